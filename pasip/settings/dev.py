@@ -1,0 +1,27 @@
+"""Embedded default: SQLite, a broker on the filesystem, e-mails to var/mail and the console."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+from .base import *  # noqa: E402,F403
+from .base import VAR_DIR, env  # noqa: E402
+
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="pasip.mail.FileAndConsoleEmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# Demo logins exist only here.
+PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional demo accounts only)

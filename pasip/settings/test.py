@@ -1,0 +1,25 @@
+"""Tests: SQLite by default; DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, VAR_DIR, env  # noqa: E402
+
+# A file, not memory, so that a worker process started by the tests sees the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# A worker process started by a test is pointed at the test database by name.
+if os.environ.get("PASIP_TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PASIP_TEST_DATABASE_NAME"]
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    broker_dir = env("PASIP_TEST_BROKER_DIR")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": broker_dir, "data_folder_out": broker_dir}
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional test accounts only)

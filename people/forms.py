@@ -1,0 +1,54 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from territory.forms import CommuneField
+
+from .models import IDENTITY_CONSENT_REQUIRED, Consent, ContactChannel
+
+
+class PersonRegistrationForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    birth_year = forms.IntegerField(
+        label=_("Année de naissance"),
+        help_text=_("L'année seulement, jamais la date complète."),
+    )
+    commune = CommuneField(label=_("Commune de résidence"))
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Courriel"), required=False)
+    preferred_channel = forms.ChoiceField(
+        label=_("Moyen de contact préféré"), choices=ContactChannel.choices
+    )
+    share_identity = forms.BooleanField(
+        label=_(
+            "La personne accepte que son identité et ses coordonnées soient transmises au conseiller"
+        ),
+        required=False,
+    )
+    share_assessment = forms.BooleanField(
+        label=_("La personne accepte que le détail de ses besoins soit transmis au conseiller"),
+        required=False,
+    )
+    consent_method = forms.ChoiceField(
+        label=_("Consentement recueilli"), choices=Consent.Method.choices
+    )
+
+    def clean_birth_year(self):
+        year = self.cleaned_data["birth_year"]
+        this_year = timezone.now().year
+        if not 1900 <= year <= this_year - 15:
+            raise forms.ValidationError(
+                _("Indiquez une année de naissance entre 1900 et %(max)s.")
+                % {"max": this_year - 15}
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("share_identity"):
+            self.add_error(
+                "share_identity",
+                IDENTITY_CONSENT_REQUIRED,
+            )
+        return cleaned

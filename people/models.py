@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+IDENTITY_CONSENT_REQUIRED = _(
+    "Sans l'accord de la personne pour transmettre son identité, "
+    "l'orientation ne peut pas être envoyée."
+)
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Téléphone")
+    EMAIL = "email", _("Courriel")
+    POST = "post", _("Courrier ou fiche papier")
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Persons a user may open: those registered by the user's own structure."""
+        if user.is_social_worker and user.structure_id:
+            return self.filter(structure_id=user.structure_id)
+        return self.none()
+
+
+class Person(models.Model):
+    """The person accompanied. Minimal data: a birth year, never a date."""
+
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    birth_year = models.PositiveSmallIntegerField(_("année de naissance"))
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    preferred_channel = models.CharField(
+        _("moyen de contact préféré"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        default=ContactChannel.POST,
+    )
+    structure = models.ForeignKey(
+        "directory.Structure", on_delete=models.PROTECT, related_name="persons"
+    )
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personne accompagnée")
+        verbose_name_plural = _("personnes accompagnées")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def initials(self):
+        return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
+
+    @property
+    def active_consent(self):
+        return self.consents.filter(revoked_at__isnull=True).order_by("-recorded_at").first()
+
+
+class Consent(models.Model):
+    class Method(models.TextChoices):
+        ORAL = "oral", _("Oral, en entretien")
+        SIGNED = "signed", _("Fiche signée")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    share_identity = models.BooleanField(_("partager l'identité et les coordonnées"))
+    share_assessment = models.BooleanField(_("partager le détail du diagnostic"))
+    method = models.CharField(_("recueilli"), max_length=10, choices=Method.choices)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consentement")
+
+    def __str__(self):
+        return f"Consentement du {self.recorded_at:%d/%m/%Y}"

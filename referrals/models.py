@@ -1,0 +1,100 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Envoyée")
+    ACCEPTED = "accepted", _("Acceptée")
+    DECLINED = "declined", _("Refusée")
+    IN_PROGRESS = "in_progress", _("Accompagnement en cours")
+    COMPLETED = "completed", _("Terminée")
+    FAILED = "failed", _("Non aboutie")
+    EXPIRED = "expired", _("Expirée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class DeclineReason(models.TextChoices):
+    OUT_OF_AREA = "out_of_area", _("Hors zone")
+    NO_CAPACITY = "no_capacity", _("Pas de disponibilité")
+    NEED_NOT_COVERED = "need_not_covered", _("Besoin non couvert")
+    DUPLICATE = "duplicate", _("Doublon")
+    OTHER = "other", _("Autre")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that says which referrals a user may open, for pages and API alike."""
+        if user.is_social_worker and user.structure_id:
+            return self.filter(referring_structure_id=user.structure_id)
+        if user.is_advisor and hasattr(user, "advisor_profile"):
+            return self.filter(advisor=user.advisor_profile)
+        return self.none()
+
+
+class Referral(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="referrals")
+    referring_structure = models.ForeignKey(
+        "directory.Structure", on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    referrer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    advisor = models.ForeignKey(
+        "directory.Advisor", on_delete=models.PROTECT, related_name="referrals"
+    )
+    needs = models.JSONField(_("besoins"), default=list)
+    state = models.CharField(
+        _("état"), max_length=20, choices=ReferralState.choices, default=ReferralState.SENT
+    )
+    decline_reason = models.CharField(
+        _("motif du refus"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    decline_detail = models.CharField(_("précision"), max_length=500, blank=True)
+    was_suggested = models.BooleanField(_("conseiller suggéré"), default=False)
+    suggested_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("orientation")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decline_reason="other") | ~Q(decline_detail=""),
+                name="decline_other_has_detail",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ReferralEvent(models.Model):
+    """One line of a referral's timeline. Append-only: never updated, never deleted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20, choices=ReferralState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=ReferralState.choices)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.referral.code}: {self.from_state or '—'} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Referral events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Referral events are append-only.")

@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Commune
+
+
+class CommuneField(forms.CharField):
+    """A commune typed by name or INSEE code (with a datalist), resolved to a Commune."""
+
+    default_error_messages = {
+        "unknown": _("Commune inconnue dans le Lot : choisissez-la dans la liste proposée."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "communes", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        text = value.strip()
+        # The datalist offers "Name (postal code)"; an INSEE code or a bare name also works.
+        name = text.rsplit(" (", 1)[0]
+        commune = (
+            Commune.objects.filter(insee=text).first()
+            or Commune.objects.filter(name__iexact=name).order_by("insee").first()
+        )
+        if commune is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return commune

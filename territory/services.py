@@ -1,0 +1,41 @@
+"""Loads the shipped territory files. Idempotent: loading twice changes nothing."""
+
+import csv
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Commune, Department, Epci
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEPARTMENT_NAMES = {"46": "Lot"}
+
+
+@transaction.atomic
+def territory_load(*, department_code="46", communes_csv=DATA_DIR / "lot_communes.csv"):
+    """Creates or updates the department, its EPCIs and communes; returns the number of communes."""
+    department, _ = Department.objects.update_or_create(
+        code=department_code, defaults={"name": DEPARTMENT_NAMES.get(department_code, "")}
+    )
+    with open(communes_csv, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    epcis = {}
+    for row in rows:
+        if row["epci_code"] not in epcis:
+            epcis[row["epci_code"]], _ = Epci.objects.update_or_create(
+                code=row["epci_code"],
+                defaults={"name": row["epci_name"], "department": department},
+            )
+        Commune.objects.update_or_create(
+            insee=row["insee"],
+            defaults={
+                "name": row["name"],
+                "population": int(row["population"]),
+                "epci": epcis[row["epci_code"]],
+                "department": department,
+                "latitude": float(row["lat"]),
+                "longitude": float(row["lon"]),
+                "postal_codes": row["postal_codes"],
+            },
+        )
+    return len(rows)
