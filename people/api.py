@@ -2,6 +2,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from accounts.models import Role
 from pasip.api import role_permission
+from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person
@@ -9,7 +10,11 @@ from .services import person_register
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    commune = serializers.SlugRelatedField(slug_field="insee", queryset=Commune.objects.all())
+    commune = serializers.SlugRelatedField(
+        slug_field="insee",
+        queryset=Commune.objects.all(),
+        error_messages={"does_not_exist": COMMUNE_UNKNOWN},
+    )
     share_identity = serializers.BooleanField(write_only=True)
     share_assessment = serializers.BooleanField(write_only=True)
     consent_method = serializers.ChoiceField(choices=Consent.Method.choices, write_only=True)

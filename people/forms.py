@@ -1,10 +1,9 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territory.forms import CommuneField
 
-from .models import IDENTITY_CONSENT_REQUIRED, Consent, ContactChannel
+from .models import IDENTITY_CONSENT_REQUIRED, Consent, ContactChannel, validate_birth_year
 
 
 class PersonRegistrationForm(forms.Form):
@@ -13,6 +12,7 @@ class PersonRegistrationForm(forms.Form):
     birth_year = forms.IntegerField(
         label=_("Année de naissance"),
         help_text=_("L'année seulement, jamais la date complète."),
+        validators=[validate_birth_year],
     )
     commune = CommuneField(label=_("Commune de résidence"))
     phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
@@ -22,7 +22,8 @@ class PersonRegistrationForm(forms.Form):
     )
     share_identity = forms.BooleanField(
         label=_(
-            "La personne accepte que son identité et ses coordonnées soient transmises au conseiller"
+            "La personne accepte que son identité et ses coordonnées "
+            "soient transmises au conseiller"
         ),
         required=False,
     )
@@ -33,16 +34,6 @@ class PersonRegistrationForm(forms.Form):
     consent_method = forms.ChoiceField(
         label=_("Consentement recueilli"), choices=Consent.Method.choices
     )
-
-    def clean_birth_year(self):
-        year = self.cleaned_data["birth_year"]
-        this_year = timezone.now().year
-        if not 1900 <= year <= this_year - 15:
-            raise forms.ValidationError(
-                _("Indiquez une année de naissance entre 1900 et %(max)s.")
-                % {"max": this_year - 15}
-            )
-        return year
 
     def clean(self):
         cleaned = super().clean()

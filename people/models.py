@@ -1,12 +1,21 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 
 IDENTITY_CONSENT_REQUIRED = _(
     "Sans l'accord de la personne pour transmettre son identité, "
     "l'orientation ne peut pas être envoyée."
 )
+
+
+def validate_birth_year(year):
+    latest = timezone.now().year - 15
+    if not 1900 <= year <= latest:
+        raise ValidationError(
+            _("Indiquez une année de naissance entre 1900 et %(max)s.") % {"max": latest},
+            code="birth_year",
+        )
 
 
 class ContactChannel(models.TextChoices):
@@ -28,7 +37,9 @@ class Person(models.Model):
 
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
-    birth_year = models.PositiveSmallIntegerField(_("année de naissance"))
+    birth_year = models.PositiveSmallIntegerField(
+        _("année de naissance"), validators=[validate_birth_year]
+    )
     commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("courriel"), blank=True)

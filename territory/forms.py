@@ -3,12 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Commune
 
+COMMUNE_UNKNOWN = _("Commune inconnue dans le Lot : choisissez-la dans la liste proposée.")
+
 
 class CommuneField(forms.CharField):
     """A commune typed by name or INSEE code (with a datalist), resolved to a Commune."""
 
     default_error_messages = {
-        "unknown": _("Commune inconnue dans le Lot : choisissez-la dans la liste proposée."),
+        "unknown": COMMUNE_UNKNOWN,
     }
 
     def __init__(self, **kwargs):

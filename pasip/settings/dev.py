@@ -25,3 +25,5 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # Demo logins exist only here.
 PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional demo accounts only)
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -23,3 +23,5 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional test accounts only)
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

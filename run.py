@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Runs PASIP numérique with no external server, or its tests.
+
+    python3 run.py          # the product: web server + Celery worker and beat, demo data
+    python3 run.py test     # the test suite (extra arguments go to pytest)
+
+Creates .venv and installs the project when needed (again whenever pyproject.toml changes).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+VAR = ROOT / "var"
+STAMP = VENV / ".installed-from"
+
+
+def ensure_venv():
+    if sys.version_info[:2] != (3, 11):
+        sys.exit("PASIP numérique runs on Python 3.11: run this file with python3.11.")
+    if not (BIN / "python").exists():
+        print("Creating the virtual environment in .venv …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    if not STAMP.exists() or STAMP.read_bytes() != pyproject:
+        print("Installing the project and its pinned dependencies …", flush=True)
+        pip = [
+            str(BIN / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]
+        subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+        STAMP.write_bytes(pyproject)
+
+
+def manage(*args, env):
+    subprocess.run([str(BIN / "python"), "manage.py", *args], check=True, cwd=ROOT, env=env)
+
+
+def run_product():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pasip.settings.dev"}
+    for folder in ("broker/processed", "mail"):
+        (VAR / folder).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("load_territory", env=env)
+    manage("load_demo", env=env)
+    port = os.environ.get("PASIP_PORT", "8000")
+    processes = [
+        subprocess.Popen(
+            [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "worker",
+                "worker",
+                "-B",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--schedule",
+                str(VAR / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        ),
+    ]
+    print(
+        f"\nPASIP numérique is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/\n"
+        "Demo logins (password demo-pasip-2026): travailleur.social, conseiller, coordination,"
+        " pilotage, admin\nE-mails are written to var/mail/ and to this console."
+        " Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("A process stopped; stopping the others.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+
+
+def stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_tests(args):
+    pytest_args = list(args)
+    if not shutil.which("chromium") and not os.environ.get("PASIP_REQUIRE_BROWSER"):
+        print(
+            "NOTE: /usr/bin/chromium is missing, so the browser journey test is NOT run."
+            " Install it with `apt-get install chromium` to run it.",
+            flush=True,
+        )
+        pytest_args = ["-m", "not browser", *pytest_args]
+    result = subprocess.run([str(BIN / "pytest"), *pytest_args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+if __name__ == "__main__":
+    ensure_venv()
+    if sys.argv[1:2] == ["test"]:
+        run_tests(sys.argv[2:])
+    else:
+        run_product()

@@ -1,0 +1,141 @@
+import pytest
+from rest_framework.test import APIClient
+
+from directory.enums import Service
+from referrals.models import Referral, ReferralState
+from tests.factories import PASSWORD, AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+NEED = Service.ADMIN_PROCEDURES.value
+
+
+def api_as(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_thin_journey_through_the_api(django_capture_on_commit_callbacks):
+    social_worker = UserFactory()
+    advisor = AdvisorFactory(place_commune="46128")
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": social_worker.username, "password": PASSWORD}
+    ).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    person = client.post(
+        "/api/v1/persons/",
+        {
+            "first_name": "Josette",
+            "last_name": "Delpech",
+            "birth_year": 1951,
+            "commune": "46128",
+            "preferred_channel": "phone",
+            "share_identity": True,
+            "share_assessment": False,
+            "consent_method": "signed",
+        },
+        format="json",
+    )
+    assert person.status_code == 201, person.json()
+    suggestions = client.post(
+        "/api/v1/suggestions/", {"commune": "46128", "needs": [NEED]}, format="json"
+    ).json()
+    assert suggestions[0]["advisor"] == advisor.pk
+    assert suggestions[0]["distance_km"] < 1
+
+    with django_capture_on_commit_callbacks():
+        sent = client.post(
+            "/api/v1/referrals/",
+            {"person": person.json()["id"], "advisor": advisor.pk, "needs": [NEED]},
+            format="json",
+        )
+    assert sent.status_code == 201, sent.json()
+    assert sent.json()["state"] == "sent" and sent.json()["was_suggested"] is True
+    referral_id = sent.json()["id"]
+
+    advisor_client = api_as(advisor.user)
+    assert [r["id"] for r in advisor_client.get("/api/v1/referrals/").json()["results"]] == [
+        referral_id
+    ]
+    declined = advisor_client.post(
+        f"/api/v1/referrals/{referral_id}/decline/", {"reason": "no_capacity"}, format="json"
+    )
+    assert declined.json()["state"] == "declined"
+    again = advisor_client.post(f"/api/v1/referrals/{referral_id}/accept/")
+    assert again.status_code == 409
+    assert again.json() == {
+        "detail": "Cette orientation a déjà reçu une réponse (état : refusée).",
+        "code": "conflict",
+    }
+
+    slip = client.get(f"/api/v1/referrals/{referral_id}/slip/")
+    assert slip["Content-Type"] == "application/pdf" and slip.content.startswith(b"%PDF")
+
+
+def test_another_structures_referral_is_a_404_and_a_forbidden_action_a_403_with_a_reason():
+    referral = ReferralFactory()
+    stranger = api_as(UserFactory())
+    response = stranger.get(f"/api/v1/referrals/{referral.pk}/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+    referrer = api_as(referral.referrer)
+    response = referrer.post(f"/api/v1/referrals/{referral.pk}/accept/")
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Seul le conseiller destinataire peut répondre à cette orientation.",
+        "code": "permission_denied",
+    }
+    officer = api_as(UserFactory(officer=True))
+    response = officer.get("/api/v1/referrals/")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Cette action n'est pas accessible à votre rôle."
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
+
+
+def test_a_person_of_another_structure_cannot_be_referred():
+    person = PersonFactory()
+    response = api_as(UserFactory()).post(
+        "/api/v1/referrals/",
+        {"person": person.pk, "advisor": AdvisorFactory().pk, "needs": [NEED]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "person" in response.json()["errors"]
+    assert not Referral.objects.exists()
+
+
+def test_bad_input_gets_a_json_error_in_french():
+    client = api_as(UserFactory())
+    response = client.post(
+        "/api/v1/persons/",
+        {"first_name": "", "birth_year": "x", "commune": "75056", "share_identity": False},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Les données envoyées ne sont pas valides."
+    assert "Ce champ ne peut être vide." in body["errors"]["first_name"]
+    assert body["errors"]["commune"] == [
+        "Commune inconnue dans le Lot : choisissez-la dans la liste proposée."
+    ]
+    assert "share_identity" in body["errors"] and "birth_year" in body["errors"]
+    anonymous = APIClient().get("/api/v1/referrals/")
+    assert anonymous.status_code in (401, 403)
+    assert anonymous.json()["code"] == "not_authenticated"
+
+
+def test_officer_gets_aggregates_only():
+    ReferralFactory()
+    body = api_as(UserFactory(officer=True)).get("/api/v1/stats/referrals-by-epci-month/").json()
+    assert len(body["rows"]) == 10
+    assert sum(row["total"] for row in body["rows"]) == 1
+
+
+def test_the_schema_and_docs_are_served():
+    client = api_as(UserFactory())
+    assert client.get("/api/v1/schema/").status_code == 200
+    assert client.get("/api/v1/docs/").status_code == 200

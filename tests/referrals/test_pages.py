@@ -1,0 +1,130 @@
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from directory.enums import Service
+from people.models import Person
+from referrals.models import Referral, ReferralState
+from tests.factories import PASSWORD, AdvisorFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_thin_journey_through_the_pages(client, django_capture_on_commit_callbacks):
+    social_worker = UserFactory()
+    advisor = AdvisorFactory(place_commune="46128")
+    client.force_login(social_worker)
+
+    response = client.post(
+        reverse("person_create"),
+        {
+            "first_name": "Josette",
+            "last_name": "Delpech",
+            "birth_year": 1951,
+            "commune": "Gramat (46500)",
+            "preferred_channel": "post",
+            "share_identity": "on",
+            "share_assessment": "on",
+            "consent_method": "oral",
+        },
+    )
+    person = Person.objects.get(last_name="Delpech")
+    assert response.url == reverse("referral_new", args=[person.pk])
+    assert person.active_consent.recorded_by == social_worker
+
+    url = reverse("referral_new", args=[person.pk])
+    need = Service.ADMIN_PROCEDURES.value
+    page = client.post(url, {"step": "needs", "needs": [need]})
+    assert str(advisor) in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"step": "send", "needs": [need], "advisor": advisor.pk})
+    referral = Referral.objects.get(person=person)
+    assert response.url == reverse("referral_detail", args=[referral.pk])
+
+    client.force_login(advisor.user)
+    inbox = client.get(reverse("referral_list")).content.decode()
+    assert referral.code in inbox
+    client.post(reverse("referral_accept", args=[referral.pk]))
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.ACCEPTED
+
+    client.force_login(social_worker)
+    detail = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert "Acceptée" in detail
+
+
+def test_bad_input_on_registration_keeps_what_was_typed(client):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("person_create"),
+        {"first_name": "Josette", "last_name": "", "birth_year": 1951, "commune": "Paris"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Commune inconnue dans le Lot" in page
+    assert "Ce champ est obligatoire" in page
+    assert 'value="Josette"' in page
+    assert not Person.objects.exists()
+
+
+def test_wrong_password_gets_a_french_message(client):
+    user = UserFactory()
+    response = client.post(reverse("login"), {"username": user.username, "password": "faux"})
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_referral_of_another_structure_is_not_found(client):
+    referral = ReferralFactory()
+    client.force_login(UserFactory())  # another social structure
+    for name in ("referral_detail", "referral_slip"):
+        assert client.get(reverse(name, args=[referral.pk])).status_code == 404
+    client.force_login(AdvisorFactory().user)  # another advisor
+    assert client.post(reverse("referral_accept", args=[referral.pk])).status_code == 404
+    client.force_login(referral.referrer)
+    assert client.post(reverse("referral_accept", args=[referral.pk])).status_code == 403
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
+
+
+def test_a_second_decision_is_refused_with_a_clear_message(client):
+    referral = ReferralFactory(state=ReferralState.DECLINED, decline_reason="no_capacity")
+    client.force_login(referral.advisor.user)
+    response = client.post(reverse("referral_accept", args=[referral.pk]), follow=True)
+    assert "Cette orientation a déjà reçu une réponse (état : refusée)" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.DECLINED
+
+
+def test_declining_as_other_without_text_keeps_the_referral_sent(client):
+    referral = ReferralFactory()
+    client.force_login(referral.advisor.user)
+    response = client.post(
+        reverse("referral_decline", args=[referral.pk]), {"reason": "other"}, follow=True
+    )
+    assert "Précisez le motif" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
+
+
+def test_the_slip_is_a_pdf_with_the_code_and_the_advisor(client):
+    referral = ReferralFactory()
+    client.force_login(referral.referrer)
+    response = client.get(reverse("referral_slip", args=[referral.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(__import__("io").BytesIO(response.content)).pages[0].extract_text()
+    assert referral.code in text
+    assert referral.advisor.user.last_name in text
+    assert "Aide aux démarches administratives" in text
+
+
+def test_the_officer_sees_counts_by_epci_and_no_names(client):
+    referral = ReferralFactory()  # a person living in Gramat
+    client.force_login(UserFactory(officer=True))
+    page = client.get(reverse("stats_home")).content.decode()
+    assert "CC Causses et Vallée de la Dordogne" in page
+    assert referral.person.last_name not in page
+    assert referral.code not in page
+    assert client.get(reverse("referral_list")).status_code == 403

@@ -1,0 +1,123 @@
+import pytest
+
+from directory.enums import Service
+from directory.matching import advisors_suggest
+from notifications.models import Notification
+from pasip.errors import ApplicationError, Conflict, NotAllowed
+from referrals import services
+from referrals.models import DeclineReason, ReferralEvent, ReferralState
+from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory, commune
+
+pytestmark = pytest.mark.django_db
+
+
+def test_suggestions_cover_the_needs_and_come_nearest_first():
+    gramat = commune("46128")
+    near = AdvisorFactory(place_commune="46128")  # Gramat itself
+    far = AdvisorFactory(place_commune="46042")  # Cahors, about 45 km
+    AdvisorFactory(themes=[Service.EMPLOYMENT.value], place_commune="46128")  # needs not covered
+    AdvisorFactory(is_active=False, place_commune="46128")
+
+    suggestions = advisors_suggest(needs=[Service.ADMIN_PROCEDURES.value], commune=gramat)
+
+    assert [s.advisor for s in suggestions] == [near, far]
+    assert suggestions[0].distance_km < 1 < 30 < suggestions[1].distance_km
+    assert "km" in suggestions[1].explanation
+
+
+def test_sending_records_the_event_the_outbox_row_and_whether_the_advisor_was_suggested(
+    django_capture_on_commit_callbacks,
+):
+    person = PersonFactory()
+    advisor = AdvisorFactory()
+    suggestions = advisors_suggest(needs=[Service.ADMIN_PROCEDURES.value], commune=person.commune)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        referral = services.referral_send(
+            user=person.created_by,
+            person=person,
+            advisor=advisor,
+            needs=[Service.ADMIN_PROCEDURES.value],
+            suggestions=suggestions,
+        )
+
+    assert referral.state == ReferralState.SENT
+    assert referral.code.startswith("LOT-") and len(referral.code) == 8
+    assert (referral.was_suggested, referral.suggested_rank) == (True, 1)
+    assert list(referral.events.values_list("to_state", flat=True)) == [ReferralState.SENT]
+    notification = Notification.objects.get(referral=referral)
+    assert notification.recipient == advisor.user
+    assert len(callbacks) == 1  # the task is queued only after commit
+
+
+def test_a_social_worker_cannot_refer_a_person_of_another_structure():
+    person = PersonFactory()
+    with pytest.raises(NotAllowed):
+        services.referral_send(
+            user=UserFactory(), person=person, advisor=AdvisorFactory(), needs=["x"]
+        )
+
+
+def test_no_referral_without_consent():
+    person = PersonFactory(consent=False)
+    with pytest.raises(ApplicationError, match="consentement"):
+        services.referral_send(
+            user=person.created_by,
+            person=person,
+            advisor=AdvisorFactory(),
+            needs=[Service.ADMIN_PROCEDURES.value],
+        )
+
+
+def test_only_the_addressed_advisor_may_answer():
+    referral = ReferralFactory()
+    with pytest.raises(NotAllowed):
+        services.referral_accept(user=AdvisorFactory().user, referral=referral)
+    with pytest.raises(NotAllowed):
+        services.referral_accept(user=referral.referrer, referral=referral)
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
+
+
+def test_accepting_notifies_the_referrer_and_a_second_decision_is_a_conflict():
+    referral = ReferralFactory()
+    advisor_user = referral.advisor.user
+
+    services.referral_accept(user=advisor_user, referral=referral)
+
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.ACCEPTED and referral.answered_at
+    assert Notification.objects.filter(recipient=referral.referrer).count() == 1
+    with pytest.raises(Conflict, match="déjà reçu une réponse"):
+        services.referral_decline(
+            user=advisor_user, referral=referral, reason=DeclineReason.NO_CAPACITY
+        )
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.ACCEPTED
+    assert ReferralEvent.objects.filter(referral=referral).count() == 1
+
+
+def test_declining_needs_a_coded_reason_and_a_text_for_other():
+    referral = ReferralFactory()
+    user = referral.advisor.user
+    with pytest.raises(ApplicationError, match="Précisez"):
+        services.referral_decline(user=user, referral=referral, reason=DeclineReason.OTHER)
+    with pytest.raises(ApplicationError, match="motif"):
+        services.referral_decline(user=user, referral=referral, reason="n-importe-quoi")
+
+    services.referral_decline(
+        user=user, referral=referral, reason=DeclineReason.OTHER, detail="Déménagement prévu"
+    )
+    referral.refresh_from_db()
+    assert (referral.state, referral.decline_reason) == (ReferralState.DECLINED, "other")
+    event = referral.events.get()
+    assert (event.from_state, event.to_state, event.reason) == ("sent", "declined", "Autre")
+
+
+def test_events_are_append_only():
+    referral = ReferralFactory()
+    event = ReferralEvent.objects.create(referral=referral, to_state=ReferralState.SENT)
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
