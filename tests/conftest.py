@@ -17,3 +17,24 @@ def territory(django_db_blocker):
     with django_db_blocker.unblock():
         if not Commune.objects.exists():
             territory_load()
+
+
+@pytest.fixture
+def smtp_inbox():
+    """A real SMTP listener on loopback; yields its inbox."""
+    from tests.processes import smtp_listener
+
+    controller, inbox = smtp_listener()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, territory, smtp_inbox, tmp_path):
+    """A real Celery worker process, sending e-mails to `smtp_inbox`."""
+    from tests.processes import start_worker, stop_worker
+
+    process = start_worker(smtp_port=smtp_inbox.port, log_path=tmp_path / "worker.log")
+    yield process
+    stop_worker(process)

@@ -15,10 +15,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("PASIP_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PASIP_TEST_DATABASE_NAME"]
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+# With no broker server, the tests and the worker they start share a broker on the filesystem.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    broker_dir = env("PASIP_TEST_BROKER_DIR")
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": broker_dir, "data_folder_out": broker_dir}
+    TEST_BROKER_DIR = VAR_DIR / "test-broker"
+    TEST_BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(TEST_BROKER_DIR),
+        "data_folder_out": str(TEST_BROKER_DIR),
+    }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
