@@ -10,7 +10,8 @@ from .base import DATABASES, VAR_DIR, env  # noqa: E402
 
 # A file, not memory, so that a worker process started by the tests sees the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One per test run, so that two runs side by side never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 # A worker process started by a test is pointed at the test database by name.
 if os.environ.get("PASIP_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PASIP_TEST_DATABASE_NAME"]
@@ -23,6 +24,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(TEST_BROKER_DIR),
         "data_folder_out": str(TEST_BROKER_DIR),
+        "control_folder": str(TEST_BROKER_DIR / "control"),
     }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -1,0 +1,109 @@
+"""The whole thin journey in Debian's Chromium, driven by Playwright."""
+
+import io
+import os
+
+import pytest
+from pypdf import PdfReader
+
+from directory.enums import Service
+from referrals.models import Referral
+from tests.factories import PASSWORD, AdvisorFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page(live_server, territory):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself between two browser steps are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(
+            base_url=live_server.url, locale="fr-FR", accept_downloads=True
+        )
+        yield context.new_page()
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def log_in(page, user):
+    page.goto("/connexion/")
+    page.get_by_label("Nom d’utilisateur").fill(user.username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def log_out(page):
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
+def test_refer_accept_print_and_count(page):
+    social_worker = UserFactory(first_name="Claire", last_name="Vayssié")
+    advisor = AdvisorFactory(
+        user__first_name="Mathieu", user__last_name="Lacombe", place_commune="46128"
+    )
+    officer = UserFactory(officer=True)
+
+    # 1. The social worker registers a person and records consent.
+    log_in(page, social_worker)
+    page.get_by_role("link", name="Nouvelle personne", exact=True).click()
+    page.get_by_label("Prénom").fill("Josette")
+    page.get_by_label("Nom", exact=True).fill("Delpech")
+    page.get_by_label("Année de naissance").fill("1951")
+    page.get_by_label("Commune de résidence").fill("Gramat (46500)")
+    page.get_by_label("La personne accepte que son identité").check()
+    page.get_by_role("button", name="Enregistrer et choisir les besoins").click()
+
+    # 2. Needs from the national standard's services.
+    page.get_by_label(Service.ADMIN_PROCEDURES.value).check()
+    page.get_by_role("button", name="Voir les conseillers").click()
+
+    # 3. Advisors covering those needs, nearest first.
+    suggestion = page.get_by_role("listitem").filter(has_text="Mathieu Lacombe")
+    assert "0 km" in suggestion.inner_text()
+
+    # 4. Sending.
+    page.get_by_role("button", name="Envoyer l'orientation").click()
+    referral = Referral.objects.get()
+    assert page.get_by_text(f"Orientation {referral.code} envoyée").is_visible()
+
+    # 6. The slip, as a PDF.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger la fiche de liaison (PDF)").click()
+    pdf = PdfReader(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    slip_text = pdf.pages[0].extract_text()
+    assert referral.code in slip_text and "Mathieu Lacombe" in slip_text
+    log_out(page)
+
+    # 5. The advisor finds it in the inbox and accepts; the social worker sees it.
+    log_in(page, advisor.user)
+    page.get_by_role("link", name=referral.code).click()
+    page.get_by_role("button", name="Accepter l'orientation").click()
+    assert page.get_by_text("Orientation acceptée").is_visible()
+    log_out(page)
+    log_in(page, social_worker)
+    page.get_by_role("link", name="Orientations", exact=True).click()
+    assert "Acceptée" in page.get_by_role("row").filter(has_text=referral.code).inner_text()
+    log_out(page)
+
+    # 7. The département officer sees counts by EPCI and month, and no names.
+    log_in(page, officer)
+    table = page.get_by_role("table").inner_text()
+    assert "CC Causses et Vallée de la Dordogne" in table
+    assert "Delpech" not in page.content() and "Josette" not in page.content()

@@ -1,0 +1,155 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import Role, User
+from directory.enums import Service, StructureKind
+from directory.models import Advisor, Permanence, Place, Structure
+from notifications.models import Notification
+from people.models import Consent, Person
+from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState
+
+DEMO_DOMAIN = "@demo.pasip.invalid"
+ROLE_LOGINS = {
+    "travailleur.social": Role.SOCIAL_WORKER,
+    "conseiller": Role.ADVISOR,
+    "coordination": Role.COORDINATOR,
+    "pilotage": Role.OFFICER,
+    "admin": Role.ADMINISTRATOR,
+}
+
+
+def load_demo():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Structure,
+            Place,
+            User,
+            Advisor,
+            Permanence,
+            Person,
+            Consent,
+            Referral,
+            ReferralEvent,
+            Notification,
+        )
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_the_directory_and_one_login_per_role(settings):
+    output = load_demo()
+
+    advisors = Advisor.objects.select_related("user", "structure")
+    assert advisors.count() == 23
+    mediation = Structure.objects.filter(kind=StructureKind.MEDIATION)
+    assert 10 <= mediation.count() <= 14
+    assert all(advisor.structure.kind == StructureKind.MEDIATION for advisor in advisors)
+    assert all(advisor.user.role == Role.ADVISOR for advisor in advisors)
+    assert all(advisor.user.structure_id == advisor.structure_id for advisor in advisors)
+    assert all(1 <= advisor.places.count() <= 2 for advisor in advisors)
+    assert all(1 <= advisor.permanences.count() <= 3 for advisor in advisors)
+    assert all(2 <= len(advisor.themes) <= 6 for advisor in advisors)
+    for service in Service:
+        assert sum(service.value in advisor.themes for advisor in advisors) >= 3, service
+    for core in (Service.ADMIN_PROCEDURES, Service.EVERYDAY_TOOLS):
+        assert sum(core.value in advisor.themes for advisor in advisors) > 23 / 2
+    assert Structure.objects.filter(kind=StructureKind.SOCIAL, typology="MDS").count() == 6
+
+    for username, role in ROLE_LOGINS.items():
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.check_password(settings.PASIP_DEMO_PASSWORD)
+        assert username in output
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert User.objects.get(username="travailleur.social").structure.name == (
+        "Maison des solidarités départementales de Cahors"
+    )
+    conseiller = Advisor.objects.get(user__username="conseiller")
+    assert conseiller.structure.commune.insee == "46042"
+    assert conseiller.covers([Service.ADMIN_PROCEDURES, Service.EVERYDAY_TOOLS])
+    assert User.objects.get(username="pilotage").structure.name == "Conseil départemental du Lot"
+    assert User.objects.get(username="coordination").structure.name == "Lot Numérique"
+    social_workers = User.objects.filter(role=Role.SOCIAL_WORKER)
+    assert social_workers.count() >= 8
+    demo_users = User.objects.filter(email__endswith=DEMO_DOMAIN)
+    assert demo_users.count() == User.objects.count()
+    assert not demo_users.filter(first_name="").exists()
+    assert not demo_users.filter(last_name="").exists()
+    assert settings.PASIP_DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_a_year_of_referrals_in_varied_states():
+    load_demo()
+
+    referrals = Referral.objects.select_related("advisor", "person__commune")
+    assert 250 <= referrals.count() <= 450
+    states = set(referrals.values_list("state", flat=True))
+    assert len(states) >= 6
+    assert ReferralState.SENT in states and ReferralState.ACCEPTED in states
+    assert len(set(referrals.values_list("referring_structure", flat=True))) >= 6
+    assert len(set(referrals.values_list("code", flat=True))) == referrals.count()
+
+    answered = {
+        ReferralState.ACCEPTED,
+        ReferralState.DECLINED,
+        ReferralState.IN_PROGRESS,
+        ReferralState.COMPLETED,
+        ReferralState.FAILED,
+    }
+    for referral in referrals:
+        assert 1 <= len(referral.needs) <= 3
+        assert referral.advisor.covers(referral.needs)
+        assert referral.referring_structure_id == referral.person.structure_id
+        assert (referral.answered_at is not None) == (referral.state in answered)
+        if referral.answered_at:
+            assert referral.sent_at < referral.answered_at
+            assert (referral.answered_at - referral.sent_at).days <= 10
+        if referral.state == ReferralState.DECLINED:
+            assert referral.decline_reason in DeclineReason.values
+        if referral.was_suggested:
+            assert referral.suggested_rank in (1, 2, 3)
+        events = list(referral.events.all())
+        assert events[0].to_state == ReferralState.SENT and events[0].at == referral.sent_at
+        assert events[-1].to_state == referral.state
+        assert [event.at for event in events] == sorted(event.at for event in events)
+
+    assert referrals.filter(was_suggested=True).count() > referrals.count() / 2
+    span = referrals.order_by("sent_at").first().sent_at, referrals.first().sent_at
+    assert (span[1] - span[0]).days > 300
+
+    persons = Person.objects.all()
+    assert 200 <= persons.count() <= 300
+    assert not persons.exclude(commune__department__code="46").exists()
+    assert all(person.active_consent.share_identity for person in persons)
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_changes_no_count_and_never_notifies():
+    load_demo()
+    before = counts()
+    output = load_demo()
+
+    assert counts() == before
+    assert "existaient déjà" in output
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_without_the_demo_password_setting(settings):
+    del settings.PASIP_DEMO_PASSWORD
+
+    with pytest.raises(CommandError, match="PASIP_DEMO_PASSWORD"):
+        load_demo()
+    assert not User.objects.filter(username="admin").exists()
