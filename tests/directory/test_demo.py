@@ -126,6 +126,12 @@ def test_load_demo_creates_a_year_of_referrals_in_varied_states():
         assert [event.at for event in events] == sorted(event.at for event in events)
 
     assert referrals.filter(was_suggested=True).count() > referrals.count() / 2
+    inbox = referrals.filter(
+        advisor__user__username="conseiller",
+        referrer__username="travailleur.social",
+        state=ReferralState.SENT,
+    )
+    assert inbox.count() >= 3
     span = referrals.order_by("sent_at").first().sent_at, referrals.first().sent_at
     assert (span[1] - span[0]).days > 300
 

@@ -1,0 +1,61 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.demo import demo_load
+from referrals.models import ReferralState
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge des données de démonstration fictives pour le Lot (46) : structures, "
+        "conseillers, comptes de démonstration, personnes et orientations. Sans effet la "
+        "seconde fois."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=46, help="Graine du tirage aléatoire (46 par défaut)."
+        )
+
+    def handle(self, *args, **options):
+        password = getattr(settings, "PASIP_DEMO_PASSWORD", None)
+        if not password:
+            raise CommandError(
+                "Chargement refusé : le réglage PASIP_DEMO_PASSWORD n'est pas défini. "
+                "Les comptes de démonstration n'existent qu'avec les réglages de développement "
+                "ou de test (pasip.settings.dev, pasip.settings.test), jamais en production."
+            )
+        started = time.monotonic()
+        summary = demo_load(password=password, seed=options["seed"])
+        elapsed = time.monotonic() - started
+
+        write = self.stdout.write
+        write(self.style.SUCCESS(f"Données de démonstration du Lot chargées en {elapsed:.1f} s."))
+        write(
+            f"  Structures sociales : {summary['social_structures']} ; "
+            f"structures de médiation : {summary['mediation_structures']} ; "
+            f"lieux : {summary['places']}"
+        )
+        write(
+            f"  Conseillers : {summary['advisors']} ; permanences : {summary['permanences']} ; "
+            f"comptes : {summary['users']}"
+        )
+        write(f"  Personnes accompagnées : {summary['persons']}")
+        by_state = ", ".join(
+            f"{label.lower()} {summary['referrals_by_state'][value]}"
+            for value, label in ReferralState.choices
+            if summary["referrals_by_state"].get(value)
+        )
+        write(f"  Orientations : {summary['referrals']} ({by_state})")
+        if not summary["created_referrals"]:
+            write(
+                "  Les personnes et orientations de démonstration existaient déjà : "
+                "aucune n'a été ajoutée."
+            )
+        write("")
+        write(f"Comptes de démonstration (mot de passe : {summary['password']}) :")
+        for username, role, structure in summary["logins"]:
+            where = f", {structure}" if structure else ""
+            write(f"  {username:<20} {role}{where}")
