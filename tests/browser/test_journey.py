@@ -1,6 +1,5 @@
 """The whole thin journey in Debian's Chromium, driven by Playwright."""
 
-import io
 import os
 
 import pytest
@@ -86,7 +85,7 @@ def test_refer_accept_print_and_count(page):
     # 6. The slip, as a PDF.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger la fiche de liaison (PDF)").click()
-    pdf = PdfReader(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    pdf = PdfReader(download_info.value.path())
     slip_text = pdf.pages[0].extract_text()
     assert referral.code in slip_text and "Mathieu Lacombe" in slip_text
     log_out(page)
