@@ -48,14 +48,18 @@ def manage(*args, env):
 
 
 def run_product():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pasip.settings.dev"}
+    port = os.environ.get("PASIP_PORT", "8000")
+    env = {
+        "PASIP_SITE_URL": f"http://127.0.0.1:{port}",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pasip.settings.dev",
+    }
     for folder in ("broker/processed", "mail"):
         (VAR / folder).mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("load_territory", env=env)
     manage("load_demo", env=env)
-    port = os.environ.get("PASIP_PORT", "8000")
     processes = [
         subprocess.Popen(
             [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -87,6 +91,9 @@ def run_product():
         " Ctrl-C stops everything.\n",
         flush=True,
     )
+    # Ctrl-C, or a TERM/HUP from a supervisor, stops every process started here.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -95,6 +102,10 @@ def run_product():
         pass
     finally:
         stop(processes)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def stop(processes):

@@ -34,11 +34,14 @@ class DeclineForm(forms.Form):
         error_messages={"required": _("Choisissez un motif de refus.")},
     )
     detail = forms.CharField(
-        label=_("Précision (obligatoire pour « Autre »)"),
+        label=_("Précision"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("N'écrivez pas de données de santé ni d'autres données sensibles."),
+        help_text=_(
+            "Obligatoire si vous choisissez « Autre ». "
+            "N'écrivez pas de données de santé ni d'autres données sensibles."
+        ),
     )
 
     def clean(self):
