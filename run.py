@@ -111,7 +111,7 @@ def interrupt(signum, frame):
 def stop(processes):
     for process in processes:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()  # the main process stops its own children (Celery's pool)
     deadline = time.monotonic() + 10
     for process in processes:
         try:
