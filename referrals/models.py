@@ -23,6 +23,25 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class CancelReason(models.TextChoices):
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consentement retiré")
+    NEED_RESOLVED = "need_resolved", _("Besoin résolu autrement")
+    PERSON_MOVED = "person_moved", _("La personne a déménagé")
+    MISTAKE = "mistake", _("Orientation faite par erreur")
+    OTHER = "other", _("Autre")
+
+
+class Outcome(models.TextChoices):
+    """How a referral closed: the first four for `completed`, the last two for `failed`."""
+
+    SATISFIED = "satisfied", _("Besoin satisfait")
+    PARTIALLY = "partially", _("Besoin partiellement satisfait")
+    NOT_SATISFIED = "not_satisfied", _("Besoin non satisfait")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("Réorientée ailleurs")
+    UNREACHABLE = "unreachable", _("Personne injoignable")
+    NO_SHOW = "no_show", _("Personne non venue")
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one place that says which referrals a user may open, for pages and API alike."""
@@ -51,6 +70,32 @@ class Referral(models.Model):
         _("motif du refus"), max_length=20, choices=DeclineReason.choices, blank=True
     )
     decline_detail = models.CharField(_("précision"), max_length=500, blank=True)
+    cancel_reason = models.CharField(
+        _("motif d'annulation"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    cancel_detail = models.CharField(_("précision"), max_length=500, blank=True)
+    outcome = models.CharField(_("issue"), max_length=20, choices=Outcome.choices, blank=True)
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("orientation d'origine"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reroutes",
+    )
+    appointment_at = models.DateTimeField(_("rendez-vous"), null=True, blank=True)
+    appointment_place = models.ForeignKey(
+        "directory.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_meeting_at = models.DateTimeField(_("premier rendez-vous"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     was_suggested = models.BooleanField(_("conseiller suggéré"), default=False)
     suggested_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)

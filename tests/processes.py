@@ -58,6 +58,7 @@ def start_worker(*, smtp_port, log_path):
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PASIP_TEST_BROKER_DIR": str(getattr(settings, "TEST_BROKER_DIR", "")),
     }
     log = open(log_path, "w")  # noqa: SIM115 (closed by stop_worker)
     process = subprocess.Popen(  # noqa: S603

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "territory",
     "directory",
     "people",
+    "assessments",
     "referrals",
     "notifications",
     "stats",

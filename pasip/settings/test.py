@@ -1,6 +1,7 @@
 """Tests: SQLite by default; DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -19,7 +20,10 @@ if os.environ.get("PASIP_TEST_DATABASE_NAME"):
 # With no broker server, the tests and the worker they start share a broker on the filesystem.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    TEST_BROKER_DIR = VAR_DIR / "test-broker"
+    # One per test run (the worker it starts is told which), so two runs never share messages.
+    TEST_BROKER_DIR = Path(
+        env("PASIP_TEST_BROKER_DIR", default=VAR_DIR / f"test-broker-{os.getpid()}")
+    )
     TEST_BROKER_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(TEST_BROKER_DIR),
