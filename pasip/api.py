@@ -1,7 +1,11 @@
 """Pieces shared by every API view."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 
 def role_permission(*roles):
@@ -15,3 +19,16 @@ def role_permission(*roles):
 
     HasRole.__name__ = "HasRole_" + "_".join(roles)
     return HasRole
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@extend_schema(exclude=True)
+def api_root(request):
+    """Where the API starts: its schema and docs."""
+    return Response(
+        {
+            "schema": reverse("api-schema", request=request),
+            "docs": reverse("api-docs", request=request),
+        }
+    )

@@ -1,6 +1,3 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +14,6 @@ from territory.models import Commune
 
 from . import services
 from .models import DeclineReason, Referral
-from .slip import slip_pdf
 
 
 class NeedsField(serializers.ListField):
@@ -141,11 +137,3 @@ class ReferralViewSet(
             user=request.user, referral=self.get_object(), **decision.validated_data
         )
         return Response(self.get_serializer(referral).data, status=status.HTTP_200_OK)
-
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"])
-    def slip(self, request, pk=None):
-        referral = get_object_or_404(self.get_queryset(), pk=pk)
-        response = HttpResponse(slip_pdf(referral), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}.pdf"'
-        return response

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +12,6 @@ from people.models import Person
 from . import services
 from .forms import DeclineForm, NeedsForm, SendForm
 from .models import Referral, ReferralState
-from .slip import slip_pdf
 
 
 @role_required(Role.SOCIAL_WORKER)
@@ -131,11 +129,3 @@ def referral_decline(request, pk):
             for error in errors:
                 messages.error(request, error)
     return redirect("referral_detail", pk=pk)
-
-
-@role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
-def referral_slip(request, pk):
-    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
-    response = HttpResponse(slip_pdf(referral), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}.pdf"'
-    return response

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "directory",
     "people",
     "assessments",
+    "slips",
     "referrals",
     "notifications",
     "stats",

@@ -23,7 +23,7 @@ def local_url_fetcher(url, *args, **kwargs):
 
 
 def slip_html(referral):
-    return render_to_string("referrals/slip.html", {"referral": referral})
+    return render_to_string("slips/slip.html", {"referral": referral})
 
 
 def slip_pdf(referral):
