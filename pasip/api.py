@@ -21,9 +21,9 @@ def role_permission(*roles):
     return HasRole
 
 
+@extend_schema(exclude=True)
 @api_view(["GET"])
 @permission_classes([AllowAny])
-@extend_schema(exclude=True)
 def api_root(request):
     """Where the API starts: its schema and docs."""
     return Response(

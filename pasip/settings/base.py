@@ -1,8 +1,10 @@
 """Settings shared by every environment. Everything that varies comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -21,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -46,6 +50,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pasip.middleware.SessionLifetimeMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pasip.urls"
@@ -103,17 +111,42 @@ SITE_URL = env("PASIP_SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: at-least-once delivery; tasks only load rows and call services.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Acknowledged after the task ran, and given back to the queue if its process dies (late
+# acknowledgement alone would lose a task whose process is killed); one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
+# Notifications: attempts, then exponential backoff in seconds (10, 20, 40… capped at 300).
+PASIP_NOTIFICATION_MAX_ATTEMPTS = env.int("PASIP_NOTIFICATION_MAX_ATTEMPTS", default=6)
+PASIP_NOTIFICATION_RETRY_BACKOFF = env.float("PASIP_NOTIFICATION_RETRY_BACKOFF", default=10)
+PASIP_NOTIFICATION_RETRY_BACKOFF_MAX = 300
+PASIP_NOTIFICATION_SEND_TIMEOUT = 30
+PASIP_REMINDER_HOUR = 10  # appointment reminders go the day before at this hour
+# Redis redelivers a message not acknowledged within the visibility timeout. It must exceed the
+# longest a message stays unacknowledged: a retry's countdown (at most 300 s, held by the worker)
+# plus the hard time limit (120 s). Longer delays are rows swept by beat, never countdowns.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 900,
+    # A broker outage must not hold a web request: give up connecting quickly.
+    "socket_connect_timeout": 2,
+}
+# Publishing from web requests (notifications.services.queue_notification) passes its own
+# shorter policy; this one is for the relay and the other publishers.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -138,8 +171,43 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DeclineReasonEnum": "referrals.models.DeclineReason"},
 }
 
-SESSION_COOKIE_AGE = 12 * 3600
+# Sessions end after 30 minutes idle (the cookie is renewed at each request) and 12 hours at most
+# (pasip.middleware.SessionLifetimeMiddleware), after OWASP ASVS level 2.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_LIFETIME = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): lock a username *from one address* after 10 failures, for
+# 15 minutes; a success resets the count. Axes' defaults (3 failures, permanent, IP only) would
+# lock out a whole office behind one address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PASIP_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4): no inline or remote script, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -147,11 +215,20 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "pasip.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("PASIP_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every rendering step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The territory a fresh installation serves first.

@@ -1,0 +1,131 @@
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fail_login(client, username, address="192.0.2.10"):
+    return client.post(
+        reverse("login"), {"username": username, "password": "faux"}, REMOTE_ADDR=address
+    )
+
+
+@override_settings(AXES_ENABLED=True)
+def test_ten_failures_lock_that_username_from_that_address_for_15_minutes(client):
+    user = UserFactory()
+    for _ in range(9):
+        assert fail_login(client, user.username).status_code == 200
+    assert fail_login(client, user.username).status_code == 429
+    good = {"username": user.username, "password": PASSWORD}
+    locked = client.post(reverse("login"), good, REMOTE_ADDR="192.0.2.10")
+    assert locked.status_code == 429
+    assert "Trop d'essais de mot de passe incorrects" in locked.content.decode()
+    # Colleagues behind the same address, and the same user elsewhere, are not locked out.
+    other = UserFactory()
+    assert (
+        client.post(
+            reverse("login"),
+            {"username": other.username, "password": PASSWORD},
+            REMOTE_ADDR="192.0.2.10",
+        ).status_code
+        == 302
+    )
+    client.logout()
+    assert client.post(reverse("login"), good, REMOTE_ADDR="198.51.100.7").status_code == 302
+    client.logout()
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert client.post(reverse("login"), good, REMOTE_ADDR="192.0.2.10").status_code == 302
+
+
+@override_settings(AXES_ENABLED=True)
+def test_the_api_token_endpoint_is_throttled_too(client):
+    user = UserFactory()
+    for _ in range(10):
+        client.post("/api/v1/auth/token/", {"username": user.username, "password": "faux"})
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("court-11car", False),  # 11 characters
+        ("telechargement", False),  # a common password
+        ("lotissement des causses", True),  # 12+ characters, no composition rule
+    ],
+)
+def test_passwords_need_12_characters_and_no_common_one(password, accepted):
+    if accepted:
+        validate_password(password)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password)
+
+
+def test_a_session_ends_after_30_minutes_idle(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("person_list")).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=25)):
+        assert client.get(reverse("person_list")).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=25 + 31)):
+        assert client.get(reverse("person_list")).status_code == 302
+
+
+def test_a_session_ends_12_hours_after_login_even_when_active(client):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    for minutes in range(20, 12 * 60, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("person_list")).status_code == 200
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        assert client.get(reverse("person_list")).status_code == 302
+
+
+def test_logout_kills_the_session_on_the_server(client):
+    client.force_login(UserFactory())
+    key = client.session.session_key
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if "script-src" in part)
+    assert "unsafe-inline" not in script_src and "'self'" in script_src
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_api_docs_page_needs_no_inline_script(client):
+    client.force_login(UserFactory())
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "<script>" not in page.replace(" ", "")
+
+
+def test_authentication_events_are_logged_in_utc_without_secrets(client, caplog):
+    user = UserFactory()
+    with caplog.at_level(logging.INFO, logger="pasip.auth"):
+        client.post(reverse("login"), {"username": user.username, "password": "faux-secret"})
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+        client.post(reverse("logout"))
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0].startswith("login_failed")
+    assert messages[1] == f"login user_id={user.pk} ip=127.0.0.1"
+    assert messages[2].startswith(f"logout user_id={user.pk}")
+    assert not any("faux-secret" in m or PASSWORD in m for m in messages)
