@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import second_factor
 from accounts.api import ThrottledObtainAuthToken
 from accounts.views import home
 from pasip.api import api_root
@@ -32,6 +33,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/second-facteur/", second_factor.second_factor, name="second_factor"),
+    path(
+        "connexion/second-facteur/activation/",
+        second_factor.second_factor_setup,
+        name="second_factor_setup",
+    ),
     *(path("", include(f"{app}.urls")) for app in APPS),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "rest_framework",
     "rest_framework.authtoken",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -193,6 +197,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PASIP_PROXY_COUNT", default=0)
 
+# Coordinators and administrators confirm a TOTP code at every login (accounts.second_factor).
+PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = "PASIP numérique"
+
 # Content-Security-Policy (django-csp 4): no inline or remote script, no framing.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -235,3 +243,15 @@ LOGGING = {
 PASIP_DEPARTMENT_CODE = env("PASIP_DEPARTMENT_CODE", default="46")
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Referral deadlines, in working days (French public holidays excluded): reminder to the
+# advisor, escalation to the coordinator, expiry; and accepted with no first meeting.
+PASIP_DEADLINES = {
+    "reminder": env.int("PASIP_DEADLINE_REMINDER", default=2),
+    "escalation": env.int("PASIP_DEADLINE_ESCALATION", default=5),
+    "expiry": env.int("PASIP_DEADLINE_EXPIRY", default=10),
+    "first_meeting": env.int("PASIP_DEADLINE_FIRST_MEETING", default=15),
+}
+# Personal data is erased this many months after the person's last referral closed.
+PASIP_RETENTION_MONTHS = env.int("PASIP_RETENTION_MONTHS", default=24)
+PASIP_ACCESS_LOG_MONTHS = 12

@@ -24,6 +24,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="pasip.mail.FileAndConsoleEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# The demo's coordinator and administrator log in with their password alone unless asked.
+PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=False)
+
 # Demo logins exist only here.
 PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional demo accounts only)
 WHITENOISE_AUTOREFRESH = True

@@ -40,3 +40,5 @@ WHITENOISE_USE_FINDERS = True
 # Django's test client logs in without a request, which django-axes refuses: throttling is on
 # only in the tests that prove it (override_settings(AXES_ENABLED=True)).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+# Likewise the second factor: on in the tests that prove it, off for tests of other features.
+PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=False)
