@@ -1,7 +1,18 @@
 """Values of the national standard for places of digital mediation (shipped enumerations)."""
 
+import json
+from functools import cache
+from pathlib import Path
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+ENUMS_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "territory"
+    / "data"
+    / ("mediation_numerique_enums.json")
+)
 
 
 class Service(models.TextChoices):
@@ -30,6 +41,51 @@ class Service(models.TextChoices):
     ACCESS = "Accès internet et matériel informatique", "Accès internet et matériel informatique"
 
 
+class SupportFormat(models.TextChoices):
+    """The standard's `ModaliteAccompagnement`: how an advisor helps."""
+
+    AUTONOMY = "En autonomie", "En autonomie"
+    INDIVIDUAL = "Accompagnement individuel", "Accompagnement individuel"
+    WORKSHOP = "Dans un atelier collectif", "Dans un atelier collectif"
+    REMOTE = "À distance", "À distance"
+
+
+class SpecificNeed(models.TextChoices):
+    """The standard's `PriseEnChargeSpecifique`."""
+
+    DEAFNESS = "Surdité", "Surdité"
+    MOTOR = "Handicaps moteurs", "Handicaps moteurs"
+    MENTAL = "Handicaps mentaux", "Handicaps mentaux"
+    ILLITERACY = "Illettrisme", "Illettrisme"
+    ENGLISH = "Langues étrangères (anglais)", "Langues étrangères (anglais)"
+    OTHER_LANGUAGES = "Langues étrangères (autres)", "Langues étrangères (autres)"
+    VISUAL = "Déficience visuelle", "Déficience visuelle"
+
+
+class Language(models.TextChoices):
+    """Languages an advisor can help in (ISO 639-1)."""
+
+    FRENCH = "fr", _("français")
+    ENGLISH = "en", _("anglais")
+    SPANISH = "es", _("espagnol")
+    PORTUGUESE = "pt", _("portugais")
+    ARABIC = "ar", _("arabe")
+    TURKISH = "tr", _("turc")
+    OCCITAN = "oc", _("occitan")
+    GERMAN = "de", _("allemand")
+    ITALIAN = "it", _("italien")
+    DUTCH = "nl", _("néerlandais")
+    UKRAINIAN = "uk", _("ukrainien")
+    RUSSIAN = "ru", _("russe")
+    FRENCH_SIGN = "lsf", _("langue des signes française")
+
+
 class StructureKind(models.TextChoices):
     SOCIAL = "social", _("Structure sociale")
     MEDIATION = "mediation", _("Structure de médiation numérique")
+
+
+@cache
+def standard_enums():
+    """{enumeration name: list of its values}, as shipped with the national standard."""
+    return json.loads(ENUMS_FILE.read_text(encoding="utf-8"))["enums"]

@@ -1,56 +1,651 @@
-"""Which advisors can help with a set of needs, nearest first.
+"""Who is suggested for a needs profile, in which order, and why; who is not, and why not.
 
-Thin for now: an advisor is suggested when active and covering every need; the ranking is the
-straight-line distance from the person's commune point to the advisor's nearest place, then the
-advisor's name so that the order is the same for the same data.
+The engine (`rank`) is pure and deterministic: it reads snapshots of advisors (`Candidate`),
+never the database, so that the same data always gives the same order. `advisors_rank` loads
+the candidates near the person's commune (`directory/candidates.py`) and calls it.
+
+Hard conditions: an advisor failing one is never suggested but listed in "why not" with the
+reason: active; not absent today; covers every top-priority need; *faire pour* needs an
+Aidants Connect habilitation; can reach the person — a suitable place within the person's
+travel limit (an accessible place for a motor disability), or home visits in the person's
+commune, or remote help the person can use (phone or video, advisors of the same
+département).
+
+Scored criteria, each between 0 and 1 and shown with its value; the score is their weighted
+mean, on 100:
+
+| code | what | 1 means |
+| --- | --- | --- |
+| `needs` | needs covered, each weighted by 1 / its priority (1 is the highest) | every need |
+| `distance` | straight line from the commune's point to the nearest suitable place | 0 km |
+| `next_date` | days to the next permanence (absences skipped), over `horizon_days` | today |
+| `load` | open referrals / capacity, less `decline_penalty` per recent capacity decline | 0 |
+| `specific` | share of the person's specific needs and foreign languages handled | all |
+
+A home visit scores 1 on distance, remote help `remote_distance_score`; a person who asks for
+no specific need or foreign language scores 1 on `specific`.
+| `format` | offers the format the support mode calls for | yes |
+| `continuity` | already helped this person (accepted, in progress or completed referral) | yes |
+
+Weights and thresholds are in `DEFAULTS`; `settings.PASIP_MATCHING` overrides any key (and
+`PASIP_MATCHING["weights"]` any weight). When the person is urgent the next date counts twice.
+Ties are broken by distance, then name, then id.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
+from functools import cached_property
 
+from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .models import Advisor, Place
+from assessments.profile import NeedsProfile, SupportMode
+from territory.models import haversine_km
+
+from .enums import SpecificNeed, SupportFormat
+
+DEFAULTS = {
+    "weights": {
+        "needs": 30,
+        "distance": 25,
+        "next_date": 10,
+        "load": 20,
+        "specific": 5,
+        "format": 5,
+        "continuity": 5,
+    },
+    "default_max_travel_km": 60,  # when the person states no limit
+    "why_not_margin_km": 30,  # advisors this far beyond the limit are listed under "why not"
+    "why_not_limit": 30,
+    "horizon_days": 28,
+    "decline_window_days": 30,
+    "decline_penalty": 0.25,
+    "remote_distance_score": 0.5,
+}
+
+WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+LANGUAGE_NEEDS = {SpecificNeed.ENGLISH.value: "en"}
+
+
+def travel_limit_km(profile, config):
+    """The person's travel limit; 0 means the person cannot travel."""
+    stated = profile.constraints.max_travel_km
+    return config["default_max_travel_km"] if stated is None else stated
+
+
+def matching_config():
+    overrides = getattr(settings, "PASIP_MATCHING", {}) or {}
+    config = {**DEFAULTS, **overrides}
+    config["weights"] = {**DEFAULTS["weights"], **overrides.get("weights", {})}
+    return config
+
+
+# --- Snapshots read by the engine -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    pk: int
+    name: str
+    commune: str
+    latitude: float
+    longitude: float
+    accessible: bool = False
+
+    def __str__(self):
+        return f"{self.name}, {self.commune}"
+
+
+@dataclass(frozen=True)
+class PermanenceInfo:
+    place_pk: int
+    weekday: int  # 0 is Monday
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pk: int
+    name: str
+    structure: str = ""
+    is_active: bool = True
+    themes: frozenset = frozenset()
+    support_formats: frozenset = frozenset()
+    languages: frozenset = frozenset({"fr"})
+    specific_needs: frozenset = frozenset()
+    places: tuple = ()  # PlaceInfo, including the places of the advisor's permanences
+    permanences: tuple = ()  # PermanenceInfo
+    absences: tuple = ()  # (first day, last day), both included
+    serves_at_home: bool = False  # home visits in the person's commune
+    remote_phone: bool = False
+    remote_video: bool = False
+    remote_reach: bool = False  # the person is within the advisor's remote area (département)
+    aidants_connect: bool = False
+    capacity: int = 15
+    open_referrals: int = 0
+    capacity_declines: int = 0  # recent declines for lack of capacity
+    helped_person: bool = False
+
+    def __str__(self):
+        return self.name
+
+    def absent_on(self, day):
+        return any(first <= day <= last for first, last in self.absences)
+
+    def absence_end(self, day):
+        return max((last for first, last in self.absences if first <= day <= last), default=None)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the person lives: the commune's name and point."""
+
+    name: str
+    latitude: float
+    longitude: float
+    insee: str = ""
+
+
+# --- What the engine returns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    value: object  # the raw value (km, days, ratio…), None when not applicable
+    display: str  # the value in French
+    score: float  # 0 to 1
+    weight: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
 class Suggestion:
     rank: int
-    advisor: Advisor
-    place: Place | None
+    advisor: object  # the Advisor row once loaded by `advisors_rank`, else the Candidate
+    candidate: Candidate
+    score: float  # 0 to 100
+    criteria: tuple
+    mode: str  # "place", "home" or "remote"
+    place: PlaceInfo | None
+    distance_km: float | None
+    next_date: date | None
+    next_permanence: PermanenceInfo | None
+    phrases: tuple = ()
+
+    @property
+    def explanation(self):
+        return " — ".join(self.phrases)
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    advisor: object
+    candidate: Candidate
+    reasons: tuple  # Reason
     distance_km: float | None
 
     @property
     def explanation(self):
-        if self.place is None:
-            return _("Aucun lieu renseigné — couvre tous les besoins demandés")
-        return _("%(km)s km — %(place)s — couvre tous les besoins demandés") % {
-            "km": round(self.distance_km),
-            "place": self.place,
-        }
+        return " ; ".join(reason.message for reason in self.reasons)
 
 
-def advisors_suggest(*, needs, commune):
-    candidates = (
-        Advisor.objects.filter(is_active=True)
-        .select_related("user", "structure")
-        .prefetch_related("places__commune")
-    )
-    ranked = []
-    for advisor in candidates:
-        if not advisor.covers(needs):
-            continue
-        place, distance = advisor.nearest_place(commune.latitude, commune.longitude)
-        ranked.append(
+@dataclass(frozen=True)
+class Ranking:
+    """Ranked suggestions (iterable like a list of them) and the advisors not suggested."""
+
+    suggestions: tuple
+    why_not: tuple = ()
+    unmet_needs: tuple = ()  # need categories no advisor within reach covers
+    max_travel_km: float | None = None
+    origin: Origin | None = None
+    criteria_weights: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.suggestions)
+
+    def __len__(self):
+        return len(self.suggestions)
+
+    def __getitem__(self, index):
+        return self.suggestions[index]
+
+
+# --- The engine -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reach:
+    """How an advisor can meet the person, whatever the needs."""
+
+    candidate: Candidate
+    profile: NeedsProfile
+    origin: Origin
+    limit_km: float
+
+    @cached_property
+    def motor(self):
+        return SpecificNeed.MOTOR.value in self.profile.constraints.specific_needs
+
+    @cached_property
+    def nearest(self):
+        """(distance, place) of the nearest suitable place, or (None, None)."""
+        places = [p for p in self.candidate.places if p.accessible or not self.motor]
+        if not places:
+            return None, None
+        return min(
             (
-                distance if distance is not None else float("inf"),
-                str(advisor),
-                advisor,
-                place,
-                distance,
+                (
+                    haversine_km(
+                        self.origin.latitude, self.origin.longitude, p.latitude, p.longitude
+                    ),
+                    p,
+                )
+                for p in places
+            ),
+            key=lambda pair: (pair[0], pair[1].pk),
+        )
+
+    @cached_property
+    def nearest_any_km(self):
+        distances = [
+            haversine_km(self.origin.latitude, self.origin.longitude, p.latitude, p.longitude)
+            for p in self.candidate.places
+        ]
+        return min(distances, default=None)
+
+    @cached_property
+    def remote_ways(self):
+        constraints, candidate = self.profile.constraints, self.candidate
+        if not candidate.remote_reach:
+            return []
+        ways = []
+        if constraints.remote_phone and candidate.remote_phone:
+            ways.append(_("téléphone"))
+        if constraints.remote_video and candidate.remote_video:
+            ways.append(_("visio"))
+        return ways
+
+    @cached_property
+    def mode(self):
+        distance, _place = self.nearest
+        by_place = (
+            not self.profile.constraints.home_visit
+            and distance is not None
+            and distance <= self.limit_km
+        )
+        if self.profile.constraints.home_visit and self.candidate.serves_at_home:
+            return "home"
+        if by_place:
+            return "place"
+        if self.candidate.serves_at_home:
+            return "home"
+        if self.remote_ways:
+            return "remote"
+        return None
+
+    def unreachable_reason(self):
+        distance, _place = self.nearest
+        if self.profile.constraints.home_visit:
+            message = _("Ne se déplace pas à domicile à %(commune)s") % {
+                "commune": self.origin.name
+            }
+        elif self.motor and self.candidate.places and distance is None:
+            message = _(
+                "Aucun lieu accessible en fauteuil et pas de visite à domicile à %(commune)s"
+            ) % {"commune": self.origin.name}
+        elif distance is None:
+            message = _("Aucun lieu renseigné et pas de visite à domicile à %(commune)s") % {
+                "commune": self.origin.name
+            }
+        else:
+            message = _("Lieu le plus proche à %(km)s km (limite : %(limit)s km)") % {
+                "km": round(distance),
+                "limit": round(self.limit_km),
+            }
+        return Reason("out_of_reach", message)
+
+
+def _hard_reasons(reach, profile, today, excluded):
+    candidate = reach.candidate
+    reasons = []
+    if candidate.pk in excluded:
+        reasons.append(Reason("excluded", _("Déjà sollicité pour cette orientation")))
+    if not candidate.is_active:
+        reasons.append(Reason("inactive", _("Fiche inactive")))
+    if candidate.absent_on(today):
+        back = candidate.absence_end(today) + timedelta(days=1)
+        reasons.append(
+            Reason("absent", _("Absent, de retour le %(date)s") % {"date": _date_text(back)})
+        )
+    missing = [need for need in profile.top_priority_categories if need not in candidate.themes]
+    if missing:
+        reasons.append(
+            Reason(
+                "need_not_covered",
+                _("Ne couvre pas le besoin prioritaire : %(needs)s")
+                % {"needs": ", ".join(missing)},
             )
         )
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [
-        Suggestion(rank=index, advisor=advisor, place=place, distance_km=distance)
-        for index, (_sort, _name, advisor, place, distance) in enumerate(ranked, start=1)
+    if profile.support_mode == SupportMode.DO_FOR and not candidate.aidants_connect:
+        reasons.append(
+            Reason(
+                "no_aidants_connect",
+                _("Pas d'habilitation Aidants Connect (nécessaire pour faire à la place)"),
+            )
+        )
+    if reach.mode is None:
+        reasons.append(reach.unreachable_reason())
+    return reasons
+
+
+def _next_permanence(candidate, places_ok, today, horizon):
+    """(date, permanence) of the first permanence at an allowed place, absences skipped."""
+    permanences = [p for p in candidate.permanences if p.place_pk in places_ok]
+    if not permanences:
+        return None, None
+    for offset in range(horizon + 1):
+        day = today + timedelta(days=offset)
+        if candidate.absent_on(day):
+            continue
+        todays = [p for p in permanences if p.weekday == day.weekday()]
+        if todays:
+            return day, min(todays, key=lambda p: (p.start, p.place_pk))
+    return None, None
+
+
+def _needs_criterion(candidate, profile, weight):
+    needs = {}
+    for need in profile.needs:  # a category given twice counts once, at its highest priority
+        needs[need.category] = min(need.priority, needs.get(need.category, need.priority))
+    total = sum(1 / max(priority, 1) for priority in needs.values())
+    covered = [c for c in needs if c in candidate.themes]
+    score = sum(1 / max(needs[c], 1) for c in covered) / total if total else 1.0
+    display = ngettext(
+        "couvre %(covered)d besoin sur %(total)d",
+        "couvre %(covered)d besoins sur %(total)d",
+        len(covered),
+    ) % {"covered": len(covered), "total": len(needs)}
+    return Criterion("needs", _("Besoins couverts"), len(covered), display, score, weight)
+
+
+def _specific_criterion(candidate, profile, weight):
+    constraints = profile.constraints
+    asked = [need for need in constraints.specific_needs if need != SpecificNeed.MOTOR.value]
+    languages = [lang for lang in constraints.languages if lang != "fr"]
+    handled = [
+        need
+        for need in asked
+        if need in candidate.specific_needs or LANGUAGE_NEEDS.get(need) in candidate.languages
     ]
+    spoken = [lang for lang in languages if lang in candidate.languages]
+    count = len(asked) + len(languages)
+    if not count:
+        return Criterion("specific", _("Besoins spécifiques et langues"), None, "", 1.0, weight)
+    done = len(handled) + len(spoken)
+    display = _("besoins spécifiques et langues : %(done)d sur %(count)d") % {
+        "done": done,
+        "count": count,
+    }
+    return Criterion(
+        "specific", _("Besoins spécifiques et langues"), done, display, done / count, weight
+    )
+
+
+def _format_criterion(candidate, profile, mode, weight):
+    if mode == "remote":
+        wanted = {SupportFormat.REMOTE.value}
+    elif profile.support_mode == SupportMode.TEACH:
+        wanted = {SupportFormat.INDIVIDUAL.value, SupportFormat.WORKSHOP.value}
+    else:
+        wanted = {SupportFormat.INDIVIDUAL.value}
+    offered = sorted(wanted & candidate.support_formats)
+    if not candidate.support_formats:
+        return Criterion("format", _("Format"), None, _("formats non renseignés"), 0.5, weight)
+    if offered:
+        return Criterion("format", _("Format"), offered[0], offered[0].lower(), 1.0, weight)
+    return Criterion(
+        "format", _("Format"), None, _("pas de %(f)s") % {"f": sorted(wanted)[0].lower()}, 0, weight
+    )
+
+
+def _load_criterion(candidate, config, weight):
+    capacity, open_count = candidate.capacity, candidate.open_referrals
+    base = max(0.0, 1 - open_count / capacity) if capacity else 0.0
+    score = max(0.0, base - config["decline_penalty"] * candidate.capacity_declines)
+    display = ngettext(
+        "%(open)d accompagnement en cours sur %(capacity)d",
+        "%(open)d accompagnements en cours sur %(capacity)d",
+        open_count,
+    ) % {"open": open_count, "capacity": capacity}
+    if candidate.capacity_declines:
+        display += ngettext(
+            " (%(n)d refus faute de place ce mois-ci)",
+            " (%(n)d refus faute de place ce mois-ci)",
+            candidate.capacity_declines,
+        ) % {"n": candidate.capacity_declines}
+    return Criterion("load", _("Charge"), open_count, display, score, weight)
+
+
+def _date_text(day):
+    return formats.date_format(day, "l j F").lower()
+
+
+def _time_of_day(start, end):
+    if end <= time(13, 0):
+        return _("matin")
+    if start >= time(12, 0):
+        return _("après-midi")
+    return _("journée")
+
+
+def _score(candidate, reach, profile, today, config):
+    """(score on 100, criteria, suggestion fields) of an advisor meeting every hard condition."""
+    weights = dict(config["weights"])
+    if profile.urgent:
+        weights["next_date"] = weights.get("next_date", 0) * 2
+    mode = reach.mode
+    distance, place = reach.nearest
+    horizon = config["horizon_days"]
+    limit = reach.limit_km
+
+    if mode == "place":
+        places_ok = {
+            p.pk
+            for p in candidate.places
+            if (p.accessible or not reach.motor)
+            and haversine_km(reach.origin.latitude, reach.origin.longitude, p.latitude, p.longitude)
+            <= limit
+        }
+        distance_score = max(0.0, 1 - distance / limit) if limit else 0.0
+        distance_text = _("%(km)s km") % {"km": round(distance)}
+    elif mode == "home":
+        places_ok = {p.pk for p in candidate.places}
+        distance_score = 1.0
+        distance_text = _("se déplace à domicile à %(commune)s") % {"commune": reach.origin.name}
+    else:
+        places_ok = set()
+        distance_score = config["remote_distance_score"]
+        distance_text = _("à distance (%(ways)s)") % {"ways": ", ".join(reach.remote_ways)}
+    next_day, permanence = _next_permanence(candidate, places_ok, today, horizon)
+    if next_day is None:
+        date_score = 0.0
+        date_text = _("aucune permanence dans les %(weeks)d semaines") % {"weeks": horizon // 7}
+    else:
+        date_score = 1 - (next_day - today).days / (horizon + 1)
+        place_of = {p.pk: p for p in candidate.places}[permanence.place_pk]
+        date_text = _("permanence à %(commune)s le %(day)s %(part)s") % {
+            "commune": place_of.commune,
+            "day": WEEKDAY_NAMES[permanence.weekday],
+            "part": _time_of_day(permanence.start, permanence.end),
+        }
+        if (next_day - today).days >= 7:
+            date_text += _(" (à partir du %(date)s)") % {"date": _date_text(next_day)}
+
+    criteria = (
+        _needs_criterion(candidate, profile, weights.get("needs", 0)),
+        Criterion(
+            "distance",
+            _("Distance"),
+            round(distance, 1) if mode == "place" else None,
+            distance_text,
+            distance_score,
+            weights.get("distance", 0),
+        ),
+        Criterion(
+            "next_date",
+            _("Prochaine permanence"),
+            next_day,
+            date_text,
+            date_score,
+            weights.get("next_date", 0),
+        ),
+        _load_criterion(candidate, config, weights.get("load", 0)),
+        _specific_criterion(candidate, profile, weights.get("specific", 0)),
+        _format_criterion(candidate, profile, mode, weights.get("format", 0)),
+        Criterion(
+            "continuity",
+            _("Continuité"),
+            candidate.helped_person,
+            _("a déjà accompagné cette personne") if candidate.helped_person else "",
+            1.0 if candidate.helped_person else 0.0,
+            weights.get("continuity", 0),
+        ),
+    )
+    total_weight = sum(c.weight for c in criteria)
+    score = 100 * sum(c.weight * c.score for c in criteria) / total_weight if total_weight else 0
+    by_code = {c.code: c for c in criteria}
+    phrases = [distance_text, date_text, by_code["load"].display, by_code["needs"].display]
+    phrases += [
+        by_code[code].display for code in ("specific", "continuity") if by_code[code].display
+    ]
+    if profile.support_mode == SupportMode.DO_FOR:
+        phrases.append(_("habilité Aidants Connect"))
+    return (
+        score,
+        criteria,
+        {
+            "mode": mode,
+            "place": place if mode == "place" else None,
+            "distance_km": distance,
+            "next_date": next_day,
+            "next_permanence": permanence,
+            "phrases": tuple(phrases),
+        },
+    )
+
+
+def rank(*, profile, origin, candidates, today, config=None, exclude=()):
+    """The ranking of `candidates` for a person with `profile` living at `origin`. Pure."""
+    config = config or matching_config()
+    limit = travel_limit_km(profile, config)
+    excluded = set(exclude)
+    scored, why_not = [], []
+    reachable_themes = set()
+    for candidate in sorted(candidates, key=lambda c: c.pk):
+        reach = _Reach(candidate, profile, origin, limit)
+        reasons = _hard_reasons(reach, profile, today, excluded)
+        available = candidate.is_active and not candidate.absent_on(today) and reach.mode
+        if available:
+            reachable_themes |= set(candidate.themes)
+        if reasons:
+            why_not.append(WhyNot(candidate, candidate, tuple(reasons), reach.nearest_any_km))
+            continue
+        score, criteria, fields = _score(candidate, reach, profile, today, config)
+        scored.append((score, candidate, criteria, fields))
+
+    far = float("inf")
+    scored.sort(
+        key=lambda item: (
+            -round(item[0], 9),
+            item[3]["distance_km"] if item[3]["distance_km"] is not None else far,
+            item[1].name,
+            item[1].pk,
+        )
+    )
+    suggestions = tuple(
+        Suggestion(
+            rank=index,
+            advisor=candidate,
+            candidate=candidate,
+            score=round(score, 1),
+            criteria=criteria,
+            **fields,
+        )
+        for index, (score, candidate, criteria, fields) in enumerate(scored, start=1)
+    )
+    why_not.sort(
+        key=lambda w: (
+            w.distance_km if w.distance_km is not None else far,
+            w.candidate.name,
+            w.candidate.pk,
+        )
+    )
+    unmet = tuple(
+        need for need in dict.fromkeys(profile.categories) if need not in reachable_themes
+    )
+    return Ranking(
+        suggestions=suggestions,
+        why_not=tuple(why_not[: config["why_not_limit"]]),
+        unmet_needs=unmet,
+        max_travel_km=limit,
+        origin=origin,
+        criteria_weights=dict(config["weights"]),
+    )
+
+
+# --- Entry points reading the database --------------------------------------------------------
+
+
+def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
+    """The ranking for `profile` from `commune`, with Advisor rows attached.
+
+    With a `person`, needs that no advisor within reach covers are recorded for the statistics
+    (`UnmetNeed`, once per person, need and month).
+    """
+    from .candidates import candidates_load
+    from .models import Advisor
+    from .services import unmet_needs_record
+
+    config = matching_config()
+    today = today or timezone.localdate()
+    candidates = candidates_load(
+        commune=commune, profile=profile, config=config, person=person, today=today
+    )
+    origin = Origin(commune.name, commune.latitude, commune.longitude, commune.insee)
+    ranking = rank(
+        profile=profile,
+        origin=origin,
+        candidates=candidates,
+        today=today,
+        config=config,
+        exclude=[getattr(a, "pk", a) for a in exclude],
+    )
+    pks = [s.candidate.pk for s in ranking.suggestions] + [w.candidate.pk for w in ranking.why_not]
+    rows = Advisor.objects.select_related("user", "structure").in_bulk(pks)
+    ranking = replace(
+        ranking,
+        suggestions=tuple(replace(s, advisor=rows[s.candidate.pk]) for s in ranking.suggestions),
+        why_not=tuple(replace(w, advisor=rows[w.candidate.pk]) for w in ranking.why_not),
+    )
+    if person is not None and ranking.unmet_needs:
+        unmet_needs_record(
+            person=person, commune=commune, categories=ranking.unmet_needs, day=today
+        )
+    return ranking
+
+
+def advisors_suggest(*, needs, commune, person=None):
+    """The ranking for a bare list of need categories, all of top priority."""
+    return advisors_rank(
+        profile=NeedsProfile.from_categories(needs), commune=commune, person=person
+    )

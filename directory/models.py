@@ -1,18 +1,25 @@
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import haversine_km
 
-from .enums import Service, StructureKind
+from .enums import Service, SpecificNeed, StructureKind
+from .opening_hours import validate_opening_hours
 
 
 class Structure(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("réseau"), max_length=20, choices=StructureKind.choices)
     typology = models.CharField(_("typologie"), max_length=30, blank=True)
+    pivot = models.CharField(
+        _("SIRET ou RNA"), max_length=14, blank=True, help_text=_("14 chiffres, ou W + 9 chiffres")
+    )
     commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("structure")
@@ -23,20 +30,65 @@ class Structure(models.Model):
 
 
 class Place(models.Model):
+    """A place where help happens: one row of the national standard's file."""
+
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="places")
+    external_id = models.CharField(
+        _("identifiant national"),
+        max_length=200,
+        blank=True,
+        help_text=_("Colonne « id » du fichier national ; vide pour un lieu saisi ici."),
+    )
     name = models.CharField(_("nom"), max_length=200)
     address = models.CharField(_("adresse"), max_length=300)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=300, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    services = models.JSONField(_("services"), default=list, blank=True)
+    specific_support = models.JSONField(
+        _("prises en charge spécifiques"),
+        default=list,
+        blank=True,
+        help_text=_("« Handicaps moteurs » signifie un lieu accessible en fauteuil."),
+    )
+    support_formats = models.JSONField(_("modalités d'accompagnement"), default=list, blank=True)
+    accessibility_url = models.URLField(_("fiche d'accessibilité"), max_length=500, blank=True)
+    opening_hours = models.CharField(
+        _("horaires d'ouverture"),
+        max_length=500,
+        blank=True,
+        validators=[validate_opening_hours],
+        help_text=_(
+            "Syntaxe OpenStreetMap, par ex. « Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00 »"
+        ),
+    )
+    standard_extra = models.JSONField(
+        _("autres colonnes du standard"),
+        default=dict,
+        blank=True,
+        help_text=_("Colonnes du fichier national gardées telles quelles pour l'export."),
+    )
+    updated_at = models.DateTimeField(_("mis à jour le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("lieu")
         ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="place_point")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="place_external_id"
+            )
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.commune.name}"
+
+    @property
+    def is_accessible(self):
+        return SpecificNeed.MOTOR.value in self.specific_support
 
 
 class Advisor(models.Model):
@@ -45,8 +97,26 @@ class Advisor(models.Model):
     )
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="advisors")
     themes = models.JSONField(_("thématiques"), default=list, help_text=_("Valeurs « Service »"))
+    support_formats = models.JSONField(
+        _("formats d'accompagnement"), default=list, blank=True, help_text=_("Valeurs du standard")
+    )
+    languages = models.JSONField(_("langues"), default=list, blank=True)
+    specific_needs = models.JSONField(_("prises en charge spécifiques"), default=list, blank=True)
     places = models.ManyToManyField(Place, related_name="advisors", blank=True)
+    home_visit_communes = models.ManyToManyField(
+        "territory.Commune",
+        verbose_name=_("communes desservies à domicile"),
+        related_name="home_visit_advisors",
+        blank=True,
+    )
+    remote_phone = models.BooleanField(_("aide à distance par téléphone"), default=False)
+    remote_video = models.BooleanField(_("aide à distance en visio"), default=False)
+    aidants_connect = models.BooleanField(_("habilitation Aidants Connect"), default=False)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacité déclarée"), default=15, help_text=_("Accompagnements en cours au plus")
+    )
     is_active = models.BooleanField(_("actif"), default=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("conseiller")
@@ -88,6 +158,9 @@ class Permanence(models.Model):
     class Meta:
         verbose_name = _("permanence")
         ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="permanence_order")
+        ]
 
     def __str__(self):
         return (
@@ -95,4 +168,54 @@ class Permanence(models.Model):
         )
 
 
-__all__ = ["Advisor", "Permanence", "Place", "Service", "Structure"]
+class Absence(models.Model):
+    """An advisor away from `start` to `end`, both days included."""
+
+    advisor = models.ForeignKey(Advisor, on_delete=models.CASCADE, related_name="absences")
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au (inclus)"))
+    note = models.CharField(_("motif (facultatif)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="absence_order")
+        ]
+
+    def __str__(self):
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+
+class UnmetNeed(models.Model):
+    """A need for which no advisor was within reach of a person, once per person, need and month.
+
+    Written when suggestions are computed for a person. The statistics count these rows by
+    commune (hence EPCI), category and month; the person link only prevents counting the same
+    person twice in a month and is cleared when the person is deleted.
+    """
+
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.PROTECT, related_name="unmet_needs"
+    )
+    category = models.CharField(_("besoin"), max_length=100, choices=Service.choices)
+    month = models.DateField(_("mois"), help_text=_("Premier jour du mois"))
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("besoin sans conseiller à portée")
+        verbose_name_plural = _("besoins sans conseiller à portée")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "category", "month"], name="unmet_need_once_a_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.category} — {self.commune.name} — {self.month:%m/%Y}"
+
+
+__all__ = ["Absence", "Advisor", "Permanence", "Place", "Service", "Structure", "UnmetNeed"]
