@@ -5,9 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import second_factor
+from accounts import oidc, second_factor
 from accounts.api import ThrottledObtainAuthToken
-from accounts.views import home
+from accounts.views import LoginView, home
 from pasip.api import api_root
 
 APPS = [
@@ -31,8 +31,14 @@ api_urls = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("connexion/", LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/proconnect/", oidc.LoginStart.as_view(), name="oidc_authentication_init"),
+    path(
+        "connexion/proconnect/retour/",
+        oidc.LoginCallback.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path("connexion/second-facteur/", second_factor.second_factor, name="second_factor"),
     path(
         "connexion/second-facteur/activation/",

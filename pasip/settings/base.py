@@ -197,6 +197,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PASIP_PROXY_COUNT", default=0)
 
+# OpenID Connect (ProConnect) login, on when a client id is configured (accounts.oidc).
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret")
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/connexion/?proconnect=echec"
+AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
+
 # Coordinators and administrators confirm a TOTP code at every login (accounts.second_factor).
 PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=True)
 OTP_TOTP_ISSUER = "PASIP numérique"
@@ -255,3 +271,5 @@ PASIP_DEADLINES = {
 # Personal data is erased this many months after the person's last referral closed.
 PASIP_RETENTION_MONTHS = env.int("PASIP_RETENTION_MONTHS", default=24)
 PASIP_ACCESS_LOG_MONTHS = 12
+# Disclosure control of the statistics: no count from 1 to this number minus one is published.
+PASIP_STATS_MIN_COUNT = env.int("PASIP_STATS_MIN_COUNT", default=11)
