@@ -1,10 +1,41 @@
-"""The referral slip (fiche de liaison) as a PDF, rendered by WeasyPrint from a template."""
+"""The referral slip (fiche de liaison) as a PDF, rendered by WeasyPrint from a template.
 
+Rendering is on demand and cached: the cache key is a digest of the HTML the PDF is made from,
+so a change of anything printed (state, appointment, consent, directory, coming permanences)
+makes a new version and a stale slip is never served.
+"""
+
+import ctypes
+import hashlib
+import threading
+from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from pasip.errors import ApplicationError
+
+from .content import Variant, slip_context
+
+FONTS_DIR = Path(__file__).resolve().parent / "static" / "slips" / "fonts"
+CACHE_SECONDS = 24 * 3600
+# The slip is tagged (PDF/UA-1) for screen readers; WeasyPrint renders our layout correctly so.
+PDF_VARIANT = "pdf/ua-1"
+
+
+class SlipTimeout(ApplicationError):
+    status = 503
+    code = "slip_timeout"
 
 
 @cache
@@ -13,19 +44,93 @@ def font_configuration():
     return FontConfiguration()
 
 
-def local_url_fetcher(url, *args, **kwargs):
-    """No remote fetch at render time: only data: URLs (the slip embeds what it needs)."""
-    from weasyprint.urls import default_url_fetcher
+class LocalURLFetcher(URLFetcher):
+    """No remote fetch at render time: data: URLs and the fonts shipped with the app only."""
 
-    if not url.startswith("data:"):
+    def fetch(self, url, headers=None):
+        if url.startswith("data:") or _is_shipped_font(url):
+            return super().fetch(url, headers)
         raise ValueError(f"refused to fetch {url!r} while rendering a slip")
-    return default_url_fetcher(url, *args, **kwargs)
 
 
-def slip_html(referral):
-    return render_to_string("slips/slip.html", {"referral": referral})
+def _is_shipped_font(url):
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    return Path(unquote(parts.path)).resolve().is_relative_to(FONTS_DIR)
 
 
-def slip_pdf(referral):
-    document = HTML(string=slip_html(referral), url_fetcher=local_url_fetcher)
-    return document.write_pdf(font_config=font_configuration())
+local_url_fetcher = LocalURLFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def _font_urls(for_pdf):
+    names = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+    if for_pdf:
+        return {key: (FONTS_DIR / name).as_uri() for key, name in names.items()}
+    return {key: static(f"slips/fonts/{name}") for key, name in names.items()}
+
+
+def slip_html(referral, *, variant=Variant.NORMAL, preview=False, print_now=False, now=None):
+    """The slip's HTML: for WeasyPrint, or (preview) for the browser, from the one template."""
+    with translation.override("fr"):
+        context = slip_context(referral, variant=variant, now=now)
+        context.update(preview=preview, print_now=print_now, fonts=_font_urls(for_pdf=not preview))
+        return render_to_string("slips/slip.html", context)
+
+
+def render_pdf(html):
+    """HTML to a tagged PDF, within the configured time limit."""
+    document = HTML(string=html, url_fetcher=local_url_fetcher)
+    with time_limit(getattr(settings, "PASIP_SLIP_TIME_LIMIT", 10)):
+        return document.write_pdf(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
+
+
+def slip_pdf(referral, *, variant=Variant.NORMAL, now=None):
+    """(version, PDF bytes): from the cache when this exact slip was rendered before."""
+    html = slip_html(referral, variant=variant, now=now)
+    version = hashlib.sha256(html.encode()).hexdigest()[:32]
+    key = f"slip:{referral.pk}:{version}"
+    pdf = django_cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(html)
+        django_cache.set(key, pdf, CACHE_SECONDS)
+    return version, pdf
+
+
+class _Expired(BaseException):
+    """Raised inside the rendering thread when its time is up (not an Exception: nothing in
+    WeasyPrint swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds):
+    """Interrupt the block if it runs longer than `seconds`; raise SlipTimeout then.
+
+    Works in any thread (the development server and gunicorn's threads alike), unlike
+    SIGALRM: the exception is delivered to this thread at its next Python instruction.
+    """
+    thread_id = threading.get_ident()
+    lock = threading.Lock()
+    state = {"running": True}
+
+    def expire():
+        with lock:
+            if state["running"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread_id), ctypes.py_object(_Expired)
+                )
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        try:
+            yield
+        finally:
+            with lock:
+                state["running"] = False
+            timer.cancel()
+    except _Expired:
+        raise SlipTimeout(
+            _("La fiche n'a pas pu être préparée à temps. Réessayez dans un instant.")
+        ) from None

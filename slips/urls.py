@@ -4,4 +4,9 @@ from . import views
 
 urlpatterns = [
     path("orientations/<int:pk>/fiche.pdf", views.referral_slip, name="referral_slip"),
+    path(
+        "orientations/<int:pk>/fiche/apercu/",
+        views.referral_slip_preview,
+        name="referral_slip_preview",
+    ),
 ]

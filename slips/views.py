@@ -1,19 +1,73 @@
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 
 from accounts.models import Role
+from pasip.errors import ApplicationError
 from pasip.permissions import role_required
 from referrals.models import Referral
 
-from .rendering import slip_pdf
+from .content import Variant
+from .rendering import SlipTimeout, slip_html, slip_pdf
 
 
-def pdf_response(referral):
-    response = HttpResponse(slip_pdf(referral), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}.pdf"'
+def slip_variant(query):
+    """The variant asked for in the query string (`?variant=large`); normal by default."""
+    variant = query.get("variant") or Variant.NORMAL
+    if variant not in Variant.ALL:
+        raise ApplicationError(
+            "Variante de fiche inconnue : choisissez « normal » ou « large ».",
+            code="invalid_variant",
+        )
+    return variant
+
+
+def pdf_response(referral, variant):
+    version, pdf = slip_pdf(referral, variant=variant)
+    suffix = "-gros-caracteres" if variant == Variant.LARGE else ""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}{suffix}.pdf"'
+    response["ETag"] = f'"{version}"'
+    response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _visible_referral(request, pk):
+    return get_object_or_404(
+        Referral.objects.visible_to(request.user).select_related(
+            "advisor__user",
+            "advisor__structure",
+            "referrer",
+            "referring_structure",
+            "person",
+            "assessment",
+            "appointment_place__commune",
+        ),
+        pk=pk,
+    )
 
 
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip(request, pk):
-    return pdf_response(get_object_or_404(Referral.objects.visible_to(request.user), pk=pk))
+    referral = _visible_referral(request, pk)
+    try:
+        return pdf_response(referral, slip_variant(request.GET))
+    except SlipTimeout as error:
+        messages.error(request, error.message)
+        return redirect("referral_detail", pk=pk)
+    except ApplicationError as error:
+        return HttpResponseBadRequest(error.message)
+
+
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
+def referral_slip_preview(request, pk):
+    """The same slip as HTML, to read on screen or print from the browser (`?imprimer=1`)."""
+    referral = _visible_referral(request, pk)
+    try:
+        variant = slip_variant(request.GET)
+    except ApplicationError as error:
+        return HttpResponseBadRequest(error.message)
+    html = slip_html(
+        referral, variant=variant, preview=True, print_now=request.GET.get("imprimer") == "1"
+    )
+    return HttpResponse(html)

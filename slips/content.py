@@ -1,0 +1,252 @@
+"""What a referral's slip says, gathered from the referral, the directory, consent and assessment.
+
+Everything the template prints comes from `slip_context`; the PDF cache key is a digest of the
+HTML made from it, so whatever changes on the slip makes a new version.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
+
+import holidays
+import qrcode
+import qrcode.image.svg
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+
+from directory.enums import Service
+from referrals.models import ReferralState
+
+from . import wording
+
+
+class Variant:
+    NORMAL = "normal"
+    LARGE = "large"
+    ALL = (NORMAL, LARGE)
+
+
+NEED_LABELS = dict(Service.choices)
+PERMANENCES_SHOWN = 3
+PERMANENCES_HORIZON_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One coming permanence: a date, its hours, its place."""
+
+    day: date
+    start: object
+    end: object
+    place: object
+
+    @property
+    def day_label(self):
+        return french_day(self.day)
+
+
+def french_day(day, *, year=False):
+    """« mardi 1er décembre » (with the year when asked): how a date is said in French."""
+    label = dateformat.format(day, "l j F Y" if year else "l j F")
+    weekday, number, rest = label.split(" ", 2)
+    return f"{weekday} {'1er' if number == '1' else number} {rest}"
+
+
+@lru_cache(maxsize=512)
+def qr_code_data_url(code):
+    """The referral code (and nothing else) as a QR code, embedded as an SVG data: URL."""
+    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+@cache
+def _public_holidays(year):
+    return holidays.France(years=year)
+
+
+def next_permanences(permanences, *, now, absences=()):
+    """The next occurrences of weekly permanences, soonest first, leaving out public holidays
+    and the advisor's absences (pairs of first and last day)."""
+    today = timezone.localtime(now).date()
+    current_time = timezone.localtime(now).time()
+    occurrences = []
+    for offset in range(PERMANENCES_HORIZON_DAYS):
+        day = today + timedelta(days=offset)
+        if day in _public_holidays(day.year) or any(a <= day <= b for a, b in absences):
+            continue
+        for permanence in permanences:
+            if permanence.weekday != day.weekday():
+                continue
+            if offset == 0 and permanence.end <= current_time:
+                continue
+            occurrences.append(Occurrence(day, permanence.start, permanence.end, permanence.place))
+    occurrences.sort(key=lambda occurrence: (occurrence.day, occurrence.start))
+    return occurrences[:PERMANENCES_SHOWN]
+
+
+def _profile(referral):
+    """The assessment's needs profile as stored (a dict), or an empty dict."""
+    assessment = getattr(referral, "assessment", None)
+    profile = getattr(assessment, "profile", None)
+    return profile if isinstance(profile, dict) else {}
+
+
+def _profile_summary(profile):
+    summary = profile.get("summary")
+    return summary.strip() if isinstance(summary, str) else ""
+
+
+def _need_categories(referral, profile):
+    categories = [need for need in referral.needs if isinstance(need, str)]
+    for need in profile.get("needs") or ():
+        category = need.get("category") if isinstance(need, dict) else None
+        if isinstance(category, str) and category not in categories:
+            categories.append(category)
+    return categories
+
+
+def constraint_lines(profile):
+    """The assessment's constraints, one short line each, for the advisor's page."""
+    lines = []
+    mode = profile.get("support_mode")
+    if mode in wording.SUPPORT_MODES:
+        lines.append(_("Accompagnement : %(mode)s") % {"mode": wording.SUPPORT_MODES[mode]})
+    if profile.get("urgent"):
+        lines.append(_("Urgent"))
+    due = _as_date(profile.get("due_date"))
+    if due:
+        lines.append(_("À faire avant le %(date)s") % {"date": due.strftime("%d/%m/%Y")})
+    constraints = profile.get("constraints")
+    if not isinstance(constraints, dict):
+        return lines
+    km = constraints.get("max_travel_km")
+    if isinstance(km, int | float):
+        lines.append(_("Se déplace jusqu'à %(km)s km") % {"km": f"{km:g}"})
+    flags = {
+        "has_car": _("A une voiture"),
+        "uses_bus": _("Prend le bus"),
+        "home_visit": _("Souhaite un rendez-vous à domicile"),
+        "remote_phone": _("Accepte un accompagnement par téléphone"),
+        "remote_video": _("Accepte un accompagnement en visio"),
+    }
+    lines.extend(str(label) for key, label in flags.items() if constraints.get(key) is True)
+    languages = [wording.language_label(code) for code in constraints.get("languages") or ()]
+    if languages and languages != [wording.language_label("fr")]:
+        lines.append(_("Langues : %(languages)s") % {"languages": ", ".join(languages)})
+    if constraints.get("french_level"):
+        lines.append(_("Niveau de français : %(level)s") % {"level": constraints["french_level"]})
+    specific = [str(need) for need in constraints.get("specific_needs") or ()]
+    if specific:
+        lines.append(_("Besoins particuliers : %(needs)s") % {"needs": ", ".join(specific)})
+    half_days = [wording.half_day_label(code) for code in constraints.get("half_days") or ()]
+    if half_days:
+        lines.append(_("Disponible : %(half_days)s") % {"half_days": ", ".join(half_days)})
+    return lines
+
+
+def _as_date(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _absences(advisor):
+    absences = getattr(advisor, "absences", None)
+    if absences is None:
+        return []
+    return list(absences.values_list("start", "end"))
+
+
+def _full_address(place):
+    commune = place.commune
+    postal_code = getattr(place, "postal_code", "") or next(iter(commune.postal_codes.split()), "")
+    lines = (
+        place.address,
+        getattr(place, "address_complement", ""),
+        f"{postal_code} {commune.name}",
+    )
+    return ", ".join(line.strip() for line in lines if line and line.strip())
+
+
+def _state_sentence(referral):
+    sent = timezone.localtime(referral.sent_at).strftime("%d/%m/%Y")
+    sentences = {
+        ReferralState.SENT: _(
+            "Votre demande a été envoyée au conseiller le %(date)s. Il va vous contacter."
+        ),
+        ReferralState.ACCEPTED: _("Le conseiller a accepté votre demande."),
+        ReferralState.IN_PROGRESS: _("Votre accompagnement a commencé."),
+    }
+    sentence = sentences.get(referral.state)
+    if sentence is None:
+        return _(
+            "Cette orientation est close (%(state)s). Demandez une nouvelle fiche "
+            "à votre travailleur social."
+        ) % {"state": referral.get_state_display().lower()}
+    return sentence % {"date": sent}
+
+
+def slip_context(referral, *, variant=Variant.NORMAL, now=None):
+    """Everything one slip prints, for the template; read defensively from the other apps."""
+    now = now or timezone.now()
+    advisor = referral.advisor
+    structure = advisor.structure
+    consent = referral.person.active_consent
+    share_assessment = bool(consent and consent.share_assessment)
+    profile = _profile(referral) if share_assessment else {}
+    needs = _need_categories(referral, profile)
+    permanences = list(advisor.permanences.select_related("place__commune"))
+    appointment_at = getattr(referral, "appointment_at", None)
+    appointment_place = getattr(referral, "appointment_place", None)
+    occurrences = (
+        []
+        if appointment_at
+        else next_permanences(permanences, now=now, absences=_absences(advisor))
+    )
+    if appointment_place:
+        places = [appointment_place]
+    elif occurrences:
+        places = list(dict.fromkeys(occurrence.place for occurrence in occurrences))
+    else:
+        places = list(advisor.places.select_related("commune"))
+    return {
+        "variant": variant,
+        "large": variant == Variant.LARGE,
+        "referral": referral,
+        "code": referral.code,
+        "qr_code": qr_code_data_url(referral.code),
+        "state_sentence": _state_sentence(referral),
+        "advisor": advisor,
+        "structure": structure,
+        "structure_phone": structure.phone,
+        "places": [
+            {
+                "name": place.name,
+                "address": _full_address(place),
+                "phone": getattr(place, "phone", "") or structure.phone,
+            }
+            for place in places
+        ],
+        "appointment_at": timezone.localtime(appointment_at) if appointment_at else None,
+        "appointment_day": (
+            french_day(timezone.localtime(appointment_at), year=True) if appointment_at else ""
+        ),
+        "occurrences": occurrences,
+        "summary": _profile_summary(profile),
+        "needs": [
+            {"label": str(NEED_LABELS.get(need, need)), "plain": wording.plain_need(need)}
+            for need in needs
+        ],
+        "things_to_bring": wording.things_to_bring(needs),
+        "referrer": referral.referrer,
+        "referring_structure": referral.referring_structure,
+        "consent": consent,
+        "assessment_page": share_assessment and bool(profile),
+        "constraints": constraint_lines(profile),
+        "printed_on": timezone.localtime(now).date() if isinstance(now, datetime) else now,
+    }

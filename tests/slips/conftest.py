@@ -1,0 +1,85 @@
+import io
+import subprocess
+from datetime import time
+
+import pytest
+from django.core.cache import cache
+from pypdf import PdfReader
+
+from assessments.models import Assessment
+from directory.enums import Service
+from directory.models import Permanence
+from people.models import Consent
+from tests.factories import PersonFactory, ReferralFactory
+
+SUMMARY = "Besoin d'aide pour déclarer ses revenus en ligne. Elle peut se déplacer en bus."
+
+
+@pytest.fixture(autouse=True)
+def empty_slip_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pdf_text(pdf):
+    """The text of each page as poppler reads it, in reading order, lines joined by spaces."""
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = []
+    for number in range(1, len(reader.pages) + 1):
+        result = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        )
+        pages.append(" ".join(result.stdout.decode().split()))
+    return pages
+
+
+def make_referral(*, share_assessment=True, profile=None, **kwargs):
+    """A referral with a recorded consent and, when `profile` is given, an assessment."""
+    person = PersonFactory(consent=False)
+    Consent.objects.create(
+        person=person,
+        share_identity=True,
+        share_assessment=share_assessment,
+        method=Consent.Method.SIGNED,
+        recorded_by=person.created_by,
+    )
+    if profile is not None:
+        kwargs["assessment"] = Assessment.objects.create(
+            person=person, created_by=person.created_by, profile=profile
+        )
+    referral = ReferralFactory(person=person, **kwargs)
+    place = referral.advisor.places.get()
+    Permanence.objects.create(
+        advisor=referral.advisor, place=place, weekday=1, start=time(9), end=time(12)
+    )
+    return referral
+
+
+@pytest.fixture
+def profile():
+    return {
+        "needs": [
+            {"category": Service.ADMIN_PROCEDURES.value, "priority": 1},
+            {"category": Service.EVERYDAY_TOOLS.value, "priority": 2},
+        ],
+        "support_mode": "faire_avec",
+        "urgent": True,
+        "due_date": "2026-12-15",
+        "constraints": {
+            "max_travel_km": 15,
+            "has_car": False,
+            "uses_bus": True,
+            "home_visit": False,
+            "remote_phone": True,
+            "remote_video": False,
+            "languages": ["fr", "ar"],
+            "french_level": "",
+            "specific_needs": [],
+            "half_days": ["tu-am", "th-pm"],
+        },
+        "summary": SUMMARY,
+    }
