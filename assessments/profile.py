@@ -1,7 +1,9 @@
 """The needs profile: what an assessment says a person needs, read by matching, slip and stats."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+
+from .questionnaire import Questionnaire
 
 
 class SupportMode:
@@ -54,3 +56,215 @@ class NeedsProfile:
             return []
         top = min(need.priority for need in self.needs)
         return [need.category for need in self.needs if need.priority == top]
+
+
+def needs_profile_compute(definition, answers, *, on):
+    """The needs profile of complete, checked answers to a questionnaire definition.
+
+    Pure: the same definition, answers and day always give the same profile.
+
+    - Points per need category: each answered item adds the points its definition gives to
+      its answer (skills: "ne sait pas faire" 2, "fait avec de l'aide" 1, "autonome" 0).
+      A category's priority compares its points with the most it could get in this version
+      (questions answered "pas concerné" left out): 1 (high) from the first threshold of
+      `rules.priority_thresholds` (default 3/4), 2 from the second (default 0.4), 3 below;
+      a category with no point is not a need. The thresholds are fixed, so answering "ne sait
+      pas faire" where the person was autonomous can only raise a category's priority.
+    - Urgency: an item answered with its `urgent_if` value, except a procedure due by a date
+      more than `rules.urgent_within_days` (default 30) days after `on`. An urgent assessment
+      always puts "Aide aux démarches administratives" at priority 1.
+    - Support mode: what the person wishes; "faire pour" when the situation is urgent and the
+      person cannot yet do the basics alone (half the fundamentals' points or more).
+    - Constraints: from the items that name the constraint they fill.
+    - Summary: one paragraph for the slip, in plain words, without health or other
+      sensitive data (specific needs and languages stay in the constraints).
+    """
+    questionnaire = Questionnaire(definition)
+    rules = questionnaire.rules
+    points, most = _category_points(questionnaire, answers)
+    high, medium = rules.get("priority_thresholds", (0.75, 0.4))
+    priorities = {}
+    for category, got in points.items():
+        if got > 0:
+            share = got / most[category]
+            priorities[category] = 1 if share >= high else 2 if share >= medium else 3
+    due_date = (
+        date.fromisoformat(answers["procedure_due_date"])
+        if answers.get("procedure_due_date")
+        else None
+    )
+    urgent = _is_urgent(questionnaire, answers, due_date, on)
+    if urgent:
+        priorities[ADMIN_PROCEDURES] = 1
+    needs = tuple(
+        NeedPriority(category, priority)
+        for category, priority in sorted(priorities.items(), key=lambda item: (item[1], item[0]))
+    )
+    fundamentals = _area_share(questionnaire, answers, "fundamentals")
+    support_mode = {
+        "do_for": SupportMode.DO_FOR,
+        "learn": SupportMode.TEACH,
+    }.get(answers.get("support_wish"), SupportMode.DO_WITH)
+    if urgent and fundamentals >= 0.5:
+        support_mode = SupportMode.DO_FOR
+    constraints = _constraints(questionnaire, answers)
+    profile = NeedsProfile(
+        needs=needs,
+        support_mode=support_mode,
+        urgent=urgent,
+        due_date=due_date,
+        constraints=constraints,
+    )
+    return replace(profile, summary=_summary(profile, definition.get("categories", {})))
+
+
+ADMIN_PROCEDURES = "Aide aux démarches administratives"
+SKILL_POINTS = {"cannot": 2, "with_help": 1, "autonomous": 0, "not_applicable": 0}
+
+
+def _item_points(questionnaire, item):
+    """{category: {answer: points}} for one item."""
+    if "needs" in item:
+        return item["needs"]
+    if item["type"] == "skill" and item.get("category"):
+        return {item["category"]: questionnaire.rules.get("skill_points", SKILL_POINTS)}
+    return {}
+
+
+def _category_points(questionnaire, answers, items=None):
+    points, most = {}, {}
+    for item in items if items is not None else questionnaire.items.values():
+        if answers.get(item["key"]) == "not_applicable":
+            continue  # a question that does not concern the person weighs nothing
+        for category, scale in _item_points(questionnaire, item).items():
+            most[category] = most.get(category, 0) + max(scale.values(), default=0)
+            answer = answers.get(item["key"])
+            points[category] = points.get(category, 0) + scale.get(answer, 0)
+    return points, most
+
+
+def _area_share(questionnaire, answers, area_key):
+    try:
+        items = questionnaire.area_items(area_key)
+    except StopIteration:
+        return 0
+    points, most = _category_points(questionnaire, answers, items)
+    total = sum(most.values())
+    return sum(points.values()) / total if total else 0
+
+
+def _is_urgent(questionnaire, answers, due_date, on):
+    window = questionnaire.rules.get("urgent_within_days", 30)
+    for item in questionnaire.items.values():
+        if "urgent_if" not in item or answers.get(item["key"]) != item["urgent_if"]:
+            continue
+        if item["key"] == "procedure_due" and due_date and (due_date - on).days > window:
+            continue
+        return True
+    return False
+
+
+def _constraints(questionnaire, answers):
+    values = {}
+    for item in questionnaire.items.values():
+        answer = answers.get(item["key"])
+        if answer is None:
+            continue
+        for choice, name in item.get("constraint_flags", {}).items():
+            values[name] = choice in answer
+        name = item.get("constraint")
+        if name:
+            if item["type"] == "yes_no":
+                answer = answer == "yes"
+            elif item["type"] == "multi":
+                answer = tuple(answer)
+            values[name] = answer
+    if not values.get("languages"):
+        values.pop("languages", None)
+    return Constraints(**values)
+
+
+SUPPORT_SENTENCES = {
+    SupportMode.DO_FOR: "La personne a besoin que quelqu'un fasse les démarches avec son accord.",
+    SupportMode.DO_WITH: "La personne souhaite être accompagnée pour faire avec quelqu'un.",
+    SupportMode.TEACH: "La personne souhaite apprendre à faire seule.",
+}
+HALF_DAYS = {"mo": "lundi", "tu": "mardi", "we": "mercredi", "th": "jeudi", "fr": "vendredi"}
+
+
+def _summary(profile, plain_words):
+    sentences = []
+    words = [plain_words.get(need.category, need.category.lower()) for need in profile.needs]
+    if words:
+        sentences.append(f"Besoin d'aide pour {_enumeration(words)}.")
+    else:
+        sentences.append("Le diagnostic ne fait pas apparaître de besoin particulier.")
+    if profile.urgent:
+        if profile.due_date:
+            sentences.append(
+                f"C'est urgent : une démarche est à faire avant le {profile.due_date:%d/%m/%Y}."
+            )
+        else:
+            sentences.append("C'est urgent : des droits risquent d'être suspendus.")
+    sentences.append(SUPPORT_SENTENCES[profile.support_mode])
+    sentences.append(_travel_sentence(profile.constraints))
+    remote = [
+        label
+        for label, ok in (
+            ("par téléphone", profile.constraints.remote_phone),
+            ("en visio", profile.constraints.remote_video),
+        )
+        if ok
+    ]
+    if remote:
+        sentences.append(f"Une aide à distance est possible {_enumeration(remote)}.")
+    if profile.constraints.half_days:
+        days = [
+            f"{HALF_DAYS.get(code[:2], code)} {'matin' if code.endswith('am') else 'après-midi'}"
+            for code in profile.constraints.half_days
+        ]
+        sentences.append(f"Disponible le {_enumeration(days)}.")
+    return " ".join(sentences)
+
+
+def _travel_sentence(constraints):
+    if constraints.home_visit:
+        return "Elle a besoin qu'on vienne chez elle."
+    if constraints.max_travel_km == 0:
+        return "Elle ne peut pas se déplacer."
+    means = [
+        label
+        for label, ok in (("en voiture", constraints.has_car), ("en bus", constraints.uses_bus))
+        if ok
+    ]
+    how = f" {_enumeration(means)}" if means else ""
+    if constraints.max_travel_km is None:
+        return f"Elle peut se déplacer{how}."
+    return f"Elle peut se déplacer jusqu'à {constraints.max_travel_km:g} km{how}."
+
+
+def _enumeration(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+
+
+def profile_to_json(profile):
+    """The profile as stored on the assessment (JSON)."""
+    data = asdict(profile)
+    data["due_date"] = profile.due_date.isoformat() if profile.due_date else None
+    return data
+
+
+def profile_from_json(data):
+    """The `NeedsProfile` back from its stored JSON."""
+    constraints = dict(data.get("constraints") or {})
+    for name in ("languages", "specific_needs", "half_days"):
+        if name in constraints:
+            constraints[name] = tuple(constraints[name])
+    return NeedsProfile(
+        needs=tuple(NeedPriority(**need) for need in data.get("needs", ())),
+        support_mode=data.get("support_mode", SupportMode.DO_WITH),
+        urgent=data.get("urgent", False),
+        due_date=date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
+        constraints=Constraints(**constraints),
+        summary=data.get("summary", ""),
+    )

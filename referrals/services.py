@@ -18,7 +18,7 @@ def referral_code_new():
     return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
-def referral_send(*, user, person, advisor, needs, suggestions=()):
+def referral_send(*, user, person, advisor, needs, suggestions=(), assessment=None):
     """Sends a person to an advisor for some needs; the advisor is told after commit."""
     if not (user.is_social_worker and person.structure_id == user.structure_id):
         raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
@@ -33,7 +33,12 @@ def referral_send(*, user, person, advisor, needs, suggestions=()):
     for _attempt in range(10):
         try:
             return _referral_create(
-                user=user, person=person, advisor=advisor, needs=needs, rank=rank
+                user=user,
+                person=person,
+                advisor=advisor,
+                needs=needs,
+                rank=rank,
+                assessment=assessment,
             )
         except IntegrityError:
             continue  # the random code was taken: draw another
@@ -41,8 +46,9 @@ def referral_send(*, user, person, advisor, needs, suggestions=()):
 
 
 @transaction.atomic
-def _referral_create(*, user, person, advisor, needs, rank):
+def _referral_create(*, user, person, advisor, needs, rank, assessment=None):
     referral = Referral.objects.create(
+        assessment=assessment,
         code=referral_code_new(),
         person=person,
         referring_structure=user.structure,

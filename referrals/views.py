@@ -4,21 +4,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from assessments.models import Assessment
 from directory.matching import advisors_suggest
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
 from people.models import Person
 
 from . import services
-from .forms import DeclineForm, NeedsForm, SendForm
+from .forms import DeclineForm, SendForm
 from .models import Referral, ReferralState
 
 
 @role_required(Role.SOCIAL_WORKER)
 def referral_new(request, person_pk):
-    """Needs, then suggestions, then sending: each step a POST, nothing personal in the URL."""
+    """Assessment, then suggestions, then sending: each step a POST, nothing personal in the URL.
+
+    The needs come from the person's validated digital-needs assessment (assessments/), which
+    is attached to the referral when it is sent.
+    """
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
     step = request.POST.get("step")
+    assessment = Assessment.objects.validated_for(person)
+    if step in ("send", "assessment") and assessment is None:
+        messages.error(request, _("Faites d'abord le diagnostic numérique de la personne."))
+        return redirect("referral_new", person_pk=person.pk)
     if step == "send":
         form = SendForm(request.POST)
         if form.is_valid():
@@ -29,7 +38,8 @@ def referral_new(request, person_pk):
                     person=person,
                     advisor=form.cleaned_data["advisor"],
                     needs=needs,
-                    suggestions=advisors_suggest(needs=needs, commune=person.commune),
+                    suggestions=_suggest(person, assessment.needs_profile),
+                    assessment=assessment,
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)
@@ -40,22 +50,38 @@ def referral_new(request, person_pk):
                     % {"code": referral.code},
                 )
                 return redirect("referral_detail", pk=referral.pk)
-        return _suggestions_page(request, person, form, form.data.getlist("needs"))
-    if step == "needs":
-        form = NeedsForm(request.POST)
-        if form.is_valid():
-            return _suggestions_page(request, person, SendForm(), form.cleaned_data["needs"])
-    else:
-        form = NeedsForm()
-    return render(request, "referrals/needs.html", {"person": person, "form": form})
+        return _suggestions_page(request, person, form, assessment)
+    if step == "assessment":
+        return _suggestions_page(request, person, SendForm(), assessment)
+    return render(
+        request,
+        "referrals/needs.html",
+        {
+            "person": person,
+            "assessment": Assessment.objects.latest_for(person),
+            "validated": assessment,
+        },
+    )
 
 
-def _suggestions_page(request, person, form, needs):
-    suggestions = advisors_suggest(needs=needs, commune=person.commune)
+def _suggest(person, profile):
+    """The one call to matching: nearest advisors covering the top-priority needs."""
+    return advisors_suggest(needs=profile.top_priority_categories, commune=person.commune)
+
+
+def _suggestions_page(request, person, form, assessment):
+    profile = assessment.needs_profile
     return render(
         request,
         "referrals/suggestions.html",
-        {"person": person, "form": form, "needs": needs, "suggestions": suggestions},
+        {
+            "person": person,
+            "form": form,
+            "needs": profile.categories,
+            "profile": profile,
+            "assessment": assessment,
+            "suggestions": _suggest(person, profile),
+        },
     )
 
 

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from directory.enums import Service
 from referrals.models import Referral
+from tests.assessments.answers import assessment_through_browser
 from tests.factories import PASSWORD, AdvisorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,9 +70,11 @@ def test_refer_accept_print_and_count(page):
     page.get_by_label("La personne accepte que son identité").check()
     page.get_by_role("button", name="Enregistrer et choisir les besoins").click()
 
-    # 2. Needs from the national standard's services.
-    page.get_by_label(Service.ADMIN_PROCEDURES.value).check()
+    # 2. The digital-needs assessment, whose profile chooses the needs.
+    assessment_through_browser(page)
+    assert page.get_by_text("Diagnostic validé").is_visible()
     page.get_by_role("button", name="Voir les conseillers").click()
+    assert Service.ADMIN_PROCEDURES.value in page.get_by_role("main").inner_text()
 
     # 3. Advisors covering those needs, nearest first.
     suggestion = page.get_by_role("listitem").filter(has_text="Mathieu Lacombe")
@@ -88,6 +91,7 @@ def test_refer_accept_print_and_count(page):
     pdf = PdfReader(download_info.value.path())
     slip_text = pdf.pages[0].extract_text()
     assert referral.code in slip_text and "Mathieu Lacombe" in slip_text
+    assert referral.assessment.is_validated
     log_out(page)
 
     # 5. The advisor finds it in the inbox and accepts; the social worker sees it.

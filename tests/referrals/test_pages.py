@@ -5,6 +5,7 @@ from pypdf import PdfReader
 from directory.enums import Service
 from people.models import Person
 from referrals.models import Referral, ReferralState
+from tests.assessments.answers import assessment_through_pages
 from tests.factories import PASSWORD, AdvisorFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +34,17 @@ def test_the_thin_journey_through_the_pages(client, django_capture_on_commit_cal
     assert person.active_consent.recorded_by == social_worker
 
     url = reverse("referral_new", args=[person.pk])
-    need = Service.ADMIN_PROCEDURES.value
-    page = client.post(url, {"step": "needs", "needs": [need]})
+    assessment = assessment_through_pages(client, person)
+    needs = assessment.needs_profile.categories
+    assert needs[0] == Service.ADMIN_PROCEDURES.value
+    page = client.post(url, {"step": "assessment"})
     assert str(advisor) in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(url, {"step": "send", "needs": [need], "advisor": advisor.pk})
+        response = client.post(url, {"step": "send", "needs": needs, "advisor": advisor.pk})
     referral = Referral.objects.get(person=person)
     assert response.url == reverse("referral_detail", args=[referral.pk])
+    assert referral.assessment == assessment
 
     client.force_login(advisor.user)
     inbox = client.get(reverse("referral_list")).content.decode()

@@ -1,0 +1,163 @@
+"""Every write on an assessment and on the questionnaire: checked here, once."""
+
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pasip.errors import ApplicationError, Conflict, NotAllowed
+
+from .models import Assessment, QuestionnaireVersion
+from .profile import needs_profile_compute, profile_to_json
+from .questionnaire import Questionnaire
+
+QUESTIONNAIRE_V1 = Path(__file__).parent / "data" / "questionnaire_v1.json"
+
+
+class InvalidAnswers(ApplicationError):
+    """Some answers are missing or wrong; `errors` says which, in French, by item key."""
+
+    code = "invalid_answers"
+
+    def __init__(self, errors):
+        super().__init__(
+            _("Certaines réponses manquent ou ne conviennent pas : rien n'a été perdu.")
+        )
+        self.errors = errors
+
+
+def questionnaire_load(*, definition):
+    """Adds a questionnaire version from its definition; loading it again changes nothing.
+
+    A version already used by an assessment is never rewritten: a reworded or new question
+    needs a new version number.
+    """
+    Questionnaire(definition)  # refuses a definition without areas and items
+    number = definition["version"]
+    version, created = QuestionnaireVersion.objects.get_or_create(
+        number=number, defaults={"definition": definition}
+    )
+    if not created and version.definition != definition:
+        if version.assessments.exists():
+            raise Conflict(
+                _("La version %(number)s sert déjà à des diagnostics : numérotez la nouvelle.")
+                % {"number": number}
+            )
+        version.definition = definition
+        version.save(update_fields=["definition"])
+    return version
+
+
+def questionnaire_load_file(path=QUESTIONNAIRE_V1):
+    return questionnaire_load(definition=json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _check_access(user, person):
+    if not (user.is_social_worker and person.structure_id == user.structure_id):
+        raise NotAllowed(
+            _("Vous ne pouvez faire le diagnostic que des personnes de votre structure.")
+        )
+
+
+def _check_editable(assessment):
+    if assessment.is_frozen:
+        raise Conflict(
+            _(
+                "Ce diagnostic est joint à une orientation envoyée : il ne change plus. "
+                "Corrigez-le en créant une nouvelle version."
+            ),
+            code="assessment_frozen",
+        )
+
+
+@transaction.atomic
+def assessment_start(*, user, person, answers=None):
+    """A new draft on the current questionnaire version, with any first answers."""
+    _check_access(user, person)
+    version = QuestionnaireVersion.current()
+    if version is None:
+        raise ApplicationError(_("Aucun questionnaire n'est chargé."), code="no_questionnaire")
+    assessment = Assessment(person=person, created_by=user, version=version)
+    cleaned, errors = version.questionnaire.check(answers or {})
+    if errors:
+        raise InvalidAnswers(errors)
+    assessment.answers = cleaned
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_answer(*, user, assessment, answers, area=None):
+    """Saves answers on a draft; with `area`, every question of that step must be answered.
+
+    A validated assessment not yet sent goes back to draft. Nothing is written when an
+    answer is wrong, so the draft stays as it was.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_access(user, assessment.person)
+    _check_editable(assessment)
+    questionnaire = assessment.questionnaire
+    merged = dict(assessment.answers)
+    if area is not None:
+        for item in questionnaire.area_items(area):
+            merged.pop(item["key"], None)
+    merged.update(answers)
+    cleaned, errors = questionnaire.check(merged, complete_areas=[area] if area else ())
+    if errors:
+        raise InvalidAnswers(errors)
+    assessment.answers = cleaned
+    assessment.status = Assessment.Status.DRAFT
+    assessment.profile = None
+    assessment.validated_at = None
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_validate(*, user, assessment):
+    """Checks that every question is answered and stores the needs profile."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_access(user, assessment.person)
+    _check_editable(assessment)
+    questionnaire = assessment.questionnaire
+    cleaned, errors = questionnaire.check(
+        assessment.answers, complete_areas=[area["key"] for area in questionnaire.areas]
+    )
+    if errors:
+        raise InvalidAnswers(errors)
+    now = timezone.now()
+    profile = needs_profile_compute(
+        assessment.version.definition, cleaned, on=timezone.localdate(now)
+    )
+    assessment.answers = cleaned
+    assessment.profile = profile_to_json(profile)
+    assessment.status = Assessment.Status.VALIDATED
+    assessment.validated_at = now
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_correct(*, user, assessment):
+    """A new draft correcting a frozen assessment, which is kept as it was.
+
+    It starts from the old answers, on the current questionnaire version (answers to
+    questions that version no longer has are left out).
+    """
+    _check_access(user, assessment.person)
+    existing = Assessment.objects.filter(supersedes=assessment).first()
+    if existing is not None:
+        return existing
+    version = QuestionnaireVersion.current()
+    questionnaire = version.questionnaire
+    kept = {key: value for key, value in assessment.answers.items() if key in questionnaire.items}
+    cleaned, _errors = questionnaire.check(kept)
+    return Assessment.objects.create(
+        person=assessment.person,
+        created_by=user,
+        version=version,
+        answers=cleaned,
+        supersedes=assessment,
+    )
