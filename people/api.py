@@ -1,12 +1,17 @@
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
 
 from accounts.models import Role
 from pasip.api import role_permission
 from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
-from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person
-from .services import person_register
+from . import services
+from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .services import person_access_log, person_register
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -57,3 +62,61 @@ class PersonViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = person_register(user=self.request.user, **serializer.validated_data)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", response.data)
+        self._log(Person.objects.filter(pk__in=[row["id"] for row in rows]))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        self._log([self.get_object()])
+        return super().retrieve(request, *args, **kwargs)
+
+    def _log(self, persons):
+        where = f"API {self.request.method} {self.request.get_full_path()}"
+        person_access_log(user=self.request.user, persons=persons, where=where)
+
+    @extend_schema(request=None, responses=dict)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything held about the person (right of access)."""
+        person = self.get_object()
+        self._log([person])
+        return Response(services.person_export(user=request.user, person=person))
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        services.person_erase(user=request.user, person=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=True, methods=["post"], url_path="revoke-consent")
+    def revoke_consent(self, request, pk=None):
+        """Withdraws consent at once: open referrals are cancelled."""
+        services.consent_revoke(user=request.user, person=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PersonAccessSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.get_full_name")
+    role = serializers.CharField(source="user.role")
+
+    class Meta:
+        model = PersonAccess
+        fields = ["at", "user", "role", "person", "where"]
+
+
+class AccessLogView(ListAPIView):
+    """The log of views of personal data, read-only, for the coordinator."""
+
+    serializer_class = PersonAccessSerializer
+    permission_classes = [role_permission(Role.COORDINATOR)]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PersonAccess.objects.none()
+        return PersonAccess.objects.filter(
+            person__commune__department=self.request.user.department
+        ).select_related("user")

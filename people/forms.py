@@ -43,3 +43,15 @@ class PersonRegistrationForm(forms.Form):
                 IDENTITY_CONSENT_REQUIRED,
             )
         return cleaned
+
+
+class ConsentForm(forms.Form):
+    share_identity = PersonRegistrationForm.base_fields["share_identity"]
+    share_assessment = PersonRegistrationForm.base_fields["share_assessment"]
+    method = forms.ChoiceField(label=_("Consentement recueilli"), choices=Consent.Method.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("share_identity"):
+            self.add_error("share_identity", IDENTITY_CONSENT_REQUIRED)
+        return cleaned

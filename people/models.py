@@ -28,7 +28,7 @@ class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Persons a user may open: those registered by the user's own structure."""
         if user.is_social_worker and user.structure_id:
-            return self.filter(structure_id=user.structure_id)
+            return self.filter(structure_id=user.structure_id, erased_at__isnull=True)
         return self.none()
 
 
@@ -38,7 +38,7 @@ class Person(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     birth_year = models.PositiveSmallIntegerField(
-        _("année de naissance"), validators=[validate_birth_year]
+        _("année de naissance"), validators=[validate_birth_year], null=True
     )
     commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
@@ -54,6 +54,10 @@ class Person(models.Model):
     )
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # After erasure only an anonymised record is left: names, contact and birth year are gone,
+    # the age band, commune, needs, states and month-level dates stay for the statistics.
+    erased_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
+    age_band = models.CharField(_("tranche d'âge"), max_length=10, blank=True)
 
     objects = PersonQuerySet.as_manager()
 
@@ -66,6 +70,8 @@ class Person(models.Model):
 
     @property
     def initials(self):
+        if self.erased_at:
+            return "—"
         return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
 
     @property
@@ -91,3 +97,35 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"Consentement du {self.recorded_at:%d/%m/%Y}"
+
+
+class PersonAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("The access log is append-only.")
+
+
+class PersonAccess(models.Model):
+    """Who saw a person's data, when, and from which page or API call. Append-only."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="accesses")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    where = models.CharField(_("depuis"), max_length=200)
+
+    objects = PersonAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation de données personnelles")
+        verbose_name_plural = _("journal des consultations")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} → {self.person_id} ({self.where})"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The access log is append-only.")

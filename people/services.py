@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pasip.errors import NotAllowed
+from pasip.errors import ApplicationError, Conflict, NotAllowed
 
-from .models import Consent, Person
+from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
 
 
 @transaction.atomic
@@ -20,3 +22,215 @@ def person_register(*, user, consent_method, share_identity, share_assessment, *
         recorded_by=user,
     )
     return person
+
+
+def person_access_log(*, user, persons, where):
+    """Writes who saw which persons' data, from where (a page's or API call's path)."""
+    PersonAccess.objects.bulk_create(
+        PersonAccess(user=user, person=person, where=where[:200])
+        for person in persons
+        if person is not None and not person.erased_at
+    )
+
+
+@transaction.atomic
+def consent_revoke(*, user, person):
+    """Revocation in one action: consent ends now, open referrals are cancelled."""
+    from referrals.models import CancelReason, Referral
+    from referrals.services import referral_cancel
+
+    _check_referrer(user, person)
+    now = timezone.now()
+    if not Consent.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now):
+        raise Conflict(_("Le consentement a déjà été retiré."), code="already_revoked")
+    for referral in Referral.objects.open().filter(person=person).select_for_update():
+        referral_cancel(user=user, referral=referral, reason=CancelReason.CONSENT_WITHDRAWN)
+    return person
+
+
+@transaction.atomic
+def consent_record(*, user, person, share_identity, share_assessment, method):
+    """A new consent after a revocation (or to widen its scope): the latest one applies."""
+    _check_referrer(user, person)
+    if not share_identity:
+        raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
+    Consent.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return Consent.objects.create(
+        person=person,
+        share_identity=share_identity,
+        share_assessment=share_assessment,
+        method=method,
+        recorded_by=user,
+    )
+
+
+def person_export(*, user, person):
+    """Everything held about one person, as plain data (the right of access)."""
+    _check_referrer(user, person)
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "person": {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_year": person.birth_year,
+            "commune": {"insee": person.commune.insee, "name": person.commune.name},
+            "phone": person.phone,
+            "email": person.email,
+            "preferred_channel": person.preferred_channel,
+            "structure": str(person.structure),
+            "created_at": when(person.created_at),
+        },
+        "consents": [
+            {
+                "share_identity": consent.share_identity,
+                "share_assessment": consent.share_assessment,
+                "method": consent.method,
+                "recorded_by": consent.recorded_by.get_full_name(),
+                "recorded_at": when(consent.recorded_at),
+                "revoked_at": when(consent.revoked_at),
+            }
+            for consent in person.consents.select_related("recorded_by").order_by("recorded_at")
+        ],
+        "assessments": [
+            {
+                "created_at": when(assessment.created_at),
+                "status": assessment.status,
+                "answers": assessment.answers,
+            }
+            for assessment in person.assessments.order_by("created_at")
+        ],
+        "referrals": [
+            {
+                "code": referral.code,
+                "needs": referral.needs,
+                "advisor": str(referral.advisor),
+                "state": referral.state,
+                "sent_at": when(referral.sent_at),
+                "closed_at": when(referral.closed_at),
+                "outcome": referral.outcome,
+                "events": [
+                    {
+                        "at": when(event.at),
+                        "from": event.from_state,
+                        "to": event.to_state,
+                        "kind": event.kind,
+                        "reason": event.reason,
+                    }
+                    for event in referral.events.all()
+                ],
+                "messages": [
+                    {"at": when(message.at), "author": str(message.author), "body": message.body}
+                    for message in referral.messages.select_related("author")
+                ],
+            }
+            for referral in person.referrals.select_related("advisor__user").order_by("sent_at")
+        ],
+        "accesses": [
+            {"at": when(access.at), "by": str(access.user), "where": access.where}
+            for access in person.accesses.select_related("user")
+        ],
+    }
+
+
+@transaction.atomic
+def person_erase(*, user, person):
+    """Erasure on request: open referrals cancelled, then only the anonymised record is left."""
+    from referrals.models import CancelReason, Referral
+    from referrals.services import referral_cancel
+
+    _check_referrer(user, person)
+    for referral in Referral.objects.open().filter(person=person).select_for_update():
+        referral_cancel(user=user, referral=referral, reason=CancelReason.ERASURE)
+    return person_anonymise(person=person)
+
+
+def age_band(birth_year, year):
+    age = year - birth_year
+    for upper, label in ((25, "16-24"), (45, "25-44"), (60, "45-59"), (75, "60-74")):
+        if age < upper:
+            return label
+    return "75+"
+
+
+@transaction.atomic
+def person_anonymise(*, person):
+    """Keeps age band, commune, needs, states and month-level dates; erases everything else.
+
+    Statistics count referrals by the person's commune and the month they were sent: both are
+    kept (dates become the first day of their month, in local time), so the counts do not move.
+    """
+    from referrals.models import Referral, ReferralEvent, ReferralMessage
+
+    if person.erased_at:
+        return person
+    referrals = Referral.objects.filter(person=person)
+    last = max([r.sent_at for r in referrals] or [person.created_at])
+    person.age_band = age_band(person.birth_year, timezone.localtime(last).year)
+    person.first_name = person.last_name = person.phone = person.email = ""
+    person.birth_year = None
+    person.created_at = _month(person.created_at)
+    person.erased_at = timezone.now()
+    person.save()
+    ReferralMessage.objects.filter(referral__person=person).delete()
+    for referral in referrals:
+        for field in ("sent_at", "answered_at", "first_meeting_at", "closed_at"):
+            setattr(referral, field, _month(getattr(referral, field)))
+        referral.appointment_at = referral.appointment_place = None
+        referral.decline_detail = referral.cancel_detail = ""
+        referral.assessment = None
+        referral.save()
+    # The erasure is the one writer allowed past the events' append-only rule: dates only.
+    for event in ReferralEvent.objects.filter(referral__person=person):
+        ReferralEvent.objects.filter(pk=event.pk).update(at=_month(event.at))
+    person.assessments.all().delete()
+    Consent.objects.filter(person=person).update(recorded_at=_month(timezone.now()))
+    return person
+
+
+def _month(value):
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def persons_retention_apply(*, now=None):
+    """Anonymises persons whose last referral closed more than the retention period ago.
+
+    A person with an open referral is kept; one never referred is kept the same period after
+    registration. Returns how many persons were anonymised; running it twice changes nothing.
+    """
+    from django.db.models import Exists, Max, OuterRef
+
+    from referrals.models import Referral
+
+    now = now or timezone.now()
+    limit = _months_before(now, settings.PASIP_RETENTION_MONTHS)
+    open_referrals = Referral.objects.open().filter(person=OuterRef("pk"))
+    candidates = Person.objects.filter(erased_at__isnull=True).exclude(Exists(open_referrals))
+    closed_long_ago = candidates.annotate(last_closed=Max("referrals__closed_at")).filter(
+        last_closed__lt=limit
+    )
+    never_referred = candidates.filter(referrals__isnull=True, created_at__lt=limit)
+    count = 0
+    for person in [*closed_long_ago, *never_referred]:
+        person_anonymise(person=person)
+        count += 1
+    PersonAccess.objects.filter(
+        at__lt=_months_before(now, settings.PASIP_ACCESS_LOG_MONTHS)
+    ).delete()
+    return count
+
+
+def _months_before(moment, months):
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = min(moment.day, 28)
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def _check_referrer(user, person):
+    if not (user.is_social_worker and user.structure_id == person.structure_id):
+        raise NotAllowed(_("Seule la structure qui accompagne la personne peut faire cela."))

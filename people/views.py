@@ -1,15 +1,20 @@
+import json
+
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
 from territory.models import Commune
 
-from .forms import PersonRegistrationForm
-from .models import Person
-from .services import person_register
+from . import services
+from .forms import ConsentForm, PersonRegistrationForm
+from .models import Person, PersonAccess
+from .services import person_access_log, person_register
 
 
 @role_required(Role.SOCIAL_WORKER)
@@ -19,6 +24,7 @@ def person_list(request):
         .select_related("commune")
         .order_by("last_name", "first_name")
     )
+    person_access_log(user=request.user, persons=persons, where=request.get_full_path())
     return render(request, "people/person_list.html", {"persons": persons})
 
 
@@ -35,3 +41,97 @@ def person_create(request):
             return redirect("referral_new", person_pk=person.pk)
     communes = Commune.objects.only("name", "postal_codes")
     return render(request, "people/person_form.html", {"form": form, "communes": communes})
+
+
+def _person(request, pk):
+    return get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("commune"), pk=pk
+    )
+
+
+@role_required(Role.SOCIAL_WORKER)
+def person_detail(request, pk):
+    """The person, their consent and referrals; revocation, export and erasure from here."""
+    person = _person(request, pk)
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "consent": person.active_consent,
+            "consents": person.consents.select_related("recorded_by").order_by("-recorded_at"),
+            "referrals": person.referrals.select_related("advisor__user"),
+            "consent_form": ConsentForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def consent_revoke(request, pk):
+    person = _person(request, pk)
+    try:
+        services.consent_revoke(user=request.user, person=person)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Consentement retiré : les orientations en cours sont annulées."),
+        )
+    return redirect("person_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def consent_record(request, pk):
+    person = _person(request, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(user=request.user, person=person, **form.cleaned_data)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Consentement enregistré."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("person_detail", pk=pk)
+
+
+@role_required(Role.SOCIAL_WORKER)
+def person_export(request, pk):
+    """The right of access: everything held about the person, as a JSON file."""
+    person = _person(request, pk)
+    data = services.person_export(user=request.user, person=person)
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="personne-{person.pk}.json"'
+    return response
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def person_erase(request, pk):
+    person = _person(request, pk)
+    try:
+        services.person_erase(user=request.user, person=person)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("person_detail", pk=pk)
+    messages.success(request, _("Données de la personne effacées."))
+    return redirect("person_list")
+
+
+@role_required(Role.COORDINATOR)
+def access_log(request):
+    """Who saw which person's data, when, from where: read-only, for the coordinator."""
+    accesses = PersonAccess.objects.filter(
+        person__commune__department=request.user.department
+    ).select_related("user", "person__commune")[:500]
+    return render(request, "people/access_log.html", {"accesses": accesses})

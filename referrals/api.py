@@ -7,13 +7,14 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from directory.enums import Service
 from directory.matching import advisors_suggest
-from directory.models import Advisor
+from directory.models import Advisor, Place
 from pasip.api import role_permission
 from people.models import Person
+from people.services import person_access_log
 from territory.models import Commune
 
-from . import services
-from .models import DeclineReason, Referral
+from . import selectors, services, transitions
+from .models import CancelReason, DeclineReason, Outcome, Referral, ReferralMessage
 
 
 class NeedsField(serializers.ListField):
@@ -49,11 +50,35 @@ class SuggestionView(APIView):
         return Response(SuggestionSerializer(suggestions, many=True).data)
 
 
+class PersonOnReferralSerializer(serializers.Serializer):
+    """The person as the user may see them: contact data only under the active consent."""
+
+    initials = serializers.CharField()
+    commune = serializers.CharField(source="commune.name")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    birth_year = serializers.IntegerField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    preferred_channel = serializers.CharField()
+
+    IDENTITY = ("first_name", "last_name", "birth_year", "phone", "email", "preferred_channel")
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        if not self.context.get("identity"):
+            for name in self.IDENTITY:
+                data.pop(name)
+        return data
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.filter(is_active=True))
     needs = NeedsField()
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    person_data = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -61,27 +86,28 @@ class ReferralSerializer(serializers.ModelSerializer):
             "id",
             "code",
             "person",
+            "person_data",
             "advisor",
             "needs",
             "state",
             "state_label",
+            "allowed_actions",
             "decline_reason",
             "decline_detail",
+            "cancel_reason",
+            "cancel_detail",
+            "outcome",
+            "appointment_at",
+            "appointment_place",
+            "first_meeting_at",
+            "previous",
             "was_suggested",
             "suggested_rank",
             "sent_at",
             "answered_at",
+            "closed_at",
         ]
-        read_only_fields = [
-            "code",
-            "state",
-            "decline_reason",
-            "decline_detail",
-            "was_suggested",
-            "suggested_rank",
-            "sent_at",
-            "answered_at",
-        ]
+        read_only_fields = [f for f in fields if f not in ("person", "advisor", "needs")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,10 +115,91 @@ class ReferralSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             self.fields["person"].queryset = Person.objects.visible_to(request.user)
 
+    def get_person_data(self, referral) -> dict:
+        shown = selectors.disclosure(user=self.context["request"].user, referral=referral)
+        return PersonOnReferralSerializer(
+            referral.person, context={"identity": shown.identity}
+        ).data
+
+    def get_allowed_actions(self, referral) -> list[str]:
+        return sorted(transitions.allowed(user=self.context["request"].user, referral=referral))
+
+
+class AcceptSerializer(serializers.Serializer):
+    appointment_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    appointment_place = serializers.PrimaryKeyRelatedField(
+        queryset=Place.objects.all(), required=False, allow_null=True, default=None
+    )
+
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
     detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CancelReason.choices)
+    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StartSerializer(serializers.Serializer):
+    first_meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name", read_only=True)
+
+    class Meta:
+        model = ReferralMessage
+        fields = ["id", "author", "at", "body"]
+        read_only_fields = ["id", "author", "at"]
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    from_state = serializers.CharField(allow_blank=True, required=False)
+    to_state = serializers.CharField(required=False)
+    event = serializers.CharField(required=False)
+    reason = serializers.CharField(allow_blank=True, required=False)
+    body = serializers.CharField(required=False)
+
+
+class RerouteSerializer(serializers.Serializer):
+    advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.filter(is_active=True))
+
+
+ACTIONS = {
+    # action: (input serializer, service)
+    "accept": (AcceptSerializer, services.referral_accept),
+    "decline": (DeclineSerializer, services.referral_decline),
+    "start": (StartSerializer, services.referral_start),
+    "complete": (OutcomeSerializer, services.referral_complete),
+    "fail": (OutcomeSerializer, services.referral_fail),
+    "cancel": (CancelSerializer, services.referral_cancel),
+}
+
+
+def _transition_action(name):
+    input_serializer, service = ACTIONS[name]
+
+    def apply(self, request, pk=None):
+        referral = self.get_object()
+        transitions.check_actor(user=request.user, referral=referral, name=name)
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = service(user=request.user, referral=referral, **data.validated_data)
+        return Response(self.get_serializer(referral).data, status=status.HTTP_200_OK)
+
+    apply.__name__ = name  # DRF routes the action by its function's name
+    apply = action(detail=True, methods=["post"])(apply)
+    apply = extend_schema(request=input_serializer, responses=ReferralSerializer)(apply)
+    return apply
 
 
 class ReferralViewSet(
@@ -101,15 +208,47 @@ class ReferralViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Referrals the user may see: another structure's referral is a 404."""
+    """Referrals the user may see: another structure's referral is a 404.
+
+    Each transition of the lifecycle is a POST action named after it; the server checks the
+    actor and the current state (`referrals.transitions`), a late second decision is a 409.
+    `?code=LOT-7K3Q` finds a referral by its code.
+    """
 
     serializer_class = ReferralSerializer
-    permission_classes = [role_permission(Role.SOCIAL_WORKER, Role.ADVISOR)]
+    permission_classes = [role_permission(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
-        return Referral.objects.visible_to(self.request.user).order_by("-sent_at", "-pk")
+        referrals = (
+            Referral.objects.visible_to(self.request.user)
+            .select_related("person__commune", "advisor__user", "referring_structure")
+            .order_by("-sent_at", "-pk")
+        )
+        code = self.request.query_params.get("code", "").strip().upper()
+        if code:
+            referrals = referrals.filter(code=code if code.startswith("LOT-") else "LOT-" + code)
+        return referrals
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        self._log(response.data.get("results", response.data))
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._log([response.data])
+        return response
+
+    def _log(self, rows):
+        ids = [row["person"] for row in rows if "first_name" in row["person_data"]]
+        ids += [row["person"] for row in rows if self.action == "retrieve"]
+        person_access_log(
+            user=self.request.user,
+            persons=Person.objects.filter(pk__in=set(ids)),
+            where=f"API {self.request.method} {self.request.get_full_path()}",
+        )
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -122,18 +261,97 @@ class ReferralViewSet(
             suggestions=advisors_suggest(needs=data["needs"], commune=person.commune),
         )
 
-    @extend_schema(request=None, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        referral = services.referral_accept(user=request.user, referral=self.get_object())
-        return Response(self.get_serializer(referral).data)
+    accept = _transition_action("accept")
+    decline = _transition_action("decline")
+    start = _transition_action("start")
+    complete = _transition_action("complete")
+    fail = _transition_action("fail")
+    cancel = _transition_action("cancel")
 
-    @extend_schema(request=DeclineSerializer, responses=ReferralSerializer)
+    @extend_schema(request=MessageSerializer, responses=MessageSerializer)
     @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        decision = DeclineSerializer(data=request.data)
-        decision.is_valid(raise_exception=True)
-        referral = services.referral_decline(
-            user=request.user, referral=self.get_object(), **decision.validated_data
+    def messages(self, request, pk=None):
+        data = MessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.referral_message_post(
+            user=request.user, referral=self.get_object(), body=data.validated_data["body"]
         )
-        return Response(self.get_serializer(referral).data, status=status.HTTP_200_OK)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=TimelineItemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        items = []
+        for kind, item in selectors.timeline(self.get_object()):
+            if kind == "event":
+                items.append(
+                    {
+                        "kind": "event",
+                        "event": item.kind,
+                        "at": item.at,
+                        "by": item.actor.get_full_name() if item.actor else None,
+                        "from_state": item.from_state,
+                        "to_state": item.to_state,
+                        "reason": item.reason,
+                    }
+                )
+            else:
+                items.append(
+                    {
+                        "kind": "message",
+                        "at": item.at,
+                        "by": item.author.get_full_name(),
+                        "body": item.body,
+                    }
+                )
+        return Response(TimelineItemSerializer(items, many=True).data)
+
+    @extend_schema(request=RerouteSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def reroute(self, request, pk=None):
+        data = RerouteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.referral_reroute(
+            user=request.user, referral=self.get_object(), advisor=data.validated_data["advisor"]
+        )
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class BoardReferralSerializer(serializers.ModelSerializer):
+    """A referral on the coordinator's board: the person pseudonymised."""
+
+    initials = serializers.CharField(source="person.initials")
+    birth_year = serializers.IntegerField(source="person.birth_year", allow_null=True)
+    commune = serializers.CharField(source="person.commune.name")
+    advisor = serializers.CharField(source="advisor.__str__")
+    state_label = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "code",
+            "initials",
+            "birth_year",
+            "commune",
+            "advisor",
+            "state",
+            "state_label",
+            "sent_at",
+            "escalated_at",
+        ]
+
+
+class BoardView(APIView):
+    """The coordinator's board: escalated, stalled and to-be-re-routed referrals."""
+
+    permission_classes = [role_permission(Role.COORDINATOR)]
+
+    @extend_schema(responses=BoardReferralSerializer(many=True))
+    def get(self, request):
+        return Response(
+            {
+                section: BoardReferralSerializer(referrals, many=True).data
+                for section, referrals in selectors.board(request.user).items()
+            }
+        )

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.enums import Service
-from directory.models import Advisor
+from directory.models import Advisor, Place
 
-from .models import DeclineReason
+from .models import CancelReason, DeclineReason, Outcome
+from .services import OUTCOMES
 
 
 class NeedsForm(forms.Form):
@@ -49,3 +50,99 @@ class DeclineForm(forms.Form):
         if cleaned.get("reason") == DeclineReason.OTHER and not cleaned.get("detail", "").strip():
             self.add_error("detail", _("Précisez le motif lorsque vous choisissez « Autre »."))
         return cleaned
+
+
+SENSITIVE_WARNING = _("N'écrivez pas de données de santé ni d'autres données sensibles.")
+
+
+class AcceptForm(forms.Form):
+    appointment_at = forms.DateTimeField(
+        label=_("Rendez-vous proposé (facultatif)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    appointment_place = forms.ModelChoiceField(
+        label=_("Lieu du rendez-vous"), queryset=Place.objects.none(), required=False
+    )
+
+    def __init__(self, *args, advisor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if advisor is not None:
+            self.fields["appointment_place"].queryset = advisor.places.all()
+
+
+class StartForm(forms.Form):
+    first_meeting_at = forms.DateTimeField(
+        label=_("Date du premier rendez-vous"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Laissez vide pour aujourd'hui."),
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Issue de l'accompagnement"),
+        choices=[(value, Outcome(value).label) for value in OUTCOMES["complete"]],
+        error_messages={"required": _("Choisissez l'issue de l'accompagnement.")},
+    )
+
+
+class FailForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Pourquoi l'accompagnement n'a pas eu lieu"),
+        choices=[(value, Outcome(value).label) for value in OUTCOMES["fail"]],
+        error_messages={"required": _("Choisissez l'issue de l'accompagnement.")},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Motif d'annulation"),
+        choices=[("", _("— choisir —")), *CancelReason.choices],
+        error_messages={"required": _("Choisissez un motif d'annulation.")},
+    )
+    detail = forms.CharField(
+        label=_("Précision"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire si vous choisissez « Autre ». ") + SENSITIVE_WARNING,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == CancelReason.OTHER and not cleaned.get("detail", "").strip():
+            self.add_error("detail", _("Précisez le motif lorsque vous choisissez « Autre »."))
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=SENSITIVE_WARNING,
+        error_messages={"required": _("Le message est vide.")},
+    )
+
+
+class RerouteForm(forms.Form):
+    advisor = forms.ModelChoiceField(
+        label=_("Nouveau conseiller"),
+        queryset=Advisor.objects.filter(is_active=True),
+        error_messages={
+            "required": _("Choisissez un conseiller."),
+            "invalid_choice": _("Ce conseiller n'est pas disponible."),
+        },
+    )
+
+
+class CodeSearchForm(forms.Form):
+    code = forms.CharField(label=_("Code de l'orientation"), max_length=12, required=False)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if code and not code.startswith("LOT-"):
+            code = "LOT-" + code
+        return code

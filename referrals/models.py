@@ -28,6 +28,7 @@ class CancelReason(models.TextChoices):
     NEED_RESOLVED = "need_resolved", _("Besoin résolu autrement")
     PERSON_MOVED = "person_moved", _("La personne a déménagé")
     MISTAKE = "mistake", _("Orientation faite par erreur")
+    ERASURE = "erasure", _("Effacement des données demandé")
     OTHER = "other", _("Autre")
 
 
@@ -42,14 +43,33 @@ class Outcome(models.TextChoices):
     NO_SHOW = "no_show", _("Personne non venue")
 
 
+OPEN_STATES = (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+REROUTABLE_STATES = (ReferralState.DECLINED, ReferralState.EXPIRED, ReferralState.CANCELLED)
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one place that says which referrals a user may open, for pages and API alike."""
+        """The one place that says which referrals a user may open in full, pages and API alike.
+
+        A coordinator opens in full only the escalated referrals of the département (and each
+        opening is logged); the rest of the territory appears pseudonymised on the board.
+        """
         if user.is_social_worker and user.structure_id:
             return self.filter(referring_structure_id=user.structure_id)
         if user.is_advisor and hasattr(user, "advisor_profile"):
             return self.filter(advisor=user.advisor_profile)
+        if user.is_coordinator:
+            return self.on_board_of(user).filter(escalated_at__isnull=False)
         return self.none()
+
+    def on_board_of(self, user):
+        """Referrals of the coordinator's département, to be shown pseudonymised."""
+        if not user.is_coordinator:
+            return self.none()
+        return self.filter(person__commune__department=user.department)
+
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
 
 
 class Referral(models.Model):
@@ -100,6 +120,10 @@ class Referral(models.Model):
     suggested_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Deadline markers: each is set once, by a conditional update, so the job is idempotent.
+    reminded_at = models.DateTimeField(_("relancée le"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("signalée au coordinateur le"), null=True, blank=True)
+    meeting_reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -110,11 +134,27 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=~Q(decline_reason="other") | ~Q(decline_detail=""),
                 name="decline_other_has_detail",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(cancel_reason="other") | ~Q(cancel_detail=""),
+                name="cancel_other_has_detail",
+            ),
         ]
 
     def __str__(self):
         return self.code
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+
+class EventKind(models.TextChoices):
+    TRANSITION = "transition", _("Changement d'état")
+    REMINDER = "reminder", _("Relance du conseiller")
+    ESCALATION = "escalation", _("Signalement au coordinateur")
+    MEETING_REMINDER = "meeting_reminder", _("Relance : premier rendez-vous à fixer")
+    REROUTED = "rerouted", _("Réorientée")
 
 
 class ReferralEvent(models.Model):
@@ -127,6 +167,7 @@ class ReferralEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     from_state = models.CharField(max_length=20, choices=ReferralState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=ReferralState.choices)
+    kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -143,3 +184,19 @@ class ReferralEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Referral events are append-only.")
+
+
+class ReferralMessage(models.Model):
+    """A short message between referrer and advisor: part of the closed loop and the timeline."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(_("message"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("message")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.referral.code}: {self.author} ({self.at:%d/%m/%Y})"

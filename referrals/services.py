@@ -2,14 +2,31 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
+from directory.matching import advisors_suggest
 from notifications.services import notify
 from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.workdays import working_days_between
 
-from .models import DeclineReason, Referral, ReferralEvent, ReferralState
+from . import transitions
+from .models import (
+    REROUTABLE_STATES,
+    CancelReason,
+    DeclineReason,
+    EventKind,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ReferralMessage,
+    ReferralState,
+)
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 
@@ -18,7 +35,7 @@ def referral_code_new():
     return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
-def referral_send(*, user, person, advisor, needs, suggestions=(), assessment=None):
+def referral_send(*, user, person, advisor, needs, suggestions=(), previous=None, assessment=None):
     """Sends a person to an advisor for some needs; the advisor is told after commit."""
     if not (user.is_social_worker and person.structure_id == user.structure_id):
         raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
@@ -38,6 +55,7 @@ def referral_send(*, user, person, advisor, needs, suggestions=(), assessment=No
                 advisor=advisor,
                 needs=needs,
                 rank=rank,
+                previous=previous,
                 assessment=assessment,
             )
         except IntegrityError:
@@ -46,9 +64,10 @@ def referral_send(*, user, person, advisor, needs, suggestions=(), assessment=No
 
 
 @transaction.atomic
-def _referral_create(*, user, person, advisor, needs, rank, assessment=None):
+def _referral_create(*, user, person, advisor, needs, rank, previous=None, assessment=None):
     referral = Referral.objects.create(
-        assessment=assessment,
+        previous=previous,
+        assessment=previous.assessment if previous else assessment,
         code=referral_code_new(),
         person=person,
         referring_structure=user.structure,
@@ -68,55 +87,314 @@ def _referral_create(*, user, person, advisor, needs, rank, assessment=None):
     return referral
 
 
-def referral_accept(*, user, referral):
-    return _advisor_decision(user=user, referral=referral, to_state=ReferralState.ACCEPTED)
-
-
-def referral_decline(*, user, referral, reason, detail=""):
-    if reason not in DeclineReason.values:
-        raise ApplicationError(_("Choisissez un motif de refus."), code="reason_required")
-    if reason == DeclineReason.OTHER and not detail.strip():
-        raise ApplicationError(
-            _("Précisez le motif lorsque vous choisissez « Autre »."), code="detail_required"
-        )
-    return _advisor_decision(
+def referral_accept(*, user, referral, appointment_at=None, appointment_place=None):
+    """The advisor takes the case, optionally with an appointment (date, place)."""
+    if appointment_place is not None and not (
+        referral.advisor.places.filter(pk=appointment_place.pk).exists()
+    ):
+        raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
+    return _transition(
         user=user,
         referral=referral,
-        to_state=ReferralState.DECLINED,
-        decline_reason=reason,
-        decline_detail=detail.strip(),
+        name="accept",
+        fields={
+            "answered_at": timezone.now(),
+            "appointment_at": appointment_at,
+            "appointment_place": appointment_place,
+        },
     )
 
 
+def referral_decline(*, user, referral, reason, detail=""):
+    detail = _coded_reason(DeclineReason, reason, detail)
+    return _transition(
+        user=user,
+        referral=referral,
+        name="decline",
+        fields={
+            "answered_at": timezone.now(),
+            "closed_at": timezone.now(),
+            "decline_reason": reason,
+            "decline_detail": detail,
+        },
+        reason=DeclineReason(reason).label,
+    )
+
+
+def referral_start(*, user, referral, first_meeting_at=None):
+    """The first meeting took place: the accompaniment is under way."""
+    return _transition(
+        user=user,
+        referral=referral,
+        name="start",
+        fields={"first_meeting_at": first_meeting_at or timezone.now()},
+    )
+
+
+def referral_complete(*, user, referral, outcome):
+    return _close(user=user, referral=referral, name="complete", outcome=outcome)
+
+
+def referral_fail(*, user, referral, outcome):
+    return _close(user=user, referral=referral, name="fail", outcome=outcome)
+
+
+def referral_cancel(*, user, referral, reason, detail=""):
+    detail = _coded_reason(CancelReason, reason, detail)
+    return _transition(
+        user=user,
+        referral=referral,
+        name="cancel",
+        fields={"closed_at": timezone.now(), "cancel_reason": reason, "cancel_detail": detail},
+        reason=CancelReason(reason).label,
+    )
+
+
+def referral_expire(*, referral):
+    """No answer within the deadline: the system closes it; the social worker re-routes."""
+    return _transition(
+        user=None, referral=referral, name="expire", fields={"closed_at": timezone.now()}
+    )
+
+
+OUTCOMES = {
+    "complete": (
+        Outcome.SATISFIED,
+        Outcome.PARTIALLY,
+        Outcome.NOT_SATISFIED,
+        Outcome.REFERRED_ELSEWHERE,
+    ),
+    "fail": (Outcome.UNREACHABLE, Outcome.NO_SHOW),
+}
+
+
+def _close(*, user, referral, name, outcome):
+    if outcome not in OUTCOMES[name]:
+        raise ApplicationError(
+            _("Choisissez l'issue de l'accompagnement."), code="outcome_required"
+        )
+    return _transition(
+        user=user,
+        referral=referral,
+        name=name,
+        fields={"outcome": outcome, "closed_at": timezone.now()},
+        reason=Outcome(outcome).label,
+    )
+
+
+def _coded_reason(choices, reason, detail):
+    if reason not in choices.values:
+        raise ApplicationError(_("Choisissez un motif."), code="reason_required")
+    detail = (detail or "").strip()
+    if reason == choices.OTHER and not detail:
+        raise ApplicationError(
+            _("Précisez le motif lorsque vous choisissez « Autre »."), code="detail_required"
+        )
+    return detail
+
+
 @transaction.atomic
-def _advisor_decision(*, user, referral, to_state, **fields):
-    if not (user.is_advisor and referral.advisor.user_id == user.pk):
-        raise NotAllowed(_("Seul le conseiller destinataire peut répondre à cette orientation."))
-    now = timezone.now()
-    # A conditional update: of two answers given at once, exactly one finds the referral sent.
-    updated = Referral.objects.filter(pk=referral.pk, state=ReferralState.SENT).update(
-        state=to_state, answered_at=now, **fields
+def _transition(*, user, referral, name, fields, reason=""):
+    """Checks, applies and records one transition of the table; tells the other side."""
+    transition = transitions.check(user=user, referral=referral, name=name)
+    from_state = referral.state
+    # A conditional update: of two decisions taken at once, exactly one still finds the
+    # referral in the state it was read in; the other gets a conflict.
+    updated = Referral.objects.filter(pk=referral.pk, state=from_state).update(
+        state=transition.to_state, **fields
     )
     if not updated:
         current = Referral.objects.get(pk=referral.pk)
         raise Conflict(
-            _("Cette orientation a déjà reçu une réponse (état : %(state)s).")
+            _("Quelqu'un vient d'agir sur cette orientation : elle est maintenant « %(state)s ».")
             % {"state": current.get_state_display().lower()}
         )
     referral.refresh_from_db()
     ReferralEvent.objects.create(
         referral=referral,
         actor=user,
-        at=now,
-        from_state=ReferralState.SENT,
-        to_state=to_state,
-        reason=referral.get_decline_reason_display() if referral.decline_reason else "",
+        from_state=from_state,
+        to_state=transition.to_state,
+        reason=str(reason),
+    )
+    for recipient in _other_side(user, referral):
+        notify(
+            recipient=recipient,
+            referral=referral,
+            kind="referral_answered",
+            subject=_("Orientation %(code)s : %(state)s")
+            % {"code": referral.code, "state": referral.get_state_display().lower()},
+        )
+    return referral
+
+
+def _other_side(user, referral):
+    """Who should hear of a change made by `user`: the referrer, the advisor, or both."""
+    sides = [referral.referrer, referral.advisor.user]
+    return [recipient for recipient in sides if user is None or recipient.pk != user.pk]
+
+
+@transaction.atomic
+def referral_message_post(*, user, referral, body):
+    """A short message between referrer and advisor; the other side is told."""
+    actors = transitions.actors_of(user, referral)
+    if not actors & {transitions.Actor.REFERRER, transitions.Actor.ADVISOR}:
+        raise NotAllowed(_("Seuls l'orienteur et le conseiller peuvent échanger ici."))
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Le message est vide."), code="body_required")
+    message = ReferralMessage.objects.create(referral=referral, author=user, body=body[:1000])
+    for recipient in _other_side(user, referral):
+        notify(
+            recipient=recipient,
+            referral=referral,
+            kind="referral_message",
+            subject=_("Nouveau message sur l'orientation %(code)s") % {"code": referral.code},
+        )
+    return message
+
+
+def referral_reroute(*, user, referral, advisor):
+    """A new referral to another advisor, linked to a declined, expired or cancelled one."""
+    if transitions.Actor.REFERRER not in transitions.actors_of(user, referral):
+        raise NotAllowed(_("Seule la structure qui a orienté peut réorienter."))
+    with transaction.atomic():
+        old = Referral.objects.select_for_update().get(pk=referral.pk)
+        if old.state not in REROUTABLE_STATES:
+            raise Conflict(
+                _("Seule une orientation refusée, expirée ou annulée peut être réorientée.")
+            )
+        if old.reroutes.exists():
+            raise Conflict(_("Cette orientation a déjà été réorientée."), code="already_rerouted")
+        if advisor.pk in {a.pk for a in advisors_excluded(old)}:
+            raise ApplicationError(
+                _("Choisissez un autre conseiller que celui déjà sollicité."), code="same_advisor"
+            )
+        new = referral_send(
+            user=user,
+            person=old.person,
+            advisor=advisor,
+            needs=old.needs,
+            suggestions=reroute_suggestions(old),
+            previous=old,
+        )
+        ReferralEvent.objects.create(
+            referral=old,
+            actor=user,
+            kind=EventKind.REROUTED,
+            from_state=old.state,
+            to_state=old.state,
+            reason=new.code,
+        )
+    return new
+
+
+def advisors_excluded(referral):
+    """Advisors already tried along the chain of re-routings that ends with `referral`."""
+    advisors, current = [], referral
+    while current is not None:
+        advisors.append(current.advisor)
+        current = current.previous
+    return advisors
+
+
+def reroute_suggestions(referral):
+    """Suggestions for re-routing `referral`: the same needs, without the advisors tried."""
+    excluded = {advisor.pk for advisor in advisors_excluded(referral)}
+    suggestions = advisors_suggest(needs=referral.needs, commune=referral.person.commune)
+    return [s for s in suggestions if s.advisor.pk not in excluded]
+
+
+def referral_deadlines_apply(*, today=None):
+    """Reminders, escalations, expiries and first-meeting reminders due on `today`.
+
+    Counted in working days from the sending (or the acceptance). Each step is recorded by a
+    conditional update of its marker, so running the job twice changes nothing more.
+    Returns the number of actions taken, by kind.
+    """
+    today = today or timezone.localdate()
+    days = settings.PASIP_DEADLINES
+    done = {"reminder": 0, "escalation": 0, "expiry": 0, "meeting_reminder": 0}
+    waiting = Referral.objects.filter(state=ReferralState.SENT).select_related("advisor__user")
+    for referral in waiting:
+        elapsed = working_days_between(timezone.localdate(referral.sent_at), today)
+        if elapsed >= days["expiry"]:
+            try:
+                referral_expire(referral=referral)
+            except Conflict:
+                continue  # answered meanwhile
+            done["expiry"] += 1
+        elif elapsed >= days["escalation"]:
+            done["escalation"] += _escalate(referral)
+        elif elapsed >= days["reminder"]:
+            done["reminder"] += _remind(referral, "reminded_at", EventKind.REMINDER)
+    accepted = Referral.objects.filter(
+        state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=True
+    ).select_related("advisor__user")
+    for referral in accepted:
+        start = timezone.localdate(referral.answered_at or referral.sent_at)
+        if working_days_between(start, today) >= days["first_meeting"]:
+            done["meeting_reminder"] += _remind(
+                referral, "meeting_reminded_at", EventKind.MEETING_REMINDER
+            )
+    return done
+
+
+@transaction.atomic
+def _remind(referral, marker, kind, **more_markers):
+    marked = Referral.objects.filter(
+        pk=referral.pk, state=referral.state, **{f"{marker}__isnull": True}
+    ).update(**{marker: timezone.now()}, **more_markers)
+    if not marked:
+        return 0
+    ReferralEvent.objects.create(
+        referral=referral, kind=kind, from_state=referral.state, to_state=referral.state
     )
     notify(
-        recipient=referral.referrer,
+        recipient=referral.advisor.user,
         referral=referral,
-        kind="referral_answered",
-        subject=_("Orientation %(code)s : %(state)s")
-        % {"code": referral.code, "state": referral.get_state_display().lower()},
+        kind="referral_reminder" if kind == EventKind.REMINDER else str(kind),
+        subject=_("Relance : orientation %(code)s") % {"code": referral.code},
     )
-    return referral
+    return 1
+
+
+@transaction.atomic
+def _escalate(referral):
+    now = timezone.now()
+    marked = Referral.objects.filter(
+        pk=referral.pk, state=ReferralState.SENT, escalated_at__isnull=True
+    ).update(escalated_at=now, reminded_at=Coalesce("reminded_at", Value(now)))
+    if not marked:
+        return 0
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=EventKind.ESCALATION,
+        from_state=referral.state,
+        to_state=referral.state,
+    )
+    notify(
+        recipient=referral.advisor.user,
+        referral=referral,
+        kind="referral_reminder",
+        subject=_("Relance : orientation %(code)s") % {"code": referral.code},
+    )
+    for coordinator in coordinators_of(referral):
+        notify(
+            recipient=coordinator,
+            referral=referral,
+            kind="referral_escalated",
+            subject=_("Orientation %(code)s sans réponse") % {"code": referral.code},
+        )
+    return 1
+
+
+def coordinators_of(referral):
+    department_id = referral.person.commune.department_id
+    return [
+        user
+        for user in User.objects.filter(role=Role.COORDINATOR, is_active=True).select_related(
+            "structure__commune"
+        )
+        if user.department and user.department.pk == department_id
+    ]

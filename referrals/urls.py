@@ -2,10 +2,29 @@ from django.urls import path
 
 from . import views
 
+ACTION_PATHS = {
+    "accept": "accepter",
+    "decline": "refuser",
+    "start": "premier-rendez-vous",
+    "complete": "terminer",
+    "fail": "non-aboutie",
+    "cancel": "annuler",
+}
+
 urlpatterns = [
     path("personnes/<int:person_pk>/orienter/", views.referral_new, name="referral_new"),
     path("orientations/", views.referral_list, name="referral_list"),
     path("orientations/<int:pk>/", views.referral_detail, name="referral_detail"),
-    path("orientations/<int:pk>/accepter/", views.referral_accept, name="referral_accept"),
-    path("orientations/<int:pk>/refuser/", views.referral_decline, name="referral_decline"),
+    *(
+        path(
+            f"orientations/<int:pk>/{slug}/",
+            views.referral_act,
+            {"name": name},
+            name=f"referral_{name}",
+        )
+        for name, slug in ACTION_PATHS.items()
+    ),
+    path("orientations/<int:pk>/message/", views.referral_message, name="referral_message"),
+    path("orientations/<int:pk>/reorienter/", views.referral_reroute, name="referral_reroute"),
+    path("coordination/", views.coordinator_board, name="coordinator_board"),
 ]

@@ -1,18 +1,32 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
 from directory.matching import advisors_suggest
-from pasip.errors import ApplicationError
+from pasip.errors import ApplicationError, NotAllowed
 from pasip.permissions import role_required
 from people.models import Person
+from people.services import person_access_log
 
-from . import services
-from .forms import DeclineForm, SendForm
-from .models import Referral, ReferralState
+from . import selectors, services, transitions
+from .forms import (
+    AcceptForm,
+    CancelForm,
+    CodeSearchForm,
+    CompleteForm,
+    DeclineForm,
+    FailForm,
+    MessageForm,
+    RerouteForm,
+    SendForm,
+    StartForm,
+)
+from .models import REROUTABLE_STATES, Referral, ReferralState
 
 
 @role_required(Role.SOCIAL_WORKER)
@@ -87,71 +101,166 @@ def _suggestions_page(request, person, form, assessment):
 
 def _visible_referrals(user):
     return Referral.objects.visible_to(user).select_related(
-        "person__commune", "advisor__user", "advisor__structure", "referring_structure"
+        "person__commune", "advisor__user", "advisor__structure", "referring_structure", "referrer"
     )
 
 
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_list(request):
+    """The structure's referrals or the advisor's inbox; an advisor finds one by its code."""
     referrals = _visible_referrals(request.user)
     state = request.GET.get("etat")
     if state in ReferralState.values:
         referrals = referrals.filter(state=state)
+    search = CodeSearchForm(request.GET or None)
+    if search.is_valid() and search.cleaned_data["code"]:
+        referrals = referrals.filter(code=search.cleaned_data["code"])
+    referrals = list(referrals[:200])
+    rows = [(r, selectors.disclosure(user=request.user, referral=r)) for r in referrals]
+    person_access_log(
+        user=request.user,
+        persons={r.person for r, shown in rows if shown.identity},
+        where=request.get_full_path(),
+    )
     return render(
         request,
         "referrals/referral_list.html",
-        {"referrals": referrals[:200], "states": ReferralState.choices, "state": state},
+        {"rows": rows, "states": ReferralState.choices, "state": state, "search": search},
     )
 
 
-@role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)
 def referral_detail(request, pk):
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
-    can_answer = (
-        request.user.is_advisor
-        and referral.advisor.user_id == request.user.pk
-        and referral.state == ReferralState.SENT
+    shown = selectors.disclosure(user=request.user, referral=referral)
+    # Every opening is logged, a coordinator's included (only escalated ones can be opened).
+    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    allowed = transitions.allowed(user=request.user, referral=referral)
+    actors = transitions.actors_of(user=request.user, referral=referral)
+    can_reroute = (
+        transitions.Actor.REFERRER in actors
+        and referral.state in REROUTABLE_STATES
+        and not referral.reroutes.exists()
     )
     return render(
         request,
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "events": referral.events.select_related("actor"),
-            "can_answer": can_answer,
+            "shown": shown,
+            "timeline": selectors.timeline(referral),
+            "allowed": allowed,
+            "can_answer": "accept" in allowed,
+            "can_write": bool(actors & {transitions.Actor.REFERRER, transitions.Actor.ADVISOR}),
+            "can_reroute": can_reroute,
+            "reroutes": referral.reroutes.all(),
+            "accept_form": AcceptForm(advisor=referral.advisor),
             "decline_form": DeclineForm(),
+            "start_form": StartForm(),
+            "complete_form": CompleteForm(),
+            "fail_form": FailForm(),
+            "cancel_form": CancelForm(),
+            "message_form": MessageForm(),
         },
     )
 
 
+ACTIONS = {
+    # transition: (form, service, message on success)
+    "accept": (
+        AcceptForm,
+        services.referral_accept,
+        _("Orientation acceptée. Le travailleur social est prévenu."),
+    ),
+    "decline": (
+        DeclineForm,
+        services.referral_decline,
+        _("Orientation refusée. Le travailleur social est prévenu."),
+    ),
+    "start": (StartForm, services.referral_start, _("Premier rendez-vous enregistré.")),
+    "complete": (CompleteForm, services.referral_complete, _("Accompagnement terminé.")),
+    "fail": (FailForm, services.referral_fail, _("Orientation déclarée non aboutie.")),
+    "cancel": (CancelForm, services.referral_cancel, _("Orientation annulée.")),
+}
+
+
 @require_POST
-@role_required(Role.ADVISOR)
-def referral_accept(request, pk):
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)
+def referral_act(request, pk, name):
+    """One transition of the table, by a form on the referral's page."""
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    form_class, service, success = ACTIONS[name]
     try:
-        services.referral_accept(user=request.user, referral=referral)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Orientation acceptée. Le travailleur social est prévenu."))
-    return redirect("referral_detail", pk=pk)
-
-
-@require_POST
-@role_required(Role.ADVISOR)
-def referral_decline(request, pk):
-    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
-    form = DeclineForm(request.POST)
+        transitions.check_actor(user=request.user, referral=referral, name=name)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    extra = {"advisor": referral.advisor} if form_class is AcceptForm else {}
+    form = form_class(request.POST, **extra)
     if form.is_valid():
         try:
-            services.referral_decline(user=request.user, referral=referral, **form.cleaned_data)
+            service(user=request.user, referral=referral, **form.cleaned_data)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Orientation refusée. Le travailleur social est prévenu."))
-            return redirect("referral_detail", pk=pk)
+            messages.success(request, success)
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect("referral_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
+def referral_message(request, pk):
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_message_post(
+                user=request.user, referral=referral, body=form.cleaned_data["body"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Message envoyé."))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("referral_detail", args=[pk]) + "#historique")
+
+
+@role_required(Role.SOCIAL_WORKER)
+def referral_reroute(request, pk):
+    """Re-routing: the next suggestions, without the advisors already tried."""
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    form = RerouteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.referral_reroute(
+                user=request.user, referral=referral, advisor=form.cleaned_data["advisor"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Orientation %(code)s envoyée.") % {"code": new.code})
+            return redirect("referral_detail", pk=new.pk)
+    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    return render(
+        request,
+        "referrals/reroute.html",
+        {
+            "referral": referral,
+            "form": form,
+            "suggestions": services.reroute_suggestions(referral),
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def coordinator_board(request):
+    """Stalled, escalated and to-be-re-routed referrals, the person pseudonymised."""
+    return render(request, "referrals/board.html", {"board": selectors.board(request.user)})
+
+
+def _form_errors(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

@@ -16,4 +16,14 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.relay_pending_notifications",
         "schedule": 60.0,
     },
+    # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.
+    "apply-referral-deadlines": {
+        "task": "referrals.tasks.apply_deadlines",
+        "schedule": 3600.0,
+    },
+    # Erases personal data past its retention period, keeping the anonymised record.
+    "apply-retention": {
+        "task": "people.tasks.apply_retention",
+        "schedule": 24 * 3600.0,
+    },
 }

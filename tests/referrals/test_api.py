@@ -85,7 +85,7 @@ def test_another_structures_referral_is_a_404_and_a_forbidden_action_a_403_with_
     response = referrer.post(f"/api/v1/referrals/{referral.pk}/accept/")
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "Seul le conseiller destinataire peut répondre à cette orientation.",
+        "detail": "Cette action sur l'orientation n'est pas accessible à votre rôle.",
         "code": "permission_denied",
     }
     officer = api_as(UserFactory(officer=True))

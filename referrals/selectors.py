@@ -1,0 +1,66 @@
+"""Reads about referrals that decide what a user is shown."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+
+from pasip.workdays import add_working_days
+
+from .models import REROUTABLE_STATES, Referral, ReferralState
+from .transitions import Actor, actors_of
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What of the person a user may see on a referral, after the person's consent."""
+
+    identity: bool
+    assessment: bool
+
+
+def disclosure(*, user, referral):
+    """The referrer sees everything; others only what the active consent covers."""
+    person = referral.person
+    if person.erased_at:
+        return Disclosure(identity=False, assessment=False)
+    if Actor.REFERRER in actors_of(user, referral):
+        return Disclosure(identity=True, assessment=True)
+    consent = person.active_consent
+    if consent is None:
+        return Disclosure(identity=False, assessment=False)
+    return Disclosure(identity=consent.share_identity, assessment=consent.share_assessment)
+
+
+def timeline(referral):
+    """Events and messages of a referral, oldest first, as (kind, item) pairs."""
+    items = [("event", event) for event in referral.events.select_related("actor")]
+    items += [("message", message) for message in referral.messages.select_related("author")]
+    return sorted(items, key=lambda pair: (pair[1].at, pair[0] == "message", pair[1].pk))
+
+
+def board(user):
+    """The coordinator's board: stalled, escalated and to-be-re-routed referrals."""
+    referrals = (
+        Referral.objects.on_board_of(user)
+        .select_related("person__commune", "advisor__user", "advisor__structure")
+        .order_by("sent_at", "pk")
+    )
+    rerouted = Referral.objects.filter(previous=OuterRef("pk"))
+    return {
+        "escalated": referrals.filter(state=ReferralState.SENT, escalated_at__isnull=False),
+        "stalled": referrals.filter(
+            Q(state=ReferralState.SENT, reminded_at__isnull=False, escalated_at__isnull=True)
+            | Q(state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=False)
+        ),
+        "to_reroute": referrals.filter(state__in=REROUTABLE_STATES)
+        .exclude(cancel_reason__in=["consent_withdrawn", "erasure"])
+        .exclude(Exists(rerouted))
+        .filter(person__erased_at__isnull=True),
+    }
+
+
+def deadline_of(referral, days):
+    """The date `days` working days after the referral was sent (local date)."""
+    from django.utils import timezone
+
+    return add_working_days(timezone.localdate(referral.sent_at), days)
