@@ -1,40 +1,564 @@
-"""The outbox: a notification is a row first, queued for sending only after commit."""
+"""Notifications: an outbox row first, an e-mail or a message after commit, never lost, sent once.
+
+How a notification travels
+--------------------------
+`notify()` writes a `Notification` row in the caller's transaction (the event and its
+notification commit together or not at all) and, after commit, publishes the
+`send_notification` task. If the broker is down at that moment the publish gives up after a
+fraction of a second, the row stays pending and the beat relay (`relay_pending_notifications`,
+every minute) publishes it again. The task locks the row, sends only if it is still pending,
+then marks it sent: a duplicated or retried task finds it sent and does nothing. The e-mail's
+Message-ID is derived from the row's idempotency key, so the one duplicate still possible (the
+worker killed between the SMTP server's acceptance and the row's update) carries the same
+Message-ID as the original and the receiving side can drop it. Provider errors are retried with
+exponential backoff; after the last attempt the row is failed, with the server's answer, in the
+admin, where it can be sent again by hand.
+
+A user who chose the daily digest gets the event in the application at once and by e-mail in
+one digest at their hour (`digests_send_due`, swept by beat).
+
+Adding an event kind
+--------------------
+1. Write `templates/notifications/email/<kind>.txt` (the text e-mail; French, sober, a referral
+   code and a link, never the person's personal data). The context has `recipient`,
+   `referral`, `url` and whatever you pass as `context=`. Optionally add `<kind>.html`
+   (extending `notifications/email/layout.html`); otherwise the text is shown in the common
+   HTML layout.
+2. Call, inside the transaction of your event::
+
+       notify(recipient=user, referral=referral, kind="<kind>", subject=_("… %(code)s") % …)
+
+Every kind goes by e-mail and in-app. A kind meant for one channel only is declared once in
+`KINDS` below (e.g. ``register_kind("<kind>", label=_("…"), email=False)``); `label` is what the
+in-app list shows as the notification's type.
+
+The person (appointment confirmation and a reminder the day before, by SMS or e-mail, only with
+consent and a contact channel): `appointment_notify(referral=...)`, called when an appointment
+is set or moved. SMS goes through `notifications.sms` (a provider is one class).
+"""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Notification
+from pasip.errors import ApplicationError, NotAllowed
+
+from .models import Notification, NotificationPreference, PersonMessage, Status
 
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipient, referral, kind, subject):
-    """Records a notification in the caller's transaction; a worker sends it after commit."""
-    body = render_to_string(
-        f"notifications/email/{kind}.txt",
-        {"referral": referral, "recipient": recipient, "url": referral_url(referral)},
-    )
+@dataclass(frozen=True)
+class NotificationKind:
+    label: str
+    email: bool = True
+    in_app: bool = True
+
+
+KINDS = {}
+
+
+def register_kind(name, *, label, email=True, in_app=True):
+    KINDS[name] = NotificationKind(label=label, email=email, in_app=in_app)
+
+
+register_kind("referral_sent", label=gettext_lazy("Nouvelle orientation"))
+register_kind("referral_answered", label=gettext_lazy("Réponse à une orientation"))
+register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
+
+
+def kind_of(name):
+    return KINDS.get(name) or NotificationKind(label=name.replace("_", " ").capitalize())
+
+
+class DeliveryError(Exception):
+    """A provider refused or could not be reached; the send will be tried again."""
+
+
+# --- Writing notifications ---------------------------------------------------------------
+
+
+def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
+    """Records a notification in the caller's transaction; a worker e-mails it after commit."""
+    channels = kind_of(kind)
+    if url is None:
+        url = referral_url(referral) if referral is not None else site_url("/")
+    text, html = subject, ""
+    if channels.email:
+        text, html = _render(
+            kind,
+            subject=subject,
+            url=url,
+            context={"referral": referral, "recipient": recipient, **(context or {})},
+        )
+    preference = preference_for(recipient)
+    now = timezone.now()
+    digest_due_at = None
+    if channels.email and kind != "digest" and preference.mode == preference.Mode.DIGEST:
+        digest_due_at = next_digest_at(now, preference.digest_hour)
     notification = Notification.objects.create(
-        recipient=recipient, referral=referral, kind=kind, subject=subject, body=body
+        recipient=recipient,
+        referral=referral,
+        kind=kind,
+        subject=subject,
+        body=text,
+        html_body=html,
+        url=url,
+        in_app=channels.in_app,
+        email=channels.email,
+        digest_due_at=digest_due_at,
+        # In-app only: nothing to deliver.
+        status=Status.PENDING if channels.email else Status.SENT,
+        sent_at=None if channels.email else now,
+        created_at=now,
+        next_attempt_at=now,
     )
-    transaction.on_commit(lambda: queue_notification(notification.pk))
+    if channels.email and digest_due_at is None:
+        transaction.on_commit(lambda: queue_notification(notification.pk))
     return notification
 
 
-def referral_url(referral):
-    from django.conf import settings
-    from django.urls import reverse
+def _render(kind, *, subject, url, context):
+    context = {**context, "subject": subject, "url": url, "site_url": site_url("/")}
+    text = render_to_string(f"notifications/email/{kind}.txt", context)
+    html = select_template(
+        [f"notifications/email/{kind}.html", "notifications/email/layout.html"]
+    ).render({**context, "text": text})
+    return text, html
 
-    return settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.pk])
+
+def site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def referral_url(referral):
+    return site_url(reverse("referral_detail", args=[referral.pk]))
 
 
 def queue_notification(notification_id):
-    """Publishes the send task; if the broker is down the row stays pending for the relay."""
+    """Publishes the send task; if the broker is down the row stays pending for the relay.
+
+    The publish is tried twice within a fraction of a second, never longer: a web request must
+    not hang on a broker outage (the relay publishes the row again later).
+    """
     from .tasks import send_notification
 
     try:
-        send_notification.delay(notification_id)
-    except Exception:
+        send_notification.apply_async((notification_id,), retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:  # kombu's OperationalError, a socket error, a timeout…
         logger.warning("Notification %s left pending: broker unavailable", notification_id)
+        return False
+    return True
+
+
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.1, "interval_max": 0.2}
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+
+def max_attempts():
+    return settings.PASIP_NOTIFICATION_MAX_ATTEMPTS
+
+
+def retry_delay(attempts):
+    """Exponential backoff after the n-th failed attempt, capped below the visibility timeout."""
+    base = settings.PASIP_NOTIFICATION_RETRY_BACKOFF
+    return min(base * 2 ** (attempts - 1), settings.PASIP_NOTIFICATION_RETRY_BACKOFF_MAX)
+
+
+def notification_send(*, notification_id):
+    """Sends one notification's e-mail once; returns the delay before a retry, or None.
+
+    The row is locked and its state checked first, so a duplicated task does nothing. A failed
+    attempt is recorded with the server's answer; after the last one the row is failed.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, status=Status.PENDING, email=True)
+            .select_related("recipient")
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.attempts += 1
+        now = timezone.now()
+        try:
+            if not notification.recipient.email:
+                raise DeliveryError(_("Aucune adresse électronique pour ce destinataire."))
+            _email(notification).send()
+        except (OSError, DeliveryError) as error:
+            notification.last_error = provider_answer(error)
+            delay = None
+            if notification.attempts >= max_attempts():
+                notification.status = Status.FAILED
+            else:
+                delay = retry_delay(notification.attempts)
+                notification.next_attempt_at = now + timedelta(seconds=delay)
+            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            logger.warning(
+                "Notification %s attempt %s failed: %s",
+                notification.pk,
+                notification.attempts,
+                notification.last_error,
+            )
+            return delay
+        notification.status = Status.SENT
+        notification.sent_at = now
+        notification.save(update_fields=["attempts", "status", "sent_at"])
+        # A digest delivers the notifications it gathered.
+        notification.included.filter(status=Status.PENDING).update(status=Status.SENT, sent_at=now)
+        return None
+
+
+def _email(notification):
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient.email],
+        headers={
+            "Message-ID": notification.message_id,
+            "X-PASIP-Idempotency-Key": str(notification.idempotency_key),
+        },
+        connection=get_connection(timeout=settings.PASIP_NOTIFICATION_SEND_TIMEOUT),
+    )
+    if notification.html_body:
+        message.attach_alternative(notification.html_body, "text/html")
+    return message
+
+
+def provider_answer(error):
+    """The provider's answer as the administrator should read it (SMTP code and text)."""
+    code = getattr(error, "smtp_code", None)
+    text = getattr(error, "smtp_error", None)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if code is None and hasattr(error, "recipients"):  # SMTPRecipientsRefused
+        answers = [
+            f"{address}: {answer[0]} {answer[1].decode('utf-8', 'replace')}"
+            for address, answer in error.recipients.items()
+        ]
+        return "; ".join(answers)[:2000]
+    if code is not None:
+        return f"{code} {text}"[:2000]
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def notifications_relay(*, older_than=60, limit=500):
+    """Publishes again the rows left pending (broker down at commit, task lost)."""
+    stale = timezone.now() - timedelta(seconds=older_than)
+    pending = list(
+        Notification.objects.relayable()
+        .filter(next_attempt_at__lte=stale)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for notification_id in pending:
+        if not queue_notification(notification_id):
+            break
+    return len(pending)
+
+
+@transaction.atomic
+def notifications_retry(*, notifications):
+    """The administrator sends failed notifications again, with a fresh count of attempts."""
+    ids = [n.pk for n in notifications if n.status == Status.FAILED and n.email]
+    now = timezone.now()
+    Notification.objects.filter(pk__in=ids).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now
+    )
+    for notification_id in ids:
+        transaction.on_commit(lambda pk=notification_id: queue_notification(pk))
+    return len(ids)
+
+
+# --- Digests -----------------------------------------------------------------------------
+
+
+def next_digest_at(now, hour):
+    """The next time, strictly after `now`, it is `hour` o'clock in the project's time zone."""
+    local = timezone.localtime(now)
+    candidate = timezone.make_aware(datetime.combine(local.date(), time(hour)))
+    if candidate <= now:
+        candidate = timezone.make_aware(
+            datetime.combine(local.date() + timedelta(days=1), time(hour))
+        )
+    return candidate
+
+
+def digests_send_due(*, now=None):
+    """Gathers each user's notifications due for their digest into one e-mail per user."""
+    now = now or timezone.now()
+    recipients = (
+        Notification.objects.filter(
+            status=Status.PENDING, digest_due_at__lte=now, digest__isnull=True
+        )
+        .values_list("recipient", flat=True)
+        .distinct()
+    )
+    created = 0
+    for recipient_id in list(recipients):
+        if _digest_create(recipient_id=recipient_id, now=now):
+            created += 1
+    return created
+
+
+@transaction.atomic
+def _digest_create(*, recipient_id, now):
+    items = list(
+        Notification.objects.select_for_update()
+        .filter(
+            recipient_id=recipient_id,
+            status=Status.PENDING,
+            digest_due_at__lte=now,
+            digest__isnull=True,
+        )
+        .select_related("recipient")
+        .order_by("created_at", "pk")
+    )
+    if not items:
+        return None
+    count = len(items)
+    subject = (
+        _("Votre résumé PASIP numérique : 1 notification")
+        if count == 1
+        else _("Votre résumé PASIP numérique : %(count)s notifications") % {"count": count}
+    )
+    digest = notify(
+        recipient=items[0].recipient,
+        kind="digest",
+        subject=subject,
+        url=site_url(reverse("notification_list")),
+        context={"items": items, "count": count},
+    )
+    Notification.objects.filter(pk__in=[item.pk for item in items]).update(digest=digest)
+    return digest
+
+
+# --- In-app ------------------------------------------------------------------------------
+
+
+def _own(user, notification):
+    if notification.recipient_id != user.pk or not notification.in_app:
+        raise NotAllowed(_("Cette notification ne vous est pas adressée."))
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification):
+    _own(user, notification)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user):
+    return Notification.objects.unread_for(user).update(read_at=timezone.now())
+
+
+def preference_for(user):
+    """The user's preference, immediate when never chosen (nothing is written on reading)."""
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+@transaction.atomic
+def preference_update(*, user, mode, digest_hour):
+    if mode not in NotificationPreference.Mode.values:
+        raise ApplicationError(_("Choisissez un mode d'envoi."), code="mode_invalid")
+    if not (isinstance(digest_hour, int) and 0 <= digest_hour <= 23):
+        raise ApplicationError(_("Choisissez une heure entre 0 et 23."), code="digest_hour_invalid")
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"mode": mode, "digest_hour": digest_hour}
+    )
+    waiting = Notification.objects.filter(
+        recipient=user, status=Status.PENDING, digest__isnull=True, digest_due_at__isnull=False
+    )
+    if mode == NotificationPreference.Mode.DIGEST:
+        waiting.update(digest_due_at=next_digest_at(timezone.now(), digest_hour))
+    else:
+        # Back to immediate: what waited for the digest goes in one last digest, now.
+        waiting.update(digest_due_at=timezone.now())
+        transaction.on_commit(_queue_digests)
+    return preference
+
+
+def _queue_digests():
+    from .tasks import send_due_digests
+
+    try:
+        send_due_digests.apply_async(retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:
+        logger.warning("Digest sweep left to beat: broker unavailable")
+
+
+# --- Messages to the person --------------------------------------------------------------
+
+
+def person_channel(person):
+    """SMS or e-mail, only with an active consent and the matching contact detail; else None."""
+    from people.models import ContactChannel
+
+    if person.active_consent is None:
+        return None
+    if person.preferred_channel == ContactChannel.PHONE and person.phone:
+        return PersonMessage.Channel.SMS
+    if person.preferred_channel == ContactChannel.EMAIL and person.email:
+        return PersonMessage.Channel.EMAIL
+    return None
+
+
+def reminder_due(appointment_at):
+    """The day before the appointment, at the hour set for reminders (local time)."""
+    local = timezone.localtime(appointment_at)
+    return timezone.make_aware(
+        datetime.combine(local.date() - timedelta(days=1), time(settings.PASIP_REMINDER_HOUR))
+    )
+
+
+@transaction.atomic
+def appointment_notify(*, referral):
+    """The person is told of their appointment now and reminded the day before.
+
+    Called when an appointment is set or moved: the messages still waiting for an earlier
+    appointment are cancelled. Nothing is sent without consent and a contact channel.
+    """
+    PersonMessage.objects.filter(referral=referral, status=PersonMessage.Status.PENDING).update(
+        status=PersonMessage.Status.CANCELLED
+    )
+    appointment_at = referral.appointment_at
+    now = timezone.now()
+    if appointment_at is None or appointment_at <= now:
+        return []
+    channel = person_channel(referral.person)
+    if channel is None:
+        return []
+    messages = [
+        PersonMessage.objects.create(
+            person=referral.person,
+            referral=referral,
+            kind=PersonMessage.Kind.CONFIRMATION,
+            channel=channel,
+            appointment_at=appointment_at,
+            due_at=now,
+        )
+    ]
+    due = reminder_due(appointment_at)
+    if due > now:
+        messages.append(
+            PersonMessage.objects.create(
+                person=referral.person,
+                referral=referral,
+                kind=PersonMessage.Kind.REMINDER,
+                channel=channel,
+                appointment_at=appointment_at,
+                due_at=due,
+            )
+        )
+    transaction.on_commit(lambda: queue_person_message(messages[0].pk))
+    return messages
+
+
+def queue_person_message(message_id):
+    from .tasks import send_person_message
+
+    try:
+        send_person_message.apply_async((message_id,), retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:
+        logger.warning("Person message %s left pending: broker unavailable", message_id)
+        return False
+    return True
+
+
+def person_messages_queue_due(*, now=None, limit=500):
+    """Publishes the messages whose time has come (reminders), and those left pending."""
+    now = now or timezone.now()
+    due = list(
+        PersonMessage.objects.filter(status=PersonMessage.Status.PENDING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in due:
+        if not queue_person_message(message_id):
+            break
+    return len(due)
+
+
+def person_message_text(message):
+    context = {
+        "message": message,
+        "referral": message.referral,
+        "place": message.referral.appointment_place,
+        "appointment_at": timezone.localtime(message.appointment_at),
+    }
+    return render_to_string(f"notifications/person/{message.kind}.txt", context).strip()
+
+
+def person_message_send(*, message_id):
+    """Sends one message to the person once; returns the delay before a retry, or None."""
+    from . import sms
+
+    with transaction.atomic():
+        message = (
+            PersonMessage.objects.select_for_update()
+            .filter(pk=message_id, status=PersonMessage.Status.PENDING)
+            .select_related("person", "referral")
+            .first()
+        )
+        if message is None:
+            return None
+        now = timezone.now()
+        if message.due_at > now:
+            return None  # a reminder published early: beat sends it when due
+        channel = person_channel(message.person)
+        if channel != message.channel or message.referral.appointment_at != message.appointment_at:
+            message.status = PersonMessage.Status.CANCELLED
+            message.save(update_fields=["status"])
+            return None
+        message.attempts += 1
+        text = person_message_text(message)
+        try:
+            if channel == PersonMessage.Channel.SMS:
+                reference = sms.get_backend().send(
+                    to=message.person.phone, text=text, idempotency_key=str(message.idempotency_key)
+                )
+            else:
+                EmailMultiAlternatives(
+                    subject=str(message.get_kind_display()),
+                    body=text,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[message.person.email],
+                    headers={"Message-ID": f"<{message.idempotency_key}@pasip.notifications>"},
+                    connection=get_connection(timeout=settings.PASIP_NOTIFICATION_SEND_TIMEOUT),
+                ).send()
+                reference = ""
+        except (OSError, sms.SmsError) as error:
+            message.last_error = provider_answer(error)
+            delay = None
+            if message.attempts >= max_attempts():
+                message.status = PersonMessage.Status.FAILED
+            else:
+                delay = retry_delay(message.attempts)
+            message.save(update_fields=["attempts", "last_error", "status"])
+            return delay
+        message.status = PersonMessage.Status.SENT
+        message.sent_at = now
+        message.provider_reference = reference or ""
+        message.save(update_fields=["attempts", "status", "sent_at", "provider_reference"])
+        return None

@@ -1,53 +1,45 @@
-import logging
-from datetime import timedelta
+"""Celery tasks: they load rows and call the services, nothing more.
+
+Every task is safe to run twice (at-least-once delivery): the services lock the row and act only
+on a pending one. Retries are short countdowns, always below the broker's visibility timeout;
+anything due later (a reminder, a digest) is a row with a due time swept by beat.
+"""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.utils import timezone
 
-from .models import Notification
-
-logger = logging.getLogger(__name__)
+from . import services
 
 
-@shared_task(bind=True, max_retries=5)
+@shared_task(bind=True)
 def send_notification(self, notification_id):
-    """Sends one notification e-mail once: the row is locked and its status checked first."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .first()
-        )
-        if notification is None:
-            return
-        notification.attempts += 1
-        try:
-            EmailMessage(
-                subject=notification.subject,
-                body=notification.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[notification.recipient.email],
-                headers={"X-PASIP-Idempotency-Key": str(notification.idempotency_key)},
-            ).send()
-        except OSError as error:
-            notification.last_error = str(error)
-            notification.save(update_fields=["attempts", "last_error"])
-            raise self.retry(exc=error, countdown=2**notification.attempts) from error
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["attempts", "status", "sent_at"])
+    """Sends one notification's e-mail once; retried with backoff on a provider error."""
+    delay = services.notification_send(notification_id=notification_id)
+    if delay is not None:
+        # The row counts the attempts and decides when to stop; Celery's own limit is off.
+        raise self.retry(countdown=delay, max_retries=None)
 
 
 @shared_task
-def relay_pending_notifications():
-    """Re-queues notifications still pending a minute after they were written."""
-    stale = timezone.now() - timedelta(minutes=1)
-    pending = Notification.objects.filter(
-        status=Notification.Status.PENDING, created_at__lt=stale
-    ).values_list("pk", flat=True)
-    for notification_id in pending[:500]:
-        send_notification.delay(notification_id)
+def relay_pending_notifications(older_than=60):
+    """Publishes again the notifications left pending (broker down at commit, task lost)."""
+    return services.notifications_relay(older_than=older_than)
+
+
+@shared_task
+def send_due_digests():
+    """Gathers the notifications of digest users whose hour has come into one e-mail each."""
+    return services.digests_send_due()
+
+
+@shared_task(bind=True)
+def send_person_message(self, message_id):
+    """Sends one appointment message to the person once; retried with backoff."""
+    delay = services.person_message_send(message_id=message_id)
+    if delay is not None:
+        raise self.retry(countdown=delay, max_retries=None)
+
+
+@shared_task
+def send_due_person_messages():
+    """Publishes the messages to persons whose time has come (reminders the day before)."""
+    return services.person_messages_queue_due()

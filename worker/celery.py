@@ -10,10 +10,21 @@ app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Periodic jobs, in code. Each is cheap when there is nothing to do and safe to run twice.
 app.conf.beat_schedule = {
     # Re-queues notifications left unsent (broker down at commit time, task lost).
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
+        "schedule": 60.0,
+    },
+    # Sends the daily digests whose hour has come (users choose their hour).
+    "send-due-digests": {
+        "task": "notifications.tasks.send_due_digests",
+        "schedule": 60.0,
+    },
+    # Sends appointment reminders when due: rows with a due time, never long countdowns.
+    "send-due-person-messages": {
+        "task": "notifications.tasks.send_due_person_messages",
         "schedule": 60.0,
     },
     # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.

@@ -1,0 +1,136 @@
+"""The person's appointment confirmation and reminder the day before, by SMS or e-mail."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from notifications import services
+from notifications.models import PersonMessage
+from people.models import ContactChannel
+from tests.factories import PersonFactory, PlaceFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)  # Monday 10:00 in Cahors
+APPOINTMENT = datetime(2026, 5, 7, 12, 30, tzinfo=UTC)  # Thursday 14:30
+
+
+@pytest.fixture
+def sms_file(settings, tmp_path):
+    settings.PASIP_SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.PASIP_SMS_FILE = tmp_path / "sms.jsonl"
+    return settings.PASIP_SMS_FILE
+
+
+def _sent_sms(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _referral(channel, **person):
+    referral = ReferralFactory(
+        person=PersonFactory(preferred_channel=channel, **person),
+        appointment_at=APPOINTMENT,
+        appointment_place=PlaceFactory(name="Médiathèque de Gramat"),
+    )
+    return referral
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_confirmation_now_and_a_reminder_the_day_before_by_sms(sms_file, monkeypatch):
+    referral = _referral(ContactChannel.PHONE)
+    confirmation, reminder = services.appointment_notify(referral=referral)
+    assert (confirmation.channel, confirmation.due_at) == ("sms", NOW)
+    assert reminder.due_at == datetime(2026, 5, 6, 8, 0, tzinfo=UTC)  # Wednesday 10:00
+
+    services.person_message_send(message_id=confirmation.pk)
+    services.person_message_send(message_id=confirmation.pk)  # a duplicate task: no second SMS
+    services.person_message_send(message_id=reminder.pk)  # published early: not yet
+    [sms] = _sent_sms(sms_file)
+    assert sms["to"] == referral.person.phone
+    assert "jeudi 7 mai 2026 à 14h30" in sms["text"] and "Médiathèque de Gramat" in sms["text"]
+    assert sms["idempotency_key"] == str(confirmation.idempotency_key)
+
+    assert services.person_messages_queue_due(now=NOW) == 0
+    with time_machine.travel(reminder.due_at, tick=False):
+        queued = []
+        monkeypatch.setattr(services, "queue_person_message", queued.append)
+        assert services.person_messages_queue_due() == 1
+        assert queued == [reminder.pk]
+        services.person_message_send(message_id=reminder.pk)
+    assert "rappel" in _sent_sms(sms_file)[1]["text"]
+    reminder.refresh_from_db()
+    assert reminder.status == "sent" and reminder.provider_reference
+
+
+@time_machine.travel(NOW, tick=False)
+def test_by_e_mail_when_the_person_prefers_it():
+    referral = _referral(ContactChannel.EMAIL)
+    confirmation, _ = services.appointment_notify(referral=referral)
+    services.person_message_send(message_id=confirmation.pk)
+    [message] = mail.outbox
+    assert message.to == [referral.person.email] and referral.code in message.body
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "channel, person",
+    [
+        (ContactChannel.POST, {}),
+        (ContactChannel.PHONE, {"phone": ""}),
+        (ContactChannel.EMAIL, {"email": ""}),
+        (ContactChannel.PHONE, {"consent": False}),
+    ],
+)
+def test_nothing_without_consent_or_a_contact_channel(channel, person):
+    referral = _referral(channel, **person)
+    assert services.appointment_notify(referral=referral) == []
+    assert not PersonMessage.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_moved_appointment_cancels_the_old_reminder_and_a_revoked_consent_stops_it(sms_file):
+    referral = _referral(ContactChannel.PHONE)
+    _, old_reminder = services.appointment_notify(referral=referral)
+    referral.appointment_at = APPOINTMENT + timedelta(days=7)
+    referral.save()
+    _, reminder = services.appointment_notify(referral=referral)
+    old_reminder.refresh_from_db()
+    assert old_reminder.status == "cancelled"
+
+    referral.person.consents.update(revoked_at=NOW)
+    with time_machine.travel(reminder.due_at, tick=False):
+        services.person_message_send(message_id=reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.status == "cancelled" and _sent_sms(sms_file) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_appointment_tomorrow_gets_the_confirmation_only():
+    referral = _referral(ContactChannel.PHONE)
+    referral.appointment_at = NOW + timedelta(hours=20)
+    assert len(services.appointment_notify(referral=referral)) == 1
+
+
+class RefusingSms:
+    def send(self, *, to, text, idempotency_key):
+        from notifications.sms import SmsError
+
+        raise SmsError("HTTP 503: fournisseur indisponible")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_provider_refusal_is_retried_then_failed_with_its_answer(settings):
+    settings.PASIP_SMS_BACKEND = "tests.notifications.test_person_messages.RefusingSms"
+    settings.PASIP_NOTIFICATION_MAX_ATTEMPTS = 2
+    referral = _referral(ContactChannel.PHONE)
+    confirmation, _ = services.appointment_notify(referral=referral)
+    assert services.person_message_send(message_id=confirmation.pk) == 10
+    assert services.person_message_send(message_id=confirmation.pk) is None
+    confirmation.refresh_from_db()
+    assert confirmation.status == "failed"
+    assert confirmation.last_error == "SmsError: HTTP 503: fournisseur indisponible"
