@@ -5,13 +5,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from directory.api import RankingRequestSerializer, SuggestionSerializer
 from directory.enums import Service
 from directory.matching import advisors_suggest
 from directory.models import Advisor, Place
 from pasip.api import role_permission
 from people.models import Person
 from people.services import person_access_log
-from territory.models import Commune
 
 from . import selectors, services, transitions
 from .models import CancelReason, DeclineReason, Outcome, Referral, ReferralMessage
@@ -24,30 +24,16 @@ class NeedsField(serializers.ListField):
         super().__init__(allow_empty=False, **kwargs)
 
 
-class SuggestionRequestSerializer(serializers.Serializer):
-    commune = serializers.SlugRelatedField(slug_field="insee", queryset=Commune.objects.all())
-    needs = NeedsField()
-
-
-class SuggestionSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
-    advisor = serializers.IntegerField(source="advisor.pk")
-    advisor_name = serializers.CharField(source="advisor.__str__")
-    structure = serializers.CharField(source="advisor.structure.name")
-    place = serializers.CharField(source="place.__str__", allow_null=True)
-    distance_km = serializers.FloatField(allow_null=True)
-    explanation = serializers.CharField()
-
-
 class SuggestionView(APIView):
+    """The ranked suggestions (a list), each with its criteria; see also /api/v1/matching/."""
+
     permission_classes = [role_permission(Role.SOCIAL_WORKER)]
 
-    @extend_schema(request=SuggestionRequestSerializer, responses=SuggestionSerializer(many=True))
+    @extend_schema(request=RankingRequestSerializer, responses=SuggestionSerializer(many=True))
     def post(self, request):
-        query = SuggestionRequestSerializer(data=request.data)
+        query = RankingRequestSerializer(data=request.data, context={"request": request})
         query.is_valid(raise_exception=True)
-        suggestions = advisors_suggest(**query.validated_data)
-        return Response(SuggestionSerializer(suggestions, many=True).data)
+        return Response(SuggestionSerializer(query.rank().suggestions, many=True).data)
 
 
 class PersonOnReferralSerializer(serializers.Serializer):

@@ -1,0 +1,183 @@
+"""Properties of the pure matching engine, on generated directories (no database)."""
+
+from dataclasses import replace
+from datetime import date, time, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
+from directory.enums import Service, SpecificNeed, SupportFormat
+from directory.matching import DEFAULTS, Candidate, Origin, PermanenceInfo, PlaceInfo, rank
+
+TODAY = date(2026, 11, 26)
+GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")
+SERVICES = [s.value for s in Service]
+
+places = st.builds(
+    PlaceInfo,
+    pk=st.integers(1, 10_000),
+    name=st.sampled_from(["Médiathèque", "Mairie", "France Services"]),
+    commune=st.sampled_from(["Gramat", "Cahors", "Figeac"]),
+    latitude=st.floats(44.2, 45.1),
+    longitude=st.floats(1.0, 2.3),
+    accessible=st.booleans(),
+)
+absences = st.tuples(st.integers(-10, 40), st.integers(0, 40)).map(
+    lambda pair: (TODAY + timedelta(days=pair[0]), TODAY + timedelta(days=pair[0] + pair[1]))
+)
+
+
+@st.composite
+def candidates(draw, pk=None):
+    candidate_places = tuple(draw(st.lists(places, max_size=3, unique_by=lambda p: p.pk)))
+    permanences = tuple(
+        PermanenceInfo(place.pk, draw(st.integers(0, 5)), time(9, 0), time(12, 0))
+        for place in candidate_places
+        if draw(st.booleans())
+    )
+    return Candidate(
+        pk=pk if pk is not None else draw(st.integers(1, 10_000)),
+        name=draw(st.sampled_from(["Camille Delpech", "Julien Lacoste", "Sophie Cayla"])),
+        structure="Structure",
+        is_active=draw(st.booleans()),
+        themes=frozenset(draw(st.lists(st.sampled_from(SERVICES), max_size=5))),
+        support_formats=frozenset(
+            draw(st.lists(st.sampled_from([f.value for f in SupportFormat]), max_size=3))
+        ),
+        languages=frozenset(draw(st.lists(st.sampled_from(["fr", "en", "es"]), max_size=2))),
+        specific_needs=frozenset(
+            draw(st.lists(st.sampled_from([n.value for n in SpecificNeed]), max_size=2))
+        ),
+        places=candidate_places,
+        permanences=permanences,
+        absences=tuple(draw(st.lists(absences, max_size=2))),
+        serves_at_home=draw(st.booleans()),
+        remote_phone=draw(st.booleans()),
+        remote_video=draw(st.booleans()),
+        remote_reach=draw(st.booleans()),
+        aidants_connect=draw(st.booleans()),
+        capacity=draw(st.integers(0, 20)),
+        open_referrals=draw(st.integers(0, 25)),
+        capacity_declines=draw(st.integers(0, 3)),
+        helped_person=draw(st.booleans()),
+    )
+
+
+@st.composite
+def directories(draw):
+    count = draw(st.integers(0, 8))
+    return [draw(candidates(pk=pk)) for pk in range(1, count + 1)]
+
+
+@st.composite
+def profiles(draw):
+    categories = draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=4, unique=True))
+    return NeedsProfile(
+        needs=tuple(NeedPriority(c, draw(st.integers(1, 3))) for c in categories),
+        support_mode=draw(
+            st.sampled_from([SupportMode.DO_FOR, SupportMode.DO_WITH, SupportMode.TEACH])
+        ),
+        urgent=draw(st.booleans()),
+        constraints=Constraints(
+            max_travel_km=draw(st.one_of(st.none(), st.floats(0, 80))),
+            home_visit=draw(st.booleans()),
+            remote_phone=draw(st.booleans()),
+            remote_video=draw(st.booleans()),
+            languages=tuple(draw(st.lists(st.sampled_from(["fr", "en", "es"]), max_size=2))),
+            specific_needs=tuple(
+                draw(st.lists(st.sampled_from([n.value for n in SpecificNeed]), max_size=2))
+            ),
+        ),
+    )
+
+
+def ranking(profile, directory, **kwargs):
+    return rank(
+        profile=profile, origin=GRAMAT, candidates=directory, today=TODAY, config=DEFAULTS, **kwargs
+    )
+
+
+def fails_a_hard_condition(candidate, profile):
+    """The hard conditions, restated independently of the engine."""
+    if not candidate.is_active:
+        return True
+    if any(first <= TODAY <= last for first, last in candidate.absences):
+        return True
+    if not set(profile.top_priority_categories) <= candidate.themes:
+        return True
+    return profile.support_mode == SupportMode.DO_FOR and not candidate.aidants_connect
+
+
+@settings(max_examples=150, deadline=None)
+@given(profile=profiles(), directory=directories())
+def test_an_advisor_failing_a_hard_condition_is_never_suggested_and_is_said_why(profile, directory):
+    result = ranking(profile, directory)
+
+    suggested = {s.candidate.pk for s in result.suggestions}
+    for candidate in directory:
+        if fails_a_hard_condition(candidate, profile):
+            assert candidate.pk not in suggested
+    assert suggested.isdisjoint({w.candidate.pk for w in result.why_not})
+    assert len(suggested) + len(result.why_not) == len(directory)
+    assert all(w.reasons and all(r.message for r in w.reasons) for w in result.why_not)
+    assert [s.rank for s in result.suggestions] == list(range(1, len(result.suggestions) + 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(profile=profiles(), candidate=candidates(pk=1), data=st.data())
+def test_removing_a_need_the_advisor_lacks_never_lowers_the_advisors_score(
+    profile, candidate, data
+):
+    lacking = [n for n in profile.needs if n.category not in candidate.themes]
+    if not lacking or len(profile.needs) < 2:
+        return
+    removed = data.draw(st.sampled_from(lacking))
+    smaller = replace(profile, needs=tuple(n for n in profile.needs if n != removed))
+
+    before = ranking(profile, [candidate]).suggestions
+    after = ranking(smaller, [candidate]).suggestions
+
+    if before:
+        assert after, "suggested with more needs, dropped with fewer"
+        assert after[0].score >= before[0].score
+
+
+@settings(max_examples=100, deadline=None)
+@given(profile=profiles(), candidate=candidates(pk=1), directory=directories())
+def test_an_advisor_absent_on_every_date_is_never_suggested(profile, candidate, directory):
+    away = replace(
+        candidate,
+        pk=10_001,
+        absences=((TODAY - timedelta(days=30), TODAY + timedelta(days=400)),),
+        is_active=True,
+    )
+
+    result = ranking(profile, [*directory, away])
+
+    assert away.pk not in {s.candidate.pk for s in result.suggestions}
+    why = next(w for w in result.why_not if w.candidate.pk == away.pk)
+    assert "absent" in {reason.code for reason in why.reasons}
+
+
+@settings(max_examples=100, deadline=None)
+@given(profile=profiles(), directory=directories(), seed=st.randoms())
+def test_the_order_is_the_same_for_the_same_data_whatever_the_input_order(profile, directory, seed):
+    shuffled = list(directory)
+    seed.shuffle(shuffled)
+
+    first = ranking(profile, directory)
+    second = ranking(profile, shuffled)
+
+    assert [s.candidate.pk for s in first] == [s.candidate.pk for s in second]
+    assert [s.explanation for s in first] == [s.explanation for s in second]
+    assert [w.candidate.pk for w in first.why_not] == [w.candidate.pk for w in second.why_not]
+
+
+@settings(max_examples=100, deadline=None)
+@given(profile=profiles(), candidate=candidates(pk=1))
+def test_two_advisors_equal_but_for_their_id_come_in_id_order(profile, candidate):
+    twin = replace(candidate, pk=2)
+    result = ranking(profile, [twin, candidate])
+    pks = [s.candidate.pk for s in result]
+    assert pks in ([], [1, 2])
