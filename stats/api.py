@@ -1,32 +1,72 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from accounts.models import Role
 from pasip.api import role_permission
 
-from .selectors import referrals_by_epci_and_month
+from .forms import FiltersForm
+from .selectors import INDICATORS, indicator_table, threshold
+from .services import stats_ensure_fresh
+
+STATS_PERMISSION = role_permission(Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
+FILTER_PARAMETERS = [
+    OpenApiParameter("du", str, description="Premier mois, AAAA-MM"),
+    OpenApiParameter("au", str, description="Dernier mois inclus, AAAA-MM"),
+    OpenApiParameter("epci", str, description="SIREN de l'EPCI"),
+    OpenApiParameter("type", str, description="Type de structure orienteuse (Typologie)"),
+    OpenApiParameter("besoin", str, description="Catégorie de besoin (Service)"),
+]
 
 
-class EpciRowSerializer(serializers.Serializer):
-    epci = serializers.CharField()
-    epci_code = serializers.CharField()
-    counts = serializers.ListField(child=serializers.IntegerField())
-    total = serializers.IntegerField()
+class StatsIndexView(APIView):
+    """The tables the statistics publish, each with its URL."""
 
+    permission_classes = [STATS_PERMISSION]
 
-class ReferralsByEpciSerializer(serializers.Serializer):
-    months = serializers.ListField(child=serializers.DateField())
-    rows = EpciRowSerializer(many=True)
-
-
-class ReferralsByEpciMonthView(APIView):
-    """Referrals sent, counted by EPCI of the person's commune and by month. No person-level row."""
-
-    permission_classes = [role_permission(Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)]
-
-    @extend_schema(responses=ReferralsByEpciSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        table = referrals_by_epci_and_month(department=request.user.department)
-        return Response(ReferralsByEpciSerializer(table).data)
+        return Response(
+            {
+                "tables": [
+                    {
+                        "slug": slug,
+                        "label": str(label),
+                        "url": reverse("stats-table", args=[slug], request=request),
+                    }
+                    for slug, (label, _builder) in INDICATORS.items()
+                ]
+            }
+        )
+
+
+class StatsTableView(APIView):
+    """One table, with the filters and the disclosure control of the page and its CSV.
+
+    A hidden cell has `value: null`, `status` "primary" (a count from 1 to threshold - 1)
+    or "secondary" (hidden so that no primary cell can be recomputed).
+    """
+
+    permission_classes = [STATS_PERMISSION]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug):
+        if slug not in INDICATORS:
+            raise Http404
+        form = FiltersForm(request.query_params, department=request.user.department)
+        if request.query_params and not form.is_valid():
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        refresh = stats_ensure_fresh()
+        filters = form.filters()
+        return Response(
+            {
+                **indicator_table(slug, filters).as_json(),
+                "filters": filters.as_json(),
+                "threshold": threshold(),
+                "refreshed_at": refresh.done_at,
+            }
+        )

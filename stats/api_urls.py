@@ -1,11 +1,8 @@
 from django.urls import path
 
-from .api import ReferralsByEpciMonthView
+from .api import StatsIndexView, StatsTableView
 
 urlpatterns = [
-    path(
-        "stats/referrals-by-epci-month/",
-        ReferralsByEpciMonthView.as_view(),
-        name="stats-referrals-by-epci-month",
-    ),
+    path("stats/", StatsIndexView.as_view(), name="stats-index"),
+    path("stats/<slug:slug>/", StatsTableView.as_view(), name="stats-table"),
 ]

@@ -1,12 +1,97 @@
+import csv
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from pasip.permissions import role_required
+from territory.models import Epci
 
-from .selectors import referrals_by_epci_and_month
+from . import charts
+from .forms import FiltersForm
+from .selectors import INDICATORS, indicator_table, territory, threshold
+from .services import stats_ensure_fresh
+
+STATS_ROLES = (Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
-@role_required(Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
+def _filters_form(request):
+    return FiltersForm(request.GET or None, department=request.user.department)
+
+
+def _context(request, form, **extra):
+    query = request.GET.urlencode()
+    return {
+        "form": form,
+        "query": query,
+        "indicators": [(slug, label) for slug, (label, _builder) in INDICATORS.items()],
+        "refresh": stats_ensure_fresh(),
+        "threshold": threshold(),
+        **extra,
+    }
+
+
+@role_required(*STATS_ROLES)
 def stats_home(request):
-    table = referrals_by_epci_and_month(department=request.user.department)
-    return render(request, "stats/home.html", {"table": table})
+    form = _filters_form(request)
+    filters = form.filters()
+    table = territory(filters)
+    codes = _epci_codes(filters)
+    maps = []
+    for column, ident, title, unit in (
+        (2, "carte-taux", _("Orientations pour 1 000 habitants, par EPCI"), "‰"),
+        (
+            3,
+            "carte-non-satisfaites",
+            _("Orientations expirées ou refusées faute de disponibilité, par EPCI"),
+            "",
+        ),
+        (4, "carte-sans-conseiller", _("Besoins sans conseiller à portée, par EPCI"), ""),
+    ):
+        figures = {
+            codes[key]: (row.label, row.cells[column])
+            for key, row in zip(table.keys, table.rows, strict=True)
+            if key is not None
+        }
+        maps.append(charts.epci_map(ident=ident, title=title, figures=figures, unit=unit))
+    return render(
+        request,
+        "stats/home.html",
+        _context(request, form, table=table, slug="territoire", maps=maps),
+    )
+
+
+def _epci_codes(filters):
+    return dict(Epci.objects.filter(department=filters.department).values_list("pk", "code"))
+
+
+@role_required(*STATS_ROLES)
+def stats_indicator(request, slug):
+    if slug not in INDICATORS or slug == "territoire":
+        raise Http404
+    form = _filters_form(request)
+    table = indicator_table(slug, form.filters())
+    chart = None
+    if table.chart_column is not None:
+        rows = [(row.label, row.cells[table.chart_column]) for row in table.rows if not row.total]
+        chart = charts.bars(title=table.title, rows=rows)
+    return render(
+        request,
+        "stats/indicator.html",
+        _context(request, form, table=table, slug=slug, chart=chart),
+    )
+
+
+@role_required(*STATS_ROLES)
+def stats_csv(request, slug):
+    if slug not in INDICATORS:
+        raise Http404
+    stats_ensure_fresh()
+    table = indicator_table(slug, _filters_form(request).filters())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statistiques-{slug}.csv"'
+    response.write("\ufeff")  # lets spreadsheet software read the accents
+    writer = csv.writer(response, delimiter=";")
+    writer.writerows(table.csv_rows())
+    return response

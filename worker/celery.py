@@ -37,4 +37,9 @@ app.conf.beat_schedule = {
         "task": "people.tasks.apply_retention",
         "schedule": 24 * 3600.0,
     },
+    # Rebuilds the statistics' pre-aggregated tables (the dashboard reads only those).
+    "refresh-statistics": {
+        "task": "stats.tasks.refresh_statistics",
+        "schedule": 15 * 60.0,
+    },
 }

@@ -129,10 +129,14 @@ def test_bad_input_gets_a_json_error_in_french():
 
 
 def test_officer_gets_aggregates_only():
-    ReferralFactory()
-    body = api_as(UserFactory(officer=True)).get("/api/v1/stats/referrals-by-epci-month/").json()
-    assert len(body["rows"]) == 10
-    assert sum(row["total"] for row in body["rows"]) == 1
+    ReferralFactory()  # a person living in Gramat
+    body = api_as(UserFactory(officer=True)).get("/api/v1/stats/epci/").json()
+    assert len(body["rows"]) == 11  # the ten EPCIs, then the total
+    totals = {row["label"]: row["cells"][-1] for row in body["rows"]}
+    hidden = {"value": None, "display": "< 11", "status": "primary"}
+    assert totals.pop("CC Causses et Vallée de la Dordogne") == hidden  # 1 is below 11
+    assert totals.pop("Total") == hidden
+    assert all(cell["value"] == 0 for cell in totals.values())
 
 
 def test_the_schema_and_docs_are_served():

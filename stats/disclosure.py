@@ -1,0 +1,312 @@
+"""Disclosure control: which cells of a table of counts may be published.
+
+French practice for statistics about people: no count from 1 to `threshold - 1` is published
+("primary" suppression, shown as "< 11"). Where a total, a sub-total or the other rows (for
+instance the neighbouring months) would let someone recompute a hidden cell, further cells are
+hidden ("secondary" suppression, shown as "secret").
+
+A table is a grid of counts with, optionally, a column of row totals (last column) and a row
+of column totals (last row). Each row and each column with a total is a *line*: its parts add
+up to its total. The rules, applied until nothing changes:
+
+1. every line holding a hidden cell holds at least two, and no hidden count from 1 to
+   `threshold - 1` can be pinned to a single value from that line alone, knowing that a
+   primary cell lies in [1, threshold - 1] and a secondary one in {0} ∪ [threshold, ∞);
+2. no hidden cell is determined by the equations of all lines together: with both totals,
+   the hidden cells are the edges of a graph between rows and columns (a cell in one line
+   only hangs on a "ground" node), and a cell is determined exactly when its edge is a
+   bridge, so every bridge is closed into a cycle by hiding one more cell.
+
+Secondary cells are taken from the inner cells first, the smallest count that makes the
+line safe; totals are hidden only when nothing else can protect the line.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PUBLISHED = "published"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # None when hidden
+    status: Status
+    threshold: int
+
+    @property
+    def hidden(self):
+        return self.status != Status.PUBLISHED
+
+    @property
+    def display(self):
+        if self.status == Status.PRIMARY:
+            return f"< {self.threshold}"
+        if self.status == Status.SECONDARY:
+            return "secret"
+        return f"{self.value:n}" if self.value is not None else ""
+
+    @property
+    def csv(self):
+        return self.display if self.hidden else str(self.value)
+
+    def as_json(self):
+        return {"value": self.value, "display": self.display, "status": str(self.status)}
+
+
+def publish(value, threshold):
+    """One count on its own (no line to protect): hidden only if from 1 to threshold - 1."""
+    status = Status.PRIMARY if 0 < value < threshold else Status.PUBLISHED
+    return Cell(None if status != Status.PUBLISHED else value, status, threshold)
+
+
+def protect(grid, *, threshold, row_totals, column_totals, forced=()):
+    """Statuses for every cell of `grid` (a list of rows of counts, totals included).
+
+    `forced`: (row, column) positions already hidden in a linked table (e.g. an EPCI's total
+    shown again as a sub-total of its communes); they count as secondary unless small.
+    """
+    return _Protector(grid, threshold, row_totals, column_totals, forced).run()
+
+
+def protected_cells(grid, **kwargs):
+    statuses = protect(grid, **kwargs)
+    threshold = kwargs["threshold"]
+    return [
+        [
+            Cell(None if status != Status.PUBLISHED else value, status, threshold)
+            for value, status in zip(row, status_row, strict=True)
+        ]
+        for row, status_row in zip(grid, statuses, strict=True)
+    ]
+
+
+class _Protector:
+    def __init__(self, grid, threshold, row_totals, column_totals, forced):
+        self.grid = [list(row) for row in grid]
+        self.threshold = threshold
+        self.n_rows = len(self.grid)
+        self.n_columns = len(self.grid[0]) if self.grid else 0
+        self.row_totals = row_totals
+        self.column_totals = column_totals
+        self.status = [
+            [Status.PRIMARY if 0 < value < threshold else Status.PUBLISHED for value in row]
+            for row in self.grid
+        ]
+        for row, column in forced:
+            if self.status[row][column] == Status.PUBLISHED:
+                self.status[row][column] = Status.SECONDARY
+        self.lines = self._lines()
+
+    def _lines(self):
+        """Each line as (whole, parts): positions whose parts add up to the whole."""
+        lines = []
+        if self.row_totals and self.n_columns > 1:
+            last = self.n_columns - 1
+            for row in range(self.n_rows):
+                lines.append(((row, last), [(row, column) for column in range(last)]))
+        if self.column_totals and self.n_rows > 1:
+            last = self.n_rows - 1
+            for column in range(self.n_columns):
+                lines.append(((last, column), [(row, column) for row in range(last)]))
+        return lines
+
+    def is_margin(self, position):
+        row, column = position
+        return (self.row_totals and column == self.n_columns - 1) or (
+            self.column_totals and row == self.n_rows - 1
+        )
+
+    def hidden(self, position):
+        row, column = position
+        return self.status[row][column] != Status.PUBLISHED
+
+    def run(self):
+        changed = True
+        while changed:
+            changed = False
+            for line in self.lines:
+                if not self._line_safe(line):
+                    changed |= self._hide_one_more(line)
+            if not changed:
+                changed = self._close_a_bridge()
+        return self.status
+
+    # Rule 1: each line on its own.
+
+    def _line_safe(self, line, extra=None):
+        whole, parts = line
+        positions = [whole, *parts]
+        hidden = [p for p in positions if self.hidden(p) or p == extra]
+        if not hidden:
+            return True
+        if len(hidden) < 2:
+            return False
+        return not any(self._pinned(line, position, extra) for position in hidden)
+
+    def _kind(self, position, extra):
+        if position == extra:
+            return Status.SECONDARY
+        return self.status[position[0]][position[1]]
+
+    def _pinned(self, line, target, extra):
+        """Whether a primary cell has at most one possible value given its line alone."""
+        if self._kind(target, extra) != Status.PRIMARY:
+            return False
+        return len(self._possible_values(line, target, extra)) <= 1
+
+    def _possible_values(self, line, target, extra):
+        whole, parts = line
+        hidden_parts = [p for p in parts if p != target and (self.hidden(p) or p == extra)]
+        known = sum(
+            self.grid[r][c] for r, c in parts if not (self.hidden((r, c)) or (r, c) == extra)
+        )
+        primaries = sum(1 for p in hidden_parts if self._kind(p, extra) == Status.PRIMARY)
+        secondaries = any(self._kind(p, extra) == Status.SECONDARY for p in hidden_parts)
+        small = range(1, self.threshold)
+        if target == whole:  # the total is the published parts plus the hidden ones
+            return {v for v in small if self._reachable(v - known, primaries, secondaries)}
+        if not (self.hidden(whole) or whole == extra):
+            total = self.grid[whole[0]][whole[1]]
+            return {v for v in small if self._reachable(total - known - v, primaries, secondaries)}
+        if self._kind(whole, extra) == Status.PRIMARY:
+            return {
+                v
+                for v in small
+                for total in small
+                if self._reachable(total - known - v, primaries, secondaries)
+            }
+        # A secondary total lies in {0} ∪ [threshold, ∞): any large enough sum fits.
+        high = primaries * (self.threshold - 1)
+        return {v for v in small if secondaries or known + v + high >= self.threshold}
+
+    def _reachable(self, rest, primaries, secondaries):
+        """Whether hidden parts (so many primaries, maybe secondaries) can add up to `rest`."""
+        low, high = primaries, primaries * (self.threshold - 1)
+        return low <= rest <= high or (secondaries and rest >= low + self.threshold)
+
+    def _hide_one_more(self, line):
+        whole, parts = line
+        candidates = [p for p in [*parts, whole] if not self.hidden(p)]
+        if not candidates:
+            return False
+
+        def preference(position):
+            value = self.grid[position[0]][position[1]]
+            return (self.is_margin(position), value == 0, value)
+
+        candidates.sort(key=preference)
+        safe = [p for p in candidates if self._line_safe(line, extra=p)]
+        choice = safe[0] if safe else max(candidates, key=lambda p: self.grid[p[0]][p[1]])
+        self.status[choice[0]][choice[1]] = Status.SECONDARY
+        return True
+
+    # Rule 2: all lines together.
+
+    def _close_a_bridge(self):
+        edges = self._hidden_edges()
+        bridge = _first_bridge(edges)
+        if bridge is None:
+            return False
+        position, a, b = bridge
+        side_a, side_b = _components_without(edges, position, a, b)
+        candidates = []
+        for row in range(self.n_rows):
+            for column in range(self.n_columns):
+                cell = (row, column)
+                if self.hidden(cell):
+                    continue
+                ends = self._ends(cell)
+                if (ends[0] in side_a and ends[1] in side_b) or (
+                    ends[0] in side_b and ends[1] in side_a
+                ):
+                    candidates.append(cell)
+        if not candidates:
+            return False
+        candidates.sort(
+            key=lambda p: (self.is_margin(p), self.grid[p[0]][p[1]] == 0, self.grid[p[0]][p[1]])
+        )
+        chosen = candidates[0]
+        self.status[chosen[0]][chosen[1]] = Status.SECONDARY
+        return True
+
+    def _ends(self, position):
+        """The two nodes a cell joins: its row line and its column line, or the ground."""
+        row, column = position
+        row_node = ("row", row) if self.row_totals and self.n_columns > 1 else ("ground",)
+        column_node = ("column", column) if self.column_totals and self.n_rows > 1 else ("ground",)
+        return row_node, column_node
+
+    def _hidden_edges(self):
+        return [
+            ((row, column), *self._ends((row, column)))
+            for row in range(self.n_rows)
+            for column in range(self.n_columns)
+            if self.status[row][column] != Status.PUBLISHED
+        ]
+
+
+def _first_bridge(edges):
+    """The first edge whose removal disconnects its two ends (Tarjan, iterative)."""
+    adjacency = {}
+    for index, (_position, a, b) in enumerate(edges):
+        if a == b:
+            continue
+        adjacency.setdefault(a, []).append((b, index))
+        adjacency.setdefault(b, []).append((a, index))
+    order, low = {}, {}
+    counter = 0
+    for root in adjacency:
+        if root in order:
+            continue
+        order[root] = low[root] = counter
+        counter += 1
+        stack = [(root, None, iter(adjacency[root]))]
+        while stack:
+            node, via, neighbours = stack[-1]
+            advanced = False
+            for neighbour, index in neighbours:
+                if index == via:
+                    continue
+                if neighbour in order:
+                    low[node] = min(low[node], order[neighbour])
+                else:
+                    order[neighbour] = low[neighbour] = counter
+                    counter += 1
+                    stack.append((neighbour, index, iter(adjacency[neighbour])))
+                    advanced = True
+                    break
+            if advanced:
+                continue
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent]:
+                    position, a, b = edges[via]
+                    return position, a, b
+    return None
+
+
+def _components_without(edges, position, a, b):
+    """Nodes reachable from `a`, and from `b`, once the edge at `position` is removed."""
+    adjacency = {}
+    for other, x, y in edges:
+        if other == position:
+            continue
+        adjacency.setdefault(x, []).append(y)
+        adjacency.setdefault(y, []).append(x)
+
+    def reach(start):
+        seen, todo = {start}, [start]
+        while todo:
+            for neighbour in adjacency.get(todo.pop(), []):
+                if neighbour not in seen:
+                    seen.add(neighbour)
+                    todo.append(neighbour)
+        return seen
+
+    return reach(a), reach(b)

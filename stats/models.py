@@ -1,0 +1,86 @@
+"""Pre-aggregated counts, rebuilt from the referrals by a Celery beat task (`tasks.py`).
+
+No row here is about a person: each counts the referrals of a month, a zone, a type of
+referring structure and a need category. The dashboard reads these tables only, so that
+years of referrals answer in a few milliseconds. `need` is "" for the row that counts each
+referral once, or one need category for the rows that count the referrals with that need.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralCube(models.Model):
+    department = models.ForeignKey(
+        "territory.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    epci = models.ForeignKey("territory.Epci", on_delete=models.CASCADE, related_name="+")
+    typology = models.CharField(max_length=30, blank=True)
+    need = models.CharField(max_length=100, blank=True)
+    referrals = models.PositiveIntegerField(default=0)
+    # {"state:accepted": n, "decline:no_capacity": n, "outcome:satisfied": n, "age:25-44": n,
+    #  "mode:faire_avec": n, ...}
+    counts = models.JSONField(default=dict)
+    # {"answer": {"3": n, ...}, "meeting": {...}, "closure": {...}}: working days → referrals
+    delays = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "need", "month"], name="stats_cube_slice")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.epci_id} {self.typology} {self.need}: {self.referrals}"
+
+
+class CommuneCube(models.Model):
+    department = models.ForeignKey(
+        "territory.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    commune = models.ForeignKey("territory.Commune", on_delete=models.CASCADE, related_name="+")
+    epci = models.ForeignKey("territory.Epci", on_delete=models.CASCADE, related_name="+")
+    typology = models.CharField(max_length=30, blank=True)
+    need = models.CharField(max_length=100, blank=True)
+    referrals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["department", "need", "month"], name="stats_commune_slice")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.commune_id}: {self.referrals}"
+
+
+class StructureCube(models.Model):
+    """Referrals sent by each referring structure: the network's uptake (active structures)."""
+
+    department = models.ForeignKey(
+        "territory.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    structure_id = models.BigIntegerField()
+    epci = models.ForeignKey("territory.Epci", on_delete=models.CASCADE, related_name="+")
+    typology = models.CharField(max_length=30, blank=True)
+    need = models.CharField(max_length=100, blank=True)
+    referrals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["department", "need", "month"], name="stats_structure_slice")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.structure_id}: {self.referrals}"
+
+
+class Refresh(models.Model):
+    """When the tables above were last rebuilt, shown on the dashboard."""
+
+    done_at = models.DateTimeField(_("données arrêtées au"))
+    referrals = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "done_at"
+
+    def __str__(self):
+        return f"{self.done_at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import stats_refresh
+
+
+@shared_task
+def refresh_statistics():
+    """Rebuilds the statistics' pre-aggregated tables (beat, see worker/celery.py)."""
+    stats_refresh()
