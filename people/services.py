@@ -180,12 +180,12 @@ def person_anonymise(*, person):
             setattr(referral, field, _month(getattr(referral, field)))
         referral.appointment_at = referral.appointment_place = None
         referral.decline_detail = referral.cancel_detail = ""
-        referral.assessment = None
         referral.save()
     # The erasure is the one writer allowed past the events' append-only rule: dates only.
     for event in ReferralEvent.objects.filter(referral__person=person):
         ReferralEvent.objects.filter(pk=event.pk).update(at=_month(event.at))
-    person.assessments.all().delete()
+    # The answers go; the computed profile (need categories, support mode) stays, anonymous.
+    person.assessments.update(answers={}, created_at=_month(person.created_at))
     Consent.objects.filter(person=person).update(recorded_at=_month(timezone.now()))
     return person
 

@@ -1,0 +1,93 @@
+"""Retention: personal data erased 24 months after the last referral closed; same statistics."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from directory.enums import Service
+from people.models import Person
+from people.services import persons_retention_apply
+from people.tasks import apply_retention
+from referrals import services as referral_services
+from referrals.models import Outcome, ReferralState
+from stats.models import CommuneCube, ReferralCube, StructureCube
+from stats.services import stats_refresh
+from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory, commune
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(year, month, day=15, hour=11):
+    return time_machine.travel(datetime(year, month, day, hour, tzinfo=PARIS), tick=False)
+
+
+def statistics():
+    """Every published count: the three pre-aggregated tables, rebuilt from the referrals."""
+    stats_refresh()
+    fields = ["department", "month", "epci", "typology", "need", "referrals"]
+    return (
+        sorted(ReferralCube.objects.values_list(*fields, "counts")),
+        sorted(CommuneCube.objects.values_list(*fields, "commune")),
+        sorted(StructureCube.objects.values_list(*fields, "structure_id")),
+    )
+
+
+def closed_referral(person, advisor, outcome):
+    referral = referral_services.referral_send(
+        user=person.created_by,
+        person=person,
+        advisor=advisor,
+        needs=[Service.ADMIN_PROCEDURES.value],
+    )
+    referral_services.referral_accept(user=advisor.user, referral=referral)
+    referral_services.referral_start(user=advisor.user, referral=referral)
+    referral_services.referral_complete(user=advisor.user, referral=referral, outcome=outcome)
+    return referral
+
+
+def test_retention_erases_only_past_the_period_and_statistics_do_not_move():
+    social_worker = UserFactory()
+    advisor = AdvisorFactory()
+    with at(2024, 1, 31, hour=23):  # late at night on the last day of a month
+        old = PersonFactory(created_by=social_worker, birth_year=1990)
+        closed_referral(old, advisor, Outcome.SATISFIED)
+        declined = ReferralFactory(
+            person=PersonFactory(created_by=social_worker, commune=commune("46102")),
+            advisor=advisor,
+        )
+        referral_services.referral_decline(
+            user=advisor.user, referral=declined, reason="no_capacity"
+        )
+        never_referred = PersonFactory(created_by=social_worker)
+        still_open = ReferralFactory(person=PersonFactory(created_by=social_worker))
+    with at(2024, 8):
+        recent = PersonFactory(created_by=social_worker, birth_year=1960)
+        closed_referral(recent, advisor, Outcome.PARTIALLY)
+    before = statistics()
+
+    with at(2026, 1, 28):  # not yet 24 months after 31 January 2024
+        assert persons_retention_apply() == 0
+    with at(2026, 6):
+        assert persons_retention_apply() == 3
+        assert persons_retention_apply() == 0  # idempotent
+
+    erased = set(Person.objects.filter(erased_at__isnull=False).values_list("pk", flat=True))
+    assert erased == {old.pk, declined.person_id, never_referred.pk}
+    old.refresh_from_db()
+    assert (old.last_name, old.phone, old.birth_year, old.age_band) == ("", "", None, "25-44")
+    still_open.refresh_from_db()
+    assert still_open.state == ReferralState.SENT and still_open.person.erased_at is None
+    assert statistics() == before
+
+
+def test_the_retention_period_comes_from_the_settings(settings):
+    settings.PASIP_RETENTION_MONTHS = 6
+    with at(2025, 1):
+        person = PersonFactory()
+    with at(2025, 8):
+        assert apply_retention.apply().get() == 1
+    person.refresh_from_db()
+    assert person.erased_at is not None
