@@ -72,7 +72,7 @@ def test_refer_accept_print_and_count(page):
 
     # 2. The digital-needs assessment, whose profile chooses the needs.
     assessment_through_browser(page)
-    assert page.get_by_text("Diagnostic validé").is_visible()
+    assert page.get_by_text("Diagnostic validé le").is_visible()
     page.get_by_role("button", name="Voir les conseillers").click()
     assert Service.ADMIN_PROCEDURES.value in page.get_by_role("main").inner_text()
 
