@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
-from directory.matching import advisors_suggest
+from directory.matching import advisors_rank
 from pasip.errors import ApplicationError, NotAllowed
 from pasip.permissions import role_required
 from people.models import Person
@@ -79,8 +79,8 @@ def referral_new(request, person_pk):
 
 
 def _suggest(person, profile):
-    """The one call to matching: nearest advisors covering the top-priority needs."""
-    return advisors_suggest(needs=profile.top_priority_categories, commune=person.commune)
+    """The one call to matching: the advisors ranked for the assessment's needs profile."""
+    return advisors_rank(profile=profile, commune=person.commune, person=person)
 
 
 def _suggestions_page(request, person, form, assessment):
