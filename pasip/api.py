@@ -32,3 +32,34 @@ def api_root(request):
             "docs": reverse("api-docs", request=request),
         }
     )
+
+
+ERROR_STATUSES = {
+    "400": "Données invalides",
+    "401": "Authentification requise",
+    "403": "Action non autorisée pour ce rôle",
+    "404": "Objet introuvable ou hors de votre périmètre",
+    "409": "Conflit : l'objet a changé entre-temps",
+    "429": "Trop de tentatives",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular hook: every operation documents the error body all errors share."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": True},
+        },
+        "required": ["detail", "code"],
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(status, {"description": description, "content": error})
+    return result

@@ -49,3 +49,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),
 ]
+
+handler400 = "pasip.views.bad_request"
+handler403 = "pasip.views.permission_denied"
+handler404 = "pasip.views.page_not_found"
+handler500 = "pasip.views.server_error"

@@ -1,0 +1,35 @@
+"""Error pages: French HTML for the pages, the API's JSON error body under /api/."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+ERRORS = {
+    400: ("bad_request", _("Requête incorrecte.")),
+    403: ("permission_denied", _("Vous n'avez pas accès à cette page.")),
+    404: ("not_found", _("Page ou objet introuvable, ou hors de votre périmètre.")),
+    500: ("server_error", _("Erreur du serveur : l'équipe technique est prévenue.")),
+}
+
+
+def error_response(request, status):
+    code, message = ERRORS[status]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message), "code": code}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return error_response(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return error_response(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return error_response(request, 404)
+
+
+def server_error(request):
+    return error_response(request, 500)
