@@ -1,0 +1,339 @@
+"""The permission matrix: every role × every transition and endpoint × own or other object.
+
+"Own" is the object the user is involved in (the structure's referral or person, the advisor's
+inbox, an escalated referral of the coordinator's département); "other" is one of another
+structure, not escalated. A role the endpoint is not for is a 403; an object the user may not
+see is a 404, like a guessed id; an action the user may see but not take is a 403.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from pasip.errors import NotAllowed
+from referrals import transitions
+from referrals.models import ReferralState
+from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+S = ReferralState
+KINDS = ["referrer", "sw_other", "advisor", "advisor_other", "coordinator", "officer", "admin"]
+
+
+@pytest.fixture
+def world():
+    referrer = UserFactory()
+    advisor = AdvisorFactory()
+    return {
+        "referrer": referrer,
+        "sw_other": UserFactory(),
+        "advisor": advisor,
+        "advisor_other": AdvisorFactory().user,
+        "coordinator": UserFactory(coordinator=True),
+        "officer": UserFactory(officer=True),
+        "admin": UserFactory(role=Role.ADMINISTRATOR),
+        "next_advisor": AdvisorFactory(),
+    }
+
+
+def referral_for(world, state, own):
+    if own:
+        person = PersonFactory(created_by=world["referrer"])
+        return ReferralFactory(
+            person=person, advisor=world["advisor"], state=state, escalated_at=timezone.now()
+        )
+    return ReferralFactory(state=state)
+
+
+def person_for(world, own):
+    return PersonFactory(created_by=world["referrer"]) if own else PersonFactory()
+
+
+def expected_other(own_row, gated):
+    """On another structure's object: a 404 for whoever passes the role gate, else a 403."""
+    return {kind: 403 if kind in gated else 404 for kind in own_row}
+
+
+OFFICE = {"officer", "admin"}  # roles no endpoint of the lifecycle is for
+GATED = {  # endpoints whose role gate also leaves out other roles
+    "page message": OFFICE | {"coordinator"},
+    "page reroute": OFFICE | {"coordinator", "advisor", "advisor_other"},
+}
+
+
+def row(default, **cells):
+    return {kind: cells.get(kind, default) for kind in KINDS}
+
+
+ADVISOR_ONLY_PAGE = row(404, referrer=403, advisor=302, coordinator=403, officer=403, admin=403)
+ADVISOR_ONLY_API = row(404, referrer=403, advisor=200, coordinator=403, officer=403, admin=403)
+
+# name: (page or API, method, url builder, state, payload, answers on one's own object)
+REFERRAL_ENDPOINTS = {
+    "page detail": (
+        "page",
+        "get",
+        "referral_detail",
+        S.SENT,
+        {},
+        row(404, referrer=200, advisor=200, coordinator=200, officer=403, admin=403),
+    ),
+    "page accept": ("page", "post", "referral_accept", S.SENT, {}, ADVISOR_ONLY_PAGE),
+    "page decline": (
+        "page",
+        "post",
+        "referral_decline",
+        S.SENT,
+        {"reason": "no_capacity"},
+        ADVISOR_ONLY_PAGE,
+    ),
+    "page start": ("page", "post", "referral_start", S.ACCEPTED, {}, ADVISOR_ONLY_PAGE),
+    "page complete": (
+        "page",
+        "post",
+        "referral_complete",
+        S.IN_PROGRESS,
+        {"outcome": "satisfied"},
+        ADVISOR_ONLY_PAGE,
+    ),
+    "page fail": (
+        "page",
+        "post",
+        "referral_fail",
+        S.ACCEPTED,
+        {"outcome": "no_show"},
+        ADVISOR_ONLY_PAGE,
+    ),
+    "page cancel": (
+        "page",
+        "post",
+        "referral_cancel",
+        S.SENT,
+        {"reason": "mistake"},
+        row(404, referrer=302, advisor=403, coordinator=302, officer=403, admin=403),
+    ),
+    "page message": (
+        "page",
+        "post",
+        "referral_message",
+        S.SENT,
+        {"body": "Bonjour"},
+        row(404, referrer=302, advisor=302, coordinator=403, officer=403, admin=403),
+    ),
+    "page reroute": (
+        "page",
+        "get",
+        "referral_reroute",
+        S.DECLINED,
+        {},
+        row(
+            404,
+            referrer=200,
+            advisor=403,
+            advisor_other=403,
+            coordinator=403,
+            officer=403,
+            admin=403,
+        ),
+    ),
+    "api detail": (
+        "api",
+        "get",
+        "",
+        S.SENT,
+        {},
+        row(404, referrer=200, advisor=200, coordinator=200, officer=403, admin=403),
+    ),
+    "api accept": ("api", "post", "accept/", S.SENT, {}, ADVISOR_ONLY_API),
+    "api decline": ("api", "post", "decline/", S.SENT, {"reason": "no_capacity"}, ADVISOR_ONLY_API),
+    "api start": ("api", "post", "start/", S.ACCEPTED, {}, ADVISOR_ONLY_API),
+    "api complete": (
+        "api",
+        "post",
+        "complete/",
+        S.IN_PROGRESS,
+        {"outcome": "satisfied"},
+        ADVISOR_ONLY_API,
+    ),
+    "api fail": (
+        "api",
+        "post",
+        "fail/",
+        S.IN_PROGRESS,
+        {"outcome": "unreachable"},
+        ADVISOR_ONLY_API,
+    ),
+    "api cancel": (
+        "api",
+        "post",
+        "cancel/",
+        S.ACCEPTED,
+        {"reason": "mistake"},
+        row(404, referrer=200, advisor=403, coordinator=200, officer=403, admin=403),
+    ),
+    "api message": (
+        "api",
+        "post",
+        "messages/",
+        S.SENT,
+        {"body": "Bonjour"},
+        row(404, referrer=201, advisor=201, coordinator=403, officer=403, admin=403),
+    ),
+    "api timeline": (
+        "api",
+        "get",
+        "timeline/",
+        S.SENT,
+        {},
+        row(404, referrer=200, advisor=200, coordinator=200, officer=403, admin=403),
+    ),
+    "api reroute": (
+        "api",
+        "post",
+        "reroute/",
+        S.EXPIRED,
+        {"advisor": "next"},
+        row(404, referrer=201, advisor=403, coordinator=403, officer=403, admin=403),
+    ),
+}
+
+PERSON_ONLY = {"referrer": None, "sw_other": 404}
+PERSON_ENDPOINTS = {
+    "page person": ("page", "get", "person_detail", 200),
+    "page export": ("page", "get", "person_export", 200),
+    "page revoke": ("page", "post", "consent_revoke", 302),
+    "page erase": ("page", "post", "person_erase", 302),
+    "api export": ("api", "get", "export/", 200),
+    "api revoke": ("api", "post", "revoke-consent/", 204),
+    "api erase": ("api", "post", "erase/", 204),
+}
+
+NO_OBJECT_ENDPOINTS = {
+    "page board": ("get", lambda: reverse("coordinator_board"), row(403, coordinator=200)),
+    "page access log": ("get", lambda: reverse("person_access_log"), row(403, coordinator=200)),
+    "page list": (
+        "get",
+        lambda: reverse("referral_list"),
+        row(200, coordinator=403, officer=403, admin=403),
+    ),
+    "api board": ("get", lambda: "/api/v1/coordination/board/", row(403, coordinator=200)),
+    "api access log": ("get", lambda: "/api/v1/access-log/", row(403, coordinator=200)),
+    "api list": ("get", lambda: "/api/v1/referrals/", row(200, officer=403, admin=403)),
+}
+
+
+def user_of(world, kind):
+    value = world[kind]
+    return value.user if kind == "advisor" else value
+
+
+def call(client_kind, user, method, url, payload):
+    if client_kind == "page":
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return getattr(client, method)(url, payload)
+    client = APIClient()
+    client.force_authenticate(user)
+    return (
+        getattr(client, method)(url, payload, format="json")
+        if method == "post"
+        else (client.get(url))
+    )
+
+
+def referral_url(client_kind, target, pk):
+    if client_kind == "page":
+        return reverse(target, args=[pk])
+    return f"/api/v1/referrals/{pk}/{target}"
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own", "other"])
+@pytest.mark.parametrize("endpoint", list(REFERRAL_ENDPOINTS))
+def test_referral_endpoints(world, endpoint, own):
+    client_kind, method, target, state, payload, own_row = REFERRAL_ENDPOINTS[endpoint]
+    expected = own_row if own else expected_other(own_row, GATED.get(endpoint, OFFICE))
+    if payload.get("advisor") == "next":
+        payload = {"advisor": world["next_advisor"].pk}
+    answers = {}
+    for kind in KINDS:
+        referral = referral_for(world, state, own)
+        url = referral_url(client_kind, target, referral.pk)
+        answers[kind] = call(client_kind, user_of(world, kind), method, url, payload).status_code
+        referral.refresh_from_db()
+        changed = referral.events.exists() or referral.messages.exists()
+        if answers[kind] in (403, 404):
+            assert not changed, (endpoint, kind)  # a refusal changes nothing
+    assert answers == expected
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own", "other"])
+@pytest.mark.parametrize("endpoint", list(PERSON_ENDPOINTS))
+def test_person_endpoints(world, endpoint, own):
+    client_kind, method, target, success = PERSON_ENDPOINTS[endpoint]
+    expected = row(403, referrer=success if own else 404, sw_other=404)
+    answers = {}
+    for kind in KINDS:
+        person = person_for(world, own)
+        url = (
+            reverse(target, args=[person.pk])
+            if client_kind == "page"
+            else f"/api/v1/persons/{person.pk}/{target}"
+        )
+        answers[kind] = call(client_kind, user_of(world, kind), method, url, {}).status_code
+    assert answers == expected
+
+
+@pytest.mark.parametrize("endpoint", list(NO_OBJECT_ENDPOINTS))
+def test_endpoints_without_object(world, endpoint):
+    method, url, expected = NO_OBJECT_ENDPOINTS[endpoint]
+    client_kind = "page" if endpoint.startswith("page") else "api"
+    answers = {
+        kind: call(client_kind, user_of(world, kind), method, url(), {}).status_code
+        for kind in KINDS
+    }
+    assert answers == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_the_system_expires_a_referral(world, kind):
+    referral = referral_for(world, S.SENT, own=True)
+    with pytest.raises(NotAllowed):
+        transitions.check(user=user_of(world, kind), referral=referral, name="expire")
+    transitions.check(user=None, referral=referral, name="expire")
+
+
+def test_a_guessed_id_never_leaks(world):
+    for kind in ("referrer", "advisor", "coordinator"):
+        user = user_of(world, kind)
+        for url in ("/api/v1/referrals/999999/", "/api/v1/referrals/999999/timeline/"):
+            assert call("api", user, "get", url, {}).status_code == 404
+        assert (
+            call("page", user, "get", reverse("referral_detail", args=[999999]), {}).status_code
+            == 404
+        )
+    assert (
+        call("api", world["referrer"], "get", "/api/v1/persons/999999/export/", {}).status_code
+        == 404
+    )
+
+
+def test_the_coordinator_sees_the_board_pseudonymised_and_opens_only_escalated(world, client):
+    escalated = referral_for(world, S.SENT, own=True)
+    waiting = ReferralFactory(reminded_at=timezone.now())
+    client.force_login(world["coordinator"])
+    page = client.get(reverse("coordinator_board")).content.decode()
+    for referral in (escalated, waiting):
+        assert referral.code in page and referral.person.initials in page
+        assert referral.person.last_name not in page
+    assert client.get(reverse("referral_detail", args=[waiting.pk])).status_code == 404
+    assert client.get(reverse("referral_detail", args=[escalated.pk])).status_code == 200
+    assert escalated.person.accesses.get().user == world["coordinator"]
+    board = call("api", world["coordinator"], "get", "/api/v1/coordination/board/", {}).json()
+    assert [r["code"] for r in board["escalated"]] == [escalated.code]
+    assert [r["code"] for r in board["stalled"]] == [waiting.code]
+    assert set(board["escalated"][0]) >= {"initials", "birth_year", "commune"}
+    assert "last_name" not in board["escalated"][0]
