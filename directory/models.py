@@ -86,6 +86,11 @@ class Place(models.Model):
     def __str__(self):
         return f"{self.name}, {self.commune.name}"
 
+    def save(self, *args, **kwargs):
+        if not self.postal_code and self.commune_id:
+            self.postal_code = self.commune.postal_codes.split()[0]
+        super().save(*args, **kwargs)
+
     @property
     def is_accessible(self):
         return SpecificNeed.MOTOR.value in self.specific_support
@@ -218,4 +223,60 @@ class UnmetNeed(models.Model):
         return f"{self.category} — {self.commune.name} — {self.month:%m/%Y}"
 
 
-__all__ = ["Absence", "Advisor", "Permanence", "Place", "Service", "Structure", "UnmetNeed"]
+class DirectoryImport(models.Model):
+    """A national file uploaded by the coordinator: checked first, applied only on request."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Vérification en cours")
+        CHECKED = "checked", _("Vérifié")
+        APPLYING = "applying", _("Application en cours")
+        APPLIED = "applied", _("Appliqué")
+        FAILED = "failed", _("Refusé")
+
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(_("fichier"), max_length=200)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    file_errors = models.JSONField(default=list)
+    report = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de l'annuaire")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def can_apply(self):
+        return (
+            self.status == self.Status.CHECKED
+            and not self.file_errors
+            and not self.counts.get("reject")
+            and bool(self.counts.get("create") or self.counts.get("update"))
+        )
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def percent(self):
+        return round(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+__all__ = [
+    "Absence",
+    "Advisor",
+    "DirectoryImport",
+    "Permanence",
+    "Place",
+    "Service",
+    "Structure",
+    "UnmetNeed",
+]

@@ -5,9 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from pasip.errors import NotAllowed
+from pasip.errors import ApplicationError, NotAllowed
 
-from .models import Absence, Advisor, Permanence, Place, UnmetNeed
+from . import national
+from .models import Absence, Advisor, DirectoryImport, Permanence, Place, UnmetNeed
 
 DIRECTORY_MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
@@ -124,6 +125,73 @@ def unmet_needs_record(*, person, commune, categories, day):
     )
 
 
+def directory_import_create(*, user, filename, content):
+    """Stores an uploaded national file; its check runs in the worker after commit."""
+    if not can_manage_directory(user):
+        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    upload = DirectoryImport.objects.create(
+        uploaded_by=user, filename=filename[:200], content=bytes(content)
+    )
+    from .tasks import directory_import_check
+
+    transaction.on_commit(lambda: directory_import_check.delay(upload.pk))
+    return upload
+
+
+def directory_import_apply_request(*, user, upload):
+    if not can_manage_directory(user):
+        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    updated = upload.can_apply and DirectoryImport.objects.filter(
+        pk=upload.pk, status=DirectoryImport.Status.CHECKED
+    ).update(status=DirectoryImport.Status.APPLYING, rows_done=0)
+    if not updated:
+        raise ApplicationError(
+            _("Ce fichier ne peut pas être appliqué : vérifiez le rapport."), code="not_applicable"
+        )
+    from .tasks import directory_import_apply
+
+    transaction.on_commit(lambda: directory_import_apply.delay(upload.pk))
+
+
+def _progress_saver(upload):
+    def save(done, total):
+        DirectoryImport.objects.filter(pk=upload.pk).update(rows_done=done, rows_total=total)
+
+    return save
+
+
+def directory_import_check(*, import_id):
+    """Plans an uploaded file and stores the row-by-row report. Writes no place."""
+    upload = DirectoryImport.objects.get(pk=import_id)
+    file_plan = national.plan(bytes(upload.content), progress=_progress_saver(upload))
+    upload.refresh_from_db()
+    upload.report = [row.as_dict() for row in file_plan.rows]
+    upload.counts = file_plan.counts
+    upload.file_errors = file_plan.file_errors
+    upload.status = DirectoryImport.Status.CHECKED
+    upload.save()
+    return upload
+
+
+def directory_import_apply(*, import_id):
+    """Applies a checked file, all or nothing, after checking it again against today's data."""
+    upload = DirectoryImport.objects.get(pk=import_id)
+    if upload.status != DirectoryImport.Status.APPLYING:
+        return upload  # already applied, or never asked: safe to run twice
+    file_plan = national.plan(bytes(upload.content), progress=_progress_saver(upload))
+    upload.report = [row.as_dict() for row in file_plan.rows]
+    upload.counts = file_plan.counts
+    upload.file_errors = file_plan.file_errors
+    if file_plan.can_apply:
+        national.plan_apply(file_plan)
+        upload.status = DirectoryImport.Status.APPLIED
+        upload.applied_at = timezone.now()
+    else:
+        upload.status = DirectoryImport.Status.FAILED
+    upload.save()
+    return upload
+
+
 __all__ = [
     "Place",
     "absence_add",
@@ -131,6 +199,10 @@ __all__ = [
     "advisor_update",
     "can_edit_advisor",
     "can_manage_directory",
+    "directory_import_apply",
+    "directory_import_apply_request",
+    "directory_import_check",
+    "directory_import_create",
     "permanence_add",
     "permanence_remove",
     "place_save",

@@ -1,0 +1,531 @@
+"""The national file of places of digital mediation: reading, checking, applying, writing.
+
+A file (CSV with `;` or `,`, or JSON; UTF-8 with or without BOM) is first *planned*: every row
+is checked and said to create, update, leave unchanged or be rejected, with the reasons. Only
+a plan with no rejected row is applied, all in one transaction. A place is keyed on the file's
+`id`; a carrying structure on its SIRET/RNA (`pivot`). Applying the same file twice changes
+nothing; an exported file imports back to the same data. Places absent from a file are left
+as they are.
+"""
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from territory.models import Commune
+
+from .enums import StructureKind, standard_enums
+from .models import Place, Structure
+from .opening_hours import opening_hours_errors
+
+COLUMNS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "structure_parente",
+    "telephone",
+    "courriels",
+    "site_web",
+    "presentation_resume",
+    "presentation_detail",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "itinerance",
+    "fiche_acces_libre",
+    "horaires",
+    "prise_rdv",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "date_maj",
+    "source",
+]
+REQUIRED = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"]
+UNKNOWN_PIVOT = "00000000000000"
+FEES = ["Gratuit", "Gratuit sous condition", "Payant"]  # `FraisACharge`
+# Multi-valued columns and the enumeration their values come from (None: free values).
+MULTI = {
+    "typologie": "Typologie",
+    "courriels": None,
+    "site_web": None,
+    "services": "Service",
+    "publics_specifiquement_adresses": "PublicSpecifiquementAdresse",
+    "prise_en_charge_specifique": "PriseEnChargeSpecifique",
+    "frais_a_charge": FEES,
+    "modalites_acces": "ModaliteAcces",
+    "modalites_accompagnement": "ModaliteAccompagnement",
+    "itinerance": "Itinerance",
+    "dispositif_programmes_nationaux": "DispositifProgrammeNational",
+    "formations_labels": "FormationLabel",
+    "autres_formations_labels": None,
+}
+# Columns kept as they are, for the export, in `Place.standard_extra`.
+EXTRA = [
+    "typologie",
+    "structure_parente",
+    "courriels",
+    "site_web",
+    "presentation_resume",
+    "presentation_detail",
+    "publics_specifiquement_adresses",
+    "frais_a_charge",
+    "modalites_acces",
+    "itinerance",
+    "prise_rdv",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "source",
+]
+# Place field <- column, for the columns that have a field of their own.
+FIELDS = {
+    "name": "nom",
+    "address": "adresse",
+    "address_complement": "complement_adresse",
+    "postal_code": "code_postal",
+    "phone": "telephone",
+    "services": "services",
+    "specific_support": "prise_en_charge_specifique",
+    "support_formats": "modalites_accompagnement",
+    "accessibility_url": "fiche_acces_libre",
+    "opening_hours": "horaires",
+}
+MAX_LENGTHS = {"nom": 200, "adresse": 300, "complement_adresse": 300, "telephone": 20}
+URL_COLUMNS = ["fiche_acces_libre", "prise_rdv"]
+PIVOT_RE = re.compile(r"^(\d{14}|W\d{9})$")
+INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+POSTAL_RE = re.compile(r"^\d{5}$")
+# Metropolitan France and the overseas départements: (south, north, west, east).
+FRANCE_BOXES = [
+    (41.3, 51.2, -5.3, 9.7),
+    (15.8, 16.6, -61.9, -61.0),  # Guadeloupe
+    (14.3, 14.9, -61.3, -60.8),  # Martinique
+    (2.1, 5.8, -54.7, -51.6),  # Guyane
+    (-21.4, -20.8, 55.2, 55.9),  # La Réunion
+    (-13.1, -12.6, 44.9, 45.4),  # Mayotte
+]
+
+CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+ACTION_LABELS = {
+    CREATE: "à créer",
+    UPDATE: "à mettre à jour",
+    UNCHANGED: "inchangée",
+    REJECT: "rejetée",
+}
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (format, encoding, columns)."""
+
+
+@dataclass
+class RowReport:
+    line: int
+    id: str
+    action: str
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    name: str = ""
+
+    def as_dict(self):
+        return {
+            "line": self.line,
+            "id": self.id,
+            "name": self.name,
+            "action": self.action,
+            "errors": self.errors,
+            "changes": self.changes,
+        }
+
+
+@dataclass
+class Plan:
+    rows: list  # RowReport, in file order
+    writes: list  # (RowReport, values, existing Place or None), for create and update
+    file_errors: list = field(default_factory=list)
+
+    @property
+    def counts(self):
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, REJECT: 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    @property
+    def can_apply(self):
+        return not self.file_errors and not self.counts[REJECT]
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def records_read(content):
+    """[(line number, {column: text})] from the file's bytes or text, CSV or JSON."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise FileError(_("Le fichier n'est pas encodé en UTF-8.")) from error
+    content = content.lstrip("\ufeff")
+    if content.lstrip()[:1] in ("[", "{"):
+        return _json_records(content)
+    return _csv_records(content)
+
+
+def _json_records(content):
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as error:
+        raise FileError(_("JSON illisible : %(error)s") % {"error": error}) from error
+    if isinstance(data, dict):
+        data = data.get("data") or data.get("lieux") or []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FileError(_("Le JSON doit être une liste de lieux."))
+    columns = set().union(*(item.keys() for item in data)) if data else set(COLUMNS)
+    _check_columns(columns)
+    return [
+        (index, {key: _json_text(value) for key, value in item.items()})
+        for index, item in enumerate(data, start=1)
+    ]
+
+
+def _json_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(str(item) for item in value)
+    return str(value)
+
+
+def _csv_records(content):
+    first_line = content.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise FileError(_("Le fichier est vide."))
+    reader.fieldnames = [name.strip() for name in reader.fieldnames]
+    _check_columns(set(reader.fieldnames))
+    return [
+        (reader.line_num, {key: (value or "") for key, value in row.items() if key})
+        for row in reader
+        if any((value or "").strip() for value in row.values() if isinstance(value, str))
+    ]
+
+
+def _check_columns(columns):
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise FileError(
+            _("Colonnes obligatoires manquantes : %(columns)s") % {"columns": ", ".join(missing)}
+        )
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+
+class _Context:
+    """What the checks need from the database, loaded once per file."""
+
+    def __init__(self):
+        self.communes = {c.insee: c for c in Commune.objects.all()}
+        self.by_postal_and_name = {}
+        for commune in self.communes.values():
+            for code in commune.postal_codes.split():
+                self.by_postal_and_name[(code, _simple(commune.name))] = commune
+        # Places entered here are exported as `pasip-<key>` and found again by it.
+        self.places = {
+            p.external_id or f"pasip-{p.pk}": p
+            for p in Place.objects.select_related("structure", "commune")
+        }
+        self.structures = {s.pivot: s for s in Structure.objects.exclude(pivot="").order_by("pk")}
+        self.enums = standard_enums()
+
+
+def _simple(name):
+    return re.sub(r"[^a-z0-9]", "", name.lower().replace("saint", "st"))
+
+
+def _values(text):
+    return [value.strip() for value in (text or "").split("|") if value.strip()]
+
+
+def _row_values(row, context, errors):
+    """The place's values from a row, or None; every problem is appended to `errors`."""
+    text = {column: (row.get(column) or "").strip() for column in COLUMNS}
+    for column in REQUIRED:
+        if not text[column]:
+            errors.append(_("« %(column)s » est vide.") % {"column": column})
+    if text["pivot"] and not PIVOT_RE.match(text["pivot"]):
+        errors.append(
+            _("pivot « %(value)s » : ni SIRET (14 chiffres) ni RNA (W + 9 chiffres).")
+            % {"value": text["pivot"]}
+        )
+    for column, limit in MAX_LENGTHS.items():
+        if len(text[column]) > limit:
+            errors.append(
+                _("« %(column)s » dépasse %(limit)d caractères.")
+                % {"column": column, "limit": limit}
+            )
+    if text["code_postal"] and not POSTAL_RE.match(text["code_postal"]):
+        errors.append(_("code postal « %(value)s » invalide.") % {"value": text["code_postal"]})
+    commune = _commune(text, context, errors)
+    point = _point(text, commune, errors)
+    lists = {}
+    for column, enum in MULTI.items():
+        values = _values(text[column])
+        allowed = context.enums.get(enum, []) if isinstance(enum, str) else enum
+        if allowed is not None:
+            for value in values:
+                if value not in allowed:
+                    errors.append(
+                        _("« %(value)s » n'est pas une valeur connue de %(column)s.")
+                        % {"value": value, "column": column}
+                    )
+        lists[column] = values
+    for email in lists["courriels"]:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            errors.append(_("courriel « %(value)s » invalide.") % {"value": email})
+    for column in URL_COLUMNS:
+        urls = [text[column]] if text[column] else []
+        for url in urls + (lists["site_web"] if column == "prise_rdv" else []):
+            try:
+                URLValidator()(url)
+            except ValidationError:
+                errors.append(_("adresse web « %(value)s » invalide.") % {"value": url})
+    errors.extend(opening_hours_errors(text["horaires"]))
+    updated = None
+    if text["date_maj"]:
+        try:
+            updated = date.fromisoformat(text["date_maj"][:10])
+        except ValueError:
+            errors.append(
+                _("date_maj « %(value)s » n'est pas une date ISO.") % {"value": text["date_maj"]}
+            )
+    if errors:
+        return None
+    values = {name: lists.get(column, text[column]) for name, column in FIELDS.items()}
+    values.update(
+        commune=commune,
+        latitude=point[0],
+        longitude=point[1],
+        standard_extra={
+            column: lists.get(column, text[column])
+            for column in EXTRA
+            if lists.get(column, text[column])
+        },
+    )
+    return {
+        "external_id": text["id"],
+        "pivot": text["pivot"],
+        "typology": (lists["typologie"] or [""])[0],
+        "updated_on": updated,
+        "values": values,
+    }
+
+
+def _commune(text, context, errors):
+    insee = text["code_insee"]
+    if insee:
+        if not INSEE_RE.match(insee):
+            errors.append(_("code INSEE « %(value)s » invalide.") % {"value": insee})
+            return None
+        commune = context.communes.get(insee)
+        if commune is None:
+            errors.append(
+                _("code INSEE « %(value)s » : commune inconnue du territoire.") % {"value": insee}
+            )
+        return commune
+    commune = context.by_postal_and_name.get((text["code_postal"], _simple(text["commune"])))
+    if commune is None and text["commune"]:
+        errors.append(
+            _("commune « %(name)s » (%(postal)s) inconnue du territoire ; précisez code_insee.")
+            % {"name": text["commune"], "postal": text["code_postal"]}
+        )
+    return commune
+
+
+def _point(text, commune, errors):
+    latitude, longitude = text["latitude"], text["longitude"]
+    if not latitude and not longitude:
+        return (commune.latitude, commune.longitude) if commune else (None, None)
+    try:
+        point = float(latitude.replace(",", ".")), float(longitude.replace(",", "."))
+    except ValueError:
+        errors.append(_("latitude et longitude doivent être deux nombres."))
+        return None, None
+    if not any(s <= point[0] <= n and w <= point[1] <= e for s, n, w, e in FRANCE_BOXES):
+        errors.append(
+            _("coordonnées (%(lat)s, %(lon)s) hors de France.") % {"lat": point[0], "lon": point[1]}
+        )
+    return point
+
+
+def _changes(place, values, pivot):
+    changed = [name for name, value in values.items() if getattr(place, name) != value]
+    if pivot != UNKNOWN_PIVOT and place.structure.pivot != pivot:
+        changed.append("pivot")
+    return changed
+
+
+def plan(content, *, progress=None):
+    """Checks every row and says what applying the file would do. Reads, never writes."""
+    try:
+        records = records_read(content)
+    except FileError as error:
+        return Plan(rows=[], writes=[], file_errors=[str(error)])
+    context = _Context()
+    seen = {}
+    rows, writes = [], []
+    for index, (line, row) in enumerate(records, start=1):
+        errors = []
+        data = _row_values(row, context, errors)
+        external_id = (row.get("id") or "").strip()
+        if external_id in seen:
+            errors.append(
+                _("identifiant « %(id)s » en double (déjà ligne %(line)d).")
+                % {"id": external_id, "line": seen[external_id]}
+            )
+        elif external_id:
+            seen[external_id] = line
+        report = RowReport(line=line, id=external_id, action=REJECT, name=row.get("nom", ""))
+        if errors:
+            report.errors = errors
+        else:
+            existing = context.places.get(external_id)
+            if existing is None:
+                report.action = CREATE
+                writes.append((report, data, None))
+            else:
+                report.changes = _changes(existing, data["values"], data["pivot"])
+                report.action = UPDATE if report.changes else UNCHANGED
+                if report.changes:
+                    writes.append((report, data, existing))
+        rows.append(report)
+        if progress and index % 250 == 0:
+            progress(index, len(records))
+    if progress:
+        progress(len(records), len(records))
+    return Plan(rows=rows, writes=writes)
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_apply(file_plan):
+    """Writes a plan with no rejected row; all or nothing."""
+    if not file_plan.can_apply:
+        raise ValueError("A plan with rejected rows is never applied.")
+    structures = {s.pivot: s for s in Structure.objects.exclude(pivot="").order_by("pk")}
+    new_places, updated = [], []
+    for _report, data, existing in file_plan.writes:
+        structure = _structure(data, existing, structures)
+        updated_at = _aware(data["updated_on"])
+        if existing is None:
+            new_places.append(
+                Place(
+                    external_id=data["external_id"],
+                    structure=structure,
+                    updated_at=updated_at,
+                    **data["values"],
+                )
+            )
+        else:
+            for name, value in data["values"].items():
+                setattr(existing, name, value)
+            existing.structure = structure
+            existing.updated_at = updated_at
+            updated.append(existing)
+    Place.objects.bulk_create(new_places, batch_size=500)
+    Place.objects.bulk_update(
+        updated, [*FIELDS, "commune", "latitude", "longitude", "standard_extra", "structure",
+                  "updated_at"], batch_size=500
+    )  # fmt: skip
+    return len(new_places), len(updated)
+
+
+def _structure(data, existing, structures):
+    pivot = data["pivot"]
+    if pivot == UNKNOWN_PIVOT:
+        if existing is not None:
+            return existing.structure
+        pivot = ""
+    elif pivot in structures:
+        return structures[pivot]
+    structure = Structure.objects.create(
+        name=data["values"]["name"],
+        kind=StructureKind.MEDIATION,
+        typology=data["typology"][:30],
+        pivot=pivot,
+        commune=data["values"]["commune"],
+    )
+    if pivot:
+        structures[pivot] = structure
+    return structure
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def place_row(place):
+    """One place as a row of the national file, multi-valued columns joined with `|`."""
+    extra = place.standard_extra or {}
+    row = {column: extra.get(column, "") for column in EXTRA}
+    row.update({column: getattr(place, name) for name, column in FIELDS.items()})
+    row = {column: "|".join(v) if isinstance(v, list) else v for column, v in row.items()}
+    row.update(
+        id=place.external_id or f"pasip-{place.pk}",
+        pivot=place.structure.pivot or UNKNOWN_PIVOT,
+        commune=place.commune.name,
+        code_insee=place.commune.insee,
+        code_postal=place.postal_code or place.commune.postal_codes.split()[0],
+        latitude=repr(place.latitude),
+        longitude=repr(place.longitude),
+        date_maj=timezone.localdate(place.updated_at).isoformat(),
+    )
+    return {column: row.get(column, "") for column in COLUMNS}
+
+
+def places_for_export():
+    return Place.objects.select_related("structure", "commune").order_by("pk")
+
+
+def export_csv(places, *, delimiter=";"):
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=delimiter, lineterminator="\r\n")
+    writer.writeheader()
+    for place in places:
+        writer.writerow(place_row(place))
+    return out.getvalue()
+
+
+def export_json(places):
+    return json.dumps([place_row(place) for place in places], ensure_ascii=False, indent=1)

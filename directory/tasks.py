@@ -1,0 +1,17 @@
+"""Celery tasks of the directory: they load rows and call the services, nothing more."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def directory_import_check(import_id):
+    """Checks an uploaded national file row by row (a dry run), saving progress as it goes."""
+    services.directory_import_check(import_id=import_id)
+
+
+@shared_task
+def directory_import_apply(import_id):
+    """Applies a checked national file, all or nothing; a second run does nothing."""
+    services.directory_import_apply(import_id=import_id)
