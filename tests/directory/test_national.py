@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from directory import national
+from directory.enums import Service
 from directory.models import Place, Structure
 from tests.factories import PlaceFactory
 
@@ -33,7 +34,7 @@ def row(**values):
         "typologie": "RFS",
         "telephone": "05 65 38 64 00",
         "courriels": "contact@gramat.invalid",
-        "services": "Aide aux démarches administratives|Maîtrise des outils numériques du quotidien",
+        "services": "|".join([Service.ADMIN_PROCEDURES, Service.EVERYDAY_TOOLS]),
         "prise_en_charge_specifique": "Handicaps moteurs",
         "modalites_accompagnement": "Accompagnement individuel|Dans un atelier collectif",
         "frais_a_charge": "Gratuit",
