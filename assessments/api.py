@@ -123,6 +123,13 @@ class AssessmentViewSet(
             return _answer_errors(error)
         return Response(self.get_serializer(assessment).data)
 
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """A new draft correcting this assessment, which is kept as it was."""
+        correction = services.assessment_correct(user=request.user, assessment=self.get_object())
+        return Response(self.get_serializer(correction).data, status=201)
+
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def profile(self, request, pk=None):

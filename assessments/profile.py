@@ -3,6 +3,9 @@
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .questionnaire import Questionnaire
 
 
@@ -185,66 +188,89 @@ def _constraints(questionnaire, answers):
 
 
 SUPPORT_SENTENCES = {
-    SupportMode.DO_FOR: "La personne a besoin que quelqu'un fasse les démarches avec son accord.",
-    SupportMode.DO_WITH: "La personne souhaite être accompagnée pour faire avec quelqu'un.",
-    SupportMode.TEACH: "La personne souhaite apprendre à faire seule.",
+    SupportMode.DO_FOR: gettext_lazy(
+        "La personne a besoin que quelqu'un fasse les démarches avec son accord."
+    ),
+    SupportMode.DO_WITH: gettext_lazy(
+        "La personne souhaite être accompagnée pour faire avec quelqu'un."
+    ),
+    SupportMode.TEACH: gettext_lazy("La personne souhaite apprendre à faire seule."),
 }
-HALF_DAYS = {"mo": "lundi", "tu": "mardi", "we": "mercredi", "th": "jeudi", "fr": "vendredi"}
+HALF_DAYS = {
+    "mo": gettext_lazy("lundi"),
+    "tu": gettext_lazy("mardi"),
+    "we": gettext_lazy("mercredi"),
+    "th": gettext_lazy("jeudi"),
+    "fr": gettext_lazy("vendredi"),
+}
 
 
 def _summary(profile, plain_words):
     sentences = []
     words = [plain_words.get(need.category, need.category.lower()) for need in profile.needs]
     if words:
-        sentences.append(f"Besoin d'aide pour {_enumeration(words)}.")
+        sentences.append(_("Besoin d'aide pour %(needs)s.") % {"needs": _enumeration(words)})
     else:
-        sentences.append("Le diagnostic ne fait pas apparaître de besoin particulier.")
+        sentences.append(_("Le diagnostic ne fait pas apparaître de besoin particulier."))
     if profile.urgent:
         if profile.due_date:
             sentences.append(
-                f"C'est urgent : une démarche est à faire avant le {profile.due_date:%d/%m/%Y}."
+                _("C'est urgent : une démarche est à faire avant le %(date)s.")
+                % {"date": f"{profile.due_date:%d/%m/%Y}"}
             )
         else:
-            sentences.append("C'est urgent : des droits risquent d'être suspendus.")
-    sentences.append(SUPPORT_SENTENCES[profile.support_mode])
+            sentences.append(_("C'est urgent : des droits risquent d'être suspendus."))
+    sentences.append(str(SUPPORT_SENTENCES[profile.support_mode]))
     sentences.append(_travel_sentence(profile.constraints))
     remote = [
         label
         for label, ok in (
-            ("par téléphone", profile.constraints.remote_phone),
-            ("en visio", profile.constraints.remote_video),
+            (_("par téléphone"), profile.constraints.remote_phone),
+            (_("en visio"), profile.constraints.remote_video),
         )
         if ok
     ]
     if remote:
-        sentences.append(f"Une aide à distance est possible {_enumeration(remote)}.")
+        sentences.append(
+            _("Une aide à distance est possible %(how)s.") % {"how": _enumeration(remote)}
+        )
     if profile.constraints.half_days:
-        days = [
-            f"{HALF_DAYS.get(code[:2], code)} {'matin' if code.endswith('am') else 'après-midi'}"
-            for code in profile.constraints.half_days
-        ]
-        sentences.append(f"Disponible le {_enumeration(days)}.")
+        days = [_half_day(code) for code in profile.constraints.half_days]
+        sentences.append(_("Disponible le %(days)s.") % {"days": _enumeration(days)})
     return " ".join(sentences)
+
+
+def _half_day(code):
+    """A half-day code such as "tu-am" in words: "mardi matin"."""
+    moment = _("matin") if code.endswith("am") else _("après-midi")
+    return f"{HALF_DAYS.get(code[:2], code)} {moment}"
 
 
 def _travel_sentence(constraints):
     if constraints.home_visit:
-        return "Elle a besoin qu'on vienne chez elle."
+        return _("Elle a besoin qu'on vienne chez elle.")
     if constraints.max_travel_km == 0:
-        return "Elle ne peut pas se déplacer."
+        return _("Elle ne peut pas se déplacer.")
     means = [
         label
-        for label, ok in (("en voiture", constraints.has_car), ("en bus", constraints.uses_bus))
+        for label, ok in (
+            (_("en voiture"), constraints.has_car),
+            (_("en bus"), constraints.uses_bus),
+        )
         if ok
     ]
     how = f" {_enumeration(means)}" if means else ""
     if constraints.max_travel_km is None:
-        return f"Elle peut se déplacer{how}."
-    return f"Elle peut se déplacer jusqu'à {constraints.max_travel_km:g} km{how}."
+        return _("Elle peut se déplacer%(how)s.") % {"how": how}
+    return _("Elle peut se déplacer jusqu'à %(km)s km%(how)s.") % {
+        "km": f"{constraints.max_travel_km:g}",
+        "how": how,
+    }
 
 
 def _enumeration(words):
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+    words = [str(word) for word in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + _(" et ") + words[-1]
 
 
 def profile_to_json(profile):

@@ -82,6 +82,15 @@ def test_a_frozen_assessment_cannot_be_changed_through_the_api(api, person):
     response = api.patch(f"/api/v1/assessments/{pk}/", {"answers": {"browse": "cannot"}}, "json")
     assert response.status_code == 409
     assert response.json()["code"] == "assessment_frozen"
+    response = api.post(f"/api/v1/assessments/{pk}/correct/")
+    assert response.status_code == 201
+    assert response.json()["supersedes"] == pk and response.json()["status"] == "draft"
+    correction = response.json()["id"]
+    response = api.patch(
+        f"/api/v1/assessments/{correction}/", {"answers": {"browse": "with_help"}}, "json"
+    )
+    assert response.status_code == 200
+    assert Assessment.objects.get(pk=pk).answers["browse"] == "cannot"
 
 
 def test_other_structures_get_404_and_other_roles_403(api, person):

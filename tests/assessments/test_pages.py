@@ -1,7 +1,10 @@
 """The step-by-step assessment through the pages: drafts, bad input, validation, freezing."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from assessments.models import Assessment
 from referrals.models import Referral
@@ -180,6 +183,11 @@ def test_the_referral_is_sent_with_the_validated_assessment(logged_in, person):
     referral = Referral.objects.get(person=person)
     assert referral.assessment == assessment and referral.needs == needs
     assert assessment.is_frozen
+    slip = logged_in.get(reverse("referral_slip", args=[referral.pk]))
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(slip.content)).pages
+    ).replace("\n", " ")
+    assert "apprendre à faire seule" in text  # the profile's summary, on the slip
 
 
 def test_no_suggestions_without_a_validated_assessment(logged_in, person):
