@@ -87,13 +87,14 @@ class ReferralSerializer(serializers.ModelSerializer):
             "appointment_place",
             "first_meeting_at",
             "previous",
+            "shared",
             "was_suggested",
             "suggested_rank",
             "sent_at",
             "answered_at",
             "closed_at",
         ]
-        read_only_fields = [f for f in fields if f not in ("person", "advisor", "needs")]
+        read_only_fields = [f for f in fields if f not in ("person", "advisor", "needs", "shared")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,6 +246,7 @@ class ReferralViewSet(
             advisor=data["advisor"],
             needs=data["needs"],
             suggestions=advisors_suggest(needs=data["needs"], commune=person.commune),
+            shared=data.get("shared", False),
         )
 
     accept = _transition_action("accept")

@@ -57,7 +57,10 @@ class ReferralQuerySet(models.QuerySet):
         if user.is_social_worker and user.structure_id:
             return self.filter(referring_structure_id=user.structure_id)
         if user.is_advisor and hasattr(user, "advisor_profile"):
-            return self.filter(advisor=user.advisor_profile)
+            profile = user.advisor_profile
+            return self.filter(
+                Q(advisor=profile) | Q(shared=True, advisor__structure_id=profile.structure_id)
+            )
         if user.is_coordinator:
             return self.on_board_of(user).filter(escalated_at__isnull=False)
         return self.none()
@@ -116,6 +119,9 @@ class Referral(models.Model):
     )
     first_meeting_at = models.DateTimeField(_("premier rendez-vous"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+    # Addressed to the advisor's structure as a whole: any of its advisors may answer, and the
+    # one who accepts becomes the referral's advisor.
+    shared = models.BooleanField(_("boîte partagée de la structure"), default=False)
     was_suggested = models.BooleanField(_("conseiller suggéré"), default=False)
     suggested_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)

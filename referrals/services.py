@@ -35,8 +35,13 @@ def referral_code_new():
     return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
-def referral_send(*, user, person, advisor, needs, suggestions=(), previous=None, assessment=None):
-    """Sends a person to an advisor for some needs; the advisor is told after commit."""
+def referral_send(
+    *, user, person, advisor, needs, suggestions=(), previous=None, assessment=None, shared=False
+):
+    """Sends a person to an advisor for some needs; the advisor is told after commit.
+
+    `shared`: to the advisor's structure's shared inbox, where any of its advisors may answer.
+    """
     if not (user.is_social_worker and person.structure_id == user.structure_id):
         raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
     if not needs:
@@ -57,6 +62,7 @@ def referral_send(*, user, person, advisor, needs, suggestions=(), previous=None
                 rank=rank,
                 previous=previous,
                 assessment=assessment,
+                shared=shared,
             )
         except IntegrityError:
             continue  # the random code was taken: draw another
@@ -64,8 +70,11 @@ def referral_send(*, user, person, advisor, needs, suggestions=(), previous=None
 
 
 @transaction.atomic
-def _referral_create(*, user, person, advisor, needs, rank, previous=None, assessment=None):
+def _referral_create(
+    *, user, person, advisor, needs, rank, previous=None, assessment=None, shared=False
+):
     referral = Referral.objects.create(
+        shared=shared,
         previous=previous,
         assessment=previous.assessment if previous else assessment,
         code=referral_code_new(),
@@ -89,8 +98,9 @@ def _referral_create(*, user, person, advisor, needs, rank, previous=None, asses
 
 def referral_accept(*, user, referral, appointment_at=None, appointment_place=None):
     """The advisor takes the case, optionally with an appointment (date, place)."""
+    advisor = getattr(user, "advisor_profile", None) or referral.advisor
     if appointment_place is not None and not (
-        referral.advisor.places.filter(pk=appointment_place.pk).exists()
+        advisor.places.filter(pk=appointment_place.pk).exists()
     ):
         raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
     return _transition(
@@ -101,6 +111,8 @@ def referral_accept(*, user, referral, appointment_at=None, appointment_place=No
             "answered_at": timezone.now(),
             "appointment_at": appointment_at,
             "appointment_place": appointment_place,
+            # From a shared inbox, the advisor who accepts takes the referral.
+            "advisor": user.advisor_profile if user and user.is_advisor else referral.advisor,
         },
     )
 

@@ -82,11 +82,24 @@ def actors_of(user, referral):
     actors = set()
     if user.is_social_worker and user.structure_id == referral.referring_structure_id:
         actors.add(Actor.REFERRER)
-    if user.is_advisor and referral.advisor.user_id == user.pk:
+    if user.is_advisor and (
+        referral.advisor.user_id == user.pk or _in_shared_inbox(user, referral)
+    ):
         actors.add(Actor.ADVISOR)
     if user.is_coordinator:
         actors.add(Actor.COORDINATOR)
     return actors
+
+
+def _in_shared_inbox(user, referral):
+    """A referral sent to a structure's shared inbox: any advisor of it may answer."""
+    profile = getattr(user, "advisor_profile", None)
+    return (
+        referral.shared
+        and referral.state == S.SENT
+        and profile is not None
+        and profile.structure_id == referral.advisor.structure_id
+    )
 
 
 def check(*, user, referral, name):

@@ -217,3 +217,20 @@ def test_only_declined_expired_or_cancelled_can_be_rerouted_and_only_by_the_refe
         services.referral_reroute(
             user=referral.advisor.user, referral=referral, advisor=AdvisorFactory()
         )
+
+
+def test_a_shared_inbox_lets_any_advisor_of_the_structure_answer_and_the_one_who_accepts_keeps_it():
+    addressee = AdvisorFactory()
+    colleague = AdvisorFactory(user__structure=addressee.structure, structure=addressee.structure)
+    outsider = AdvisorFactory()
+    referral = ReferralFactory(advisor=addressee, shared=True)
+    visible = type(referral).objects.visible_to
+    assert referral in visible(colleague.user) and referral not in visible(outsider.user)
+    with pytest.raises(NotAllowed):
+        services.referral_accept(user=outsider.user, referral=referral)
+    services.referral_accept(user=colleague.user, referral=referral)
+    assert referral.advisor == colleague
+    # Once accepted, only the advisor who took it follows it up.
+    with pytest.raises(NotAllowed):
+        services.referral_start(user=addressee.user, referral=referral)
+    services.referral_start(user=colleague.user, referral=referral)
