@@ -1,0 +1,241 @@
+"""Directory pages: an advisor keeps their own entry; the coordinator manages every entry."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from pasip.errors import ApplicationError
+from pasip.permissions import role_required
+from territory.models import Commune
+
+from . import national, services
+from .forms import AbsenceForm, AdvisorForm, ImportForm, PermanenceForm, PlaceForm
+from .models import Absence, Advisor, DirectoryImport, Permanence, Place
+
+MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+STALE_AFTER = timedelta(days=180)  # an entry not updated for six months is flagged
+
+
+def _editable_advisors(user):
+    advisors = Advisor.objects.select_related("user", "structure__commune")
+    if services.can_manage_directory(user):
+        return advisors
+    return advisors.filter(user=user)
+
+
+def _editable_places(user):
+    places = Place.objects.select_related("commune", "structure")
+    if services.can_manage_directory(user):
+        return places
+    return places.filter(structure_id=user.structure_id)
+
+
+@role_required(Role.ADVISOR)
+def my_entry(request):
+    advisor = Advisor.objects.filter(user=request.user).first()
+    if advisor is None:
+        raise Http404(_("Aucune fiche de conseiller n'est liée à votre compte."))
+    return redirect("directory_advisor", pk=advisor.pk)
+
+
+@role_required(*MANAGERS)
+def directory_home(request):
+    advisors = Advisor.objects.select_related("user", "structure").order_by(
+        "updated_at", "user__last_name"
+    )
+    return render(
+        request,
+        "directory/home.html",
+        {
+            "advisors": advisors,
+            "stale_before": timezone.now() - STALE_AFTER,
+            "place_count": Place.objects.count(),
+        },
+    )
+
+
+@role_required(Role.ADVISOR, *MANAGERS)
+def advisor_edit(request, pk):
+    """One advisor's entry, permanences and absences; another advisor's entry is a 404."""
+    advisor = get_object_or_404(_editable_advisors(request.user), pk=pk)
+    can_manage = services.can_manage_directory(request.user)
+    form = AdvisorForm(request.POST or None, advisor=advisor, can_manage=can_manage)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.advisor_update(
+                user=request.user,
+                advisor=advisor,
+                home_visit_communes=data.pop("home_visit_communes"),
+                places=list(data.pop("places")),
+                **data,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Fiche enregistrée."))
+            return redirect("directory_advisor", pk=advisor.pk)
+    return render(
+        request,
+        "directory/advisor_form.html",
+        {
+            "advisor": advisor,
+            "form": form,
+            "permanence_form": PermanenceForm(advisor=advisor),
+            "absence_form": AbsenceForm(),
+            "permanences": advisor.permanences.select_related("place__commune"),
+            "absences": advisor.absences.filter(end__gte=timezone.localdate()),
+            "is_own": advisor.user_id == request.user.pk,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADVISOR, *MANAGERS)
+def permanence_add(request, pk):
+    advisor = get_object_or_404(_editable_advisors(request.user), pk=pk)
+    form = PermanenceForm(request.POST, advisor=advisor)
+    if form.is_valid():
+        services.permanence_add(user=request.user, advisor=advisor, **form.cleaned_data)
+        messages.success(request, _("Permanence ajoutée."))
+    else:
+        _form_errors(request, form)
+    return redirect("directory_advisor", pk=advisor.pk)
+
+
+@require_POST
+@role_required(Role.ADVISOR, *MANAGERS)
+def permanence_remove(request, pk):
+    permanence = get_object_or_404(
+        Permanence.objects.filter(advisor__in=_editable_advisors(request.user)), pk=pk
+    )
+    services.permanence_remove(user=request.user, permanence=permanence)
+    messages.success(request, _("Permanence supprimée."))
+    return redirect("directory_advisor", pk=permanence.advisor_id)
+
+
+@require_POST
+@role_required(Role.ADVISOR, *MANAGERS)
+def absence_add(request, pk):
+    advisor = get_object_or_404(_editable_advisors(request.user), pk=pk)
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        services.absence_add(user=request.user, advisor=advisor, **form.cleaned_data)
+        messages.success(request, _("Absence enregistrée : vous ne serez pas suggéré(e) pendant."))
+    else:
+        _form_errors(request, form)
+    return redirect("directory_advisor", pk=advisor.pk)
+
+
+@require_POST
+@role_required(Role.ADVISOR, *MANAGERS)
+def absence_remove(request, pk):
+    absence = get_object_or_404(
+        Absence.objects.filter(advisor__in=_editable_advisors(request.user)), pk=pk
+    )
+    services.absence_remove(user=request.user, absence=absence)
+    messages.success(request, _("Absence supprimée."))
+    return redirect("directory_advisor", pk=absence.advisor_id)
+
+
+def _form_errors(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@role_required(Role.ADVISOR, *MANAGERS)
+def place_list(request):
+    return render(
+        request,
+        "directory/place_list.html",
+        {"places": _editable_places(request.user).order_by("commune__name", "name")[:500]},
+    )
+
+
+@role_required(Role.ADVISOR, *MANAGERS)
+def place_edit(request, pk=None):
+    """A place of the advisor's structure, or any place for the coordinator."""
+    can_manage = services.can_manage_directory(request.user)
+    if pk:
+        place = get_object_or_404(_editable_places(request.user), pk=pk)
+    elif can_manage:
+        place = Place()
+    elif request.user.structure_id:
+        place = Place(structure_id=request.user.structure_id)
+    else:
+        raise Http404
+    form = PlaceForm(request.POST or None, instance=place, can_manage=can_manage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.place_save(user=request.user, place=form.save(commit=False))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Lieu enregistré."))
+            return redirect("directory_places")
+    communes = Commune.objects.only("name", "postal_codes")
+    return render(
+        request, "directory/place_form.html", {"form": form, "place": place, "communes": communes}
+    )
+
+
+@role_required(*MANAGERS)
+def import_list(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        created = services.directory_import_create(
+            user=request.user, filename=upload.name, content=upload.read()
+        )
+        return redirect("directory_import", pk=created.pk)
+    return render(
+        request,
+        "directory/import_list.html",
+        {"form": form, "imports": DirectoryImport.objects.defer("content", "report")[:20]},
+    )
+
+
+@role_required(*MANAGERS)
+def import_detail(request, pk):
+    upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
+    rows = upload.report
+    if request.GET.get("tout") != "1":
+        rows = [row for row in rows if row["action"] != national.UNCHANGED][:1000]
+    response = render(
+        request,
+        "directory/import_detail.html",
+        {"upload": upload, "rows": rows, "labels": national.ACTION_LABELS},
+    )
+    if upload.is_running:
+        response["Refresh"] = "2"  # the page follows the worker's progress
+    return response
+
+
+@require_POST
+@role_required(*MANAGERS)
+def import_apply(request, pk):
+    upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
+    try:
+        services.directory_import_apply_request(user=request.user, upload=upload)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("directory_import", pk=upload.pk)
+
+
+@role_required(*MANAGERS)
+def export(request, fmt):
+    places = national.places_for_export()
+    day = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = HttpResponse(national.export_json(places), content_type="application/json")
+    else:
+        response = HttpResponse(national.export_csv(places), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="lieux-mediation-{day}.{fmt}"'
+    return response
