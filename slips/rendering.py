@@ -122,9 +122,9 @@ def time_limit(seconds):
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
-    timer.start()
     try:
         try:
+            timer.start()  # with a short limit, the timer may fire before start() returns
             yield
         finally:
             with lock:
