@@ -44,6 +44,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone
@@ -183,15 +184,14 @@ def notification_send(*, notification_id):
     attempt is recorded with the server's answer; after the last one the row is failed.
     """
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .filter(pk=notification_id, status=Status.PENDING, email=True)
-            .select_related("recipient")
-            .first()
-        )
-        if notification is None:
+        # Claiming the row by a conditional update locks it (a row lock on PostgreSQL, the
+        # write lock on SQLite) until commit: a second task for it waits, then finds it sent.
+        claimed = Notification.objects.filter(
+            pk=notification_id, status=Status.PENDING, email=True
+        ).update(attempts=F("attempts") + 1)
+        if not claimed:
             return None
-        notification.attempts += 1
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
         now = timezone.now()
         try:
             if not notification.recipient.email:
@@ -515,23 +515,19 @@ def person_message_send(*, message_id):
     from . import sms
 
     with transaction.atomic():
-        message = (
-            PersonMessage.objects.select_for_update()
-            .filter(pk=message_id, status=PersonMessage.Status.PENDING)
-            .select_related("person", "referral")
-            .first()
-        )
-        if message is None:
-            return None
         now = timezone.now()
-        if message.due_at > now:
-            return None  # a reminder published early: beat sends it when due
+        # The conditional update locks the row until commit (see notification_send).
+        claimed = PersonMessage.objects.filter(
+            pk=message_id, status=PersonMessage.Status.PENDING, due_at__lte=now
+        ).update(attempts=F("attempts") + 1)
+        if not claimed:
+            return None  # sent already, cancelled, or a reminder not yet due (beat sends it)
+        message = PersonMessage.objects.select_related("person", "referral").get(pk=message_id)
         channel = person_channel(message.person)
         if channel != message.channel or message.referral.appointment_at != message.appointment_at:
             message.status = PersonMessage.Status.CANCELLED
             message.save(update_fields=["status"])
             return None
-        message.attempts += 1
         text = person_message_text(message)
         try:
             if channel == PersonMessage.Channel.SMS:

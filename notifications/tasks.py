@@ -10,13 +10,13 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, max_retries=None)
 def send_notification(self, notification_id):
     """Sends one notification's e-mail once; retried with backoff on a provider error."""
     delay = services.notification_send(notification_id=notification_id)
     if delay is not None:
-        # The row counts the attempts and decides when to stop; Celery's own limit is off.
-        raise self.retry(countdown=delay, max_retries=None)
+        # The row counts the attempts and decides when to stop (Celery's own limit is off).
+        raise self.retry(countdown=delay)
 
 
 @shared_task
@@ -31,12 +31,12 @@ def send_due_digests():
     return services.digests_send_due()
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, max_retries=None)
 def send_person_message(self, message_id):
     """Sends one appointment message to the person once; retried with backoff."""
     delay = services.person_message_send(message_id=message_id)
     if delay is not None:
-        raise self.retry(countdown=delay, max_retries=None)
+        raise self.retry(countdown=delay)
 
 
 @shared_task

@@ -1,12 +1,17 @@
 """Real parts started by the tests: an SMTP listener and a Celery worker process."""
 
+import asyncio
+import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from importlib import import_module
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -24,12 +29,26 @@ def free_port():
 
 @dataclass
 class Inbox:
-    """What the SMTP listener received, as parsed e-mail messages."""
+    """What the SMTP listener received, as parsed e-mail messages.
+
+    `refuse` set to an SMTP reply (e.g. "451 4.3.0 Try again later") makes the listener refuse
+    every message until it is cleared; `delay` slows each acceptance down (seconds).
+    """
 
     messages: list = field(default_factory=list)
+    received_at: list = field(default_factory=list)
+    refused: int = 0
+    refuse: str | None = None
+    delay: float = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.refuse:
+            self.refused += 1
+            return self.refuse
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.received_at.append(time.time())
         return "250 Message accepted"
 
     def wait_for(self, count, timeout=30):
@@ -40,27 +59,40 @@ class Inbox:
             time.sleep(0.1)
         return self.messages[:count]
 
+    def message_ids(self):
+        return [message["Message-ID"] for message in self.messages]
+
 
 def smtp_listener():
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller, inbox
 
 
-def start_worker(*, smtp_port, log_path):
-    """A Celery worker process on the tests' broker and test database, sending by SMTP."""
-    _purge_broker()
+def start_worker(
+    *, smtp_port, log_path, broker_url=None, concurrency=1, extra_env=None, purge=True
+):
+    """A Celery worker process on the tests' broker and test database, sending by SMTP.
+
+    It runs in a session of its own, so that `kill_worker` can SIGKILL it with its pool.
+    """
+    broker_url = broker_url or settings.CELERY_BROKER_URL
+    if purge:
+        _purge_broker()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pasip.settings.test",
         "PASIP_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": broker_url,
         "PASIP_TEST_BROKER_DIR": str(getattr(settings, "TEST_BROKER_DIR", "")),
+        **(extra_env or {}),
     }
-    log = open(log_path, "w")  # noqa: SIM115 (closed by stop_worker)
+    log = open(log_path, "a")  # noqa: SIM115 (closed by stop_worker)
+    start = log.tell()
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -69,20 +101,21 @@ def start_worker(*, smtp_port, log_path):
             "-A",
             "worker",
             "worker",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--loglevel=INFO",
             "--without-mingle",
             "--without-gossip",
             "-n",
-            f"test{os.getpid()}@%h",
+            f"test{os.getpid()}-{time.monotonic_ns()}@%h",
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while "ready." not in Path(log_path).read_text():
+    while "ready." not in Path(log_path).read_text()[start:]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError("Celery worker did not start:\n" + Path(log_path).read_text())
@@ -96,8 +129,103 @@ def stop_worker(process):
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill_worker(process)
     process.log.close()
+
+
+def kill_worker(process):
+    """SIGKILL to the worker and its pool processes at once, as a crashed machine would."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=20)
+
+
+class RedisServer:
+    """A redis-server of the test's own (never the shared one), so a test may stop it."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.port = _free_port_in(range(6390, 6400))
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _free_port_in(ports):
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports}")
+
+
+@contextmanager
+def publishing_to(broker_url):
+    """The test process's Celery app publishes to `broker_url` for a while."""
+    from worker.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url = broker_url
+    # The options the Redis transport gets outside the tests (visibility and connect timeouts).
+    app.conf.broker_transport_options = import_module(
+        "pasip.settings.base"
+    ).CELERY_BROKER_TRANSPORT_OPTIONS
+    _reset_pools(app)
+    try:
+        yield app
+    finally:
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        _reset_pools(app)
+
+
+def _reset_pools(app):
+    """Connections and producers are pooled per broker (kombu keeps a global registry)."""
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
 
 
 def _purge_broker():

@@ -12,10 +12,24 @@ from tests.factories import AdvisorFactory, PersonFactory
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def assess(person):
+    """Referring needs a validated digital-needs assessment."""
+    from assessments.models import QuestionnaireVersion
+    from assessments.services import assessment_start, assessment_validate, questionnaire_load_file
+    from tests.assessments.answers import JOSETTE
+
+    if QuestionnaireVersion.current() is None:
+        questionnaire_load_file()
+    user = person.created_by
+    assessment = assessment_start(user=user, person=person, answers=JOSETTE)
+    assessment_validate(user=user, assessment=assessment)
+
+
 def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
     client, celery_worker, smtp_inbox
 ):
     person = PersonFactory(first_name="Josette", last_name="Delpech", phone="06 12 34 56 78")
+    assess(person)
     advisor = AdvisorFactory()
     client.force_login(person.created_by)
 
@@ -26,7 +40,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
     referral = Referral.objects.get()
     [to_advisor] = smtp_inbox.wait_for(1)
     assert to_advisor["To"] == advisor.user.email
-    body = to_advisor.get_content()
+    body = to_advisor.get_body(("plain",)).get_content()
     assert referral.code in to_advisor["Subject"] and referral.code in body
     assert f"/orientations/{referral.pk}/" in body
 
@@ -34,7 +48,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
     client.post(reverse("referral_accept", args=[referral.pk]))
     _, to_referrer = smtp_inbox.wait_for(2)
     assert to_referrer["To"] == person.created_by.email
-    assert "acceptée" in to_referrer.get_content()
+    assert "acceptée" in to_referrer.get_body(("plain",)).get_content()
 
     for message in smtp_inbox.messages:
         text = message.as_string()
@@ -45,6 +59,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
 
 def test_a_duplicated_task_never_sends_twice(client, celery_worker, smtp_inbox):
     person = PersonFactory()
+    assess(person)
     advisor = AdvisorFactory()
     client.force_login(person.created_by)
     send = {"step": "send", "needs": [Service.ADMIN_PROCEDURES.value], "advisor": advisor.pk}
