@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from assessments.models import Assessment
+from assessments.services import questionnaire_load_file
 from tests.assessments.answers import DEFINITION, JOSETTE
 from tests.factories import PASSWORD, PersonFactory
 
@@ -93,6 +94,7 @@ def answer_step(page, area, answers):
 
 
 def test_an_assessment_with_the_keyboard_alone(page, capsys):
+    questionnaire_load_file()  # the flush of an earlier transactional test removed it
     person = PersonFactory(first_name="Josette", last_name="Delpech")
     user = person.created_by
     page.goto("/connexion/")

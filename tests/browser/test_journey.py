@@ -5,6 +5,7 @@ import os
 import pytest
 from pypdf import PdfReader
 
+from assessments.services import questionnaire_load_file
 from directory.enums import Service
 from referrals.models import Referral
 from tests.assessments.answers import assessment_through_browser
@@ -54,6 +55,7 @@ def log_out(page):
 
 
 def test_refer_accept_print_and_count(page):
+    questionnaire_load_file()  # the flush of an earlier transactional test removed it
     social_worker = UserFactory(first_name="Claire", last_name="Vayssié")
     advisor = AdvisorFactory(
         user__first_name="Mathieu", user__last_name="Lacombe", place_commune="46128"
