@@ -216,8 +216,10 @@ def notification_send(*, notification_id):
         notification.status = Status.SENT
         notification.sent_at = now
         notification.save(update_fields=["attempts", "status", "sent_at"])
-        # A digest delivers the notifications it gathered.
-        notification.included.filter(status=Status.PENDING).update(status=Status.SENT, sent_at=now)
+        if notification.kind == "digest":  # a digest delivers the notifications it gathered
+            notification.included.filter(status=Status.PENDING).update(
+                status=Status.SENT, sent_at=now
+            )
         return None
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from directory.matching import advisors_suggest
-from notifications.services import notify
+from notifications.services import appointment_notify, notify
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.workdays import working_days_between
 
@@ -103,18 +103,23 @@ def referral_accept(*, user, referral, appointment_at=None, appointment_place=No
         advisor.places.filter(pk=appointment_place.pk).exists()
     ):
         raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
-    return _transition(
-        user=user,
-        referral=referral,
-        name="accept",
-        fields={
-            "answered_at": timezone.now(),
-            "appointment_at": appointment_at,
-            "appointment_place": appointment_place,
-            # From a shared inbox, the advisor who accepts takes the referral.
-            "advisor": user.advisor_profile if user and user.is_advisor else referral.advisor,
-        },
-    )
+    with transaction.atomic():
+        referral = _transition(
+            user=user,
+            referral=referral,
+            name="accept",
+            fields={
+                "answered_at": timezone.now(),
+                "appointment_at": appointment_at,
+                "appointment_place": appointment_place,
+                # From a shared inbox, the advisor who accepts takes the referral.
+                "advisor": user.advisor_profile if user and user.is_advisor else referral.advisor,
+            },
+        )
+        if appointment_at is not None:
+            # The person's confirmation now and reminder the day before (consent permitting).
+            appointment_notify(referral=referral)
+    return referral
 
 
 def referral_decline(*, user, referral, reason, detail=""):

@@ -18,6 +18,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # Polled when nothing can be taken, which with a prefetch of one is after every task:
+        # kombu's default of one second would cap the worker at one task a second.
+        "polling_interval": 0.1,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

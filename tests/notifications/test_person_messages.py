@@ -134,3 +134,16 @@ def test_a_provider_refusal_is_retried_then_failed_with_its_answer(settings):
     confirmation.refresh_from_db()
     assert confirmation.status == "failed"
     assert confirmation.last_error == "SmsError: HTTP 503: fournisseur indisponible"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_accepting_with_an_appointment_tells_the_person(
+    sms_file, django_capture_on_commit_callbacks
+):
+    from referrals.services import referral_accept
+
+    referral = ReferralFactory(person=PersonFactory(preferred_channel=ContactChannel.PHONE))
+    with django_capture_on_commit_callbacks(execute=False):
+        referral_accept(user=referral.advisor.user, referral=referral, appointment_at=APPOINTMENT)
+    kinds = set(PersonMessage.objects.filter(referral=referral).values_list("kind", flat=True))
+    assert kinds == {"appointment_confirmation", "appointment_reminder"}

@@ -1,0 +1,170 @@
+"""Notification benchmark: time from commit to acceptance by an SMTP server, p50 and p95.
+
+    .venv/bin/python bench/notifications.py [--count 1000] [--database-url postgres://…]
+
+For each broker, Redis (a redis-server of its own on a free port between 6390 and 6399) and
+the embedded default (kombu's filesystem transport), in a child process of its own:
+creates the database `pasip_notifications_bench` afresh (PostgreSQL on 127.0.0.1:5432 by
+default), starts a real SMTP listener (aiosmtpd) and one real Celery worker process
+(`--concurrency=1`, the project's settings: late acknowledgement, prefetch of one), then writes
+`--count` notifications, each in its own transaction as a referral would, as fast as it can.
+The latency of one notification runs from its transaction's commit to the SMTP listener's
+acceptance of the e-mail whose Message-ID carries its idempotency key. Prints p50, p95, max
+and the throughput; writes bench/results/notifications.txt.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATABASE = "pasip_notifications_bench"
+
+
+def prepare_database(url):
+    if url.endswith(f"/{DATABASE}"):
+        for command in ("dropdb", "createdb"):
+            extra = ["--if-exists", "--force"] if command == "dropdb" else []
+            subprocess.run(
+                [command, "-h", "127.0.0.1", "-U", "postgres", *extra, DATABASE], check=True
+            )
+
+
+def child(broker, count):
+    """Runs in a process of its own, its settings read with the broker's URL."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from notifications import services
+    from territory.services import territory_load
+    from tests.factories import ReferralFactory, UserFactory
+    from tests.processes import smtp_listener, start_worker, stop_worker
+
+    call_command("migrate", verbosity=0)
+    territory_load()
+    recipient = UserFactory(advisor=True)
+    referral = ReferralFactory()
+
+    controller, inbox = smtp_listener()
+    log_path = Path(tempfile.mkdtemp()) / "worker.log"
+    worker = start_worker(smtp_port=controller.port, log_path=log_path, concurrency=1)
+    committed = {}
+    try:
+        started = time.time()
+        for index in range(count):
+            with transaction.atomic():
+                stamp = {}
+                # Registered first, so it runs first at commit: the time of the commit itself.
+                transaction.on_commit(lambda stamp=stamp: stamp.setdefault("at", time.time()))
+                notification = services.notify(
+                    recipient=recipient,
+                    referral=referral,
+                    kind="referral_sent",
+                    subject=f"Nouvelle orientation {referral.code} ({index})",
+                )
+            committed[notification.message_id] = stamp["at"]
+        written = time.time() - started
+        deadline = time.monotonic() + 600
+        while len(inbox.messages) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {len(inbox.messages)} of {count} e-mails arrived")
+            time.sleep(0.05)
+        elapsed = time.time() - started
+    finally:
+        stop_worker(worker)
+        controller.stop()
+    latencies = sorted(
+        (received - committed[message["Message-ID"]]) * 1000
+        for message, received in zip(inbox.messages, inbox.received_at, strict=True)
+    )
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "broker": broker,
+        "database": connection.vendor,
+        "count": count,
+        "distinct": len({message["Message-ID"] for message in inbox.messages}),
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": quantiles[94],
+        "max_ms": latencies[-1],
+        "write_s": written,
+        "elapsed_s": elapsed,
+        "per_second": count / elapsed,
+    }
+
+
+def run(broker, count, database_url):
+    prepare_database(database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "pasip.settings.test",
+        "PASIP_LOG_LEVEL": "WARNING",
+    }
+    redis = None
+    if broker == "redis":
+        sys.path.insert(0, str(ROOT))
+        from tests.processes import RedisServer
+
+        redis = RedisServer(tempfile.mkdtemp()).start()
+        env["CELERY_BROKER_URL"] = redis.url
+    else:
+        env["CELERY_BROKER_URL"] = "filesystem://"
+        env["PASIP_TEST_BROKER_DIR"] = tempfile.mkdtemp(prefix="pasip-bench-broker-")
+    try:
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", broker, "--count", str(count)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+    finally:
+        if redis is not None:
+            redis.stop()
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
+    parser.add_argument("--child", choices=["redis", "filesystem"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.count)))
+        return
+
+    lines = [
+        f"Notifications: commit to SMTP acceptance, {args.count} notifications written one "
+        "transaction each as fast as possible, one worker (--concurrency=1).",
+    ]
+    for broker in ("redis", "filesystem"):
+        result = run(broker, args.count, args.database_url)
+        lines.append(
+            f"{result['broker']:<10} ({result['database']}): p50 {result['p50_ms']:.0f} ms, "
+            f"p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms; "
+            f"{result['distinct']}/{result['count']} distinct e-mails, "
+            f"{result['per_second']:.0f} e-mails/s "
+            f"(writing took {result['write_s']:.1f} s, all delivered after "
+            f"{result['elapsed_s']:.1f} s)"
+        )
+        print(lines[-1], flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "notifications.txt").write_text("\n".join(lines) + "\n")
+    print(lines[0])
+
+
+if __name__ == "__main__":
+    main()
