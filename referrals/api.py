@@ -65,6 +65,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     person_data = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    # Codes, "" until the referral is declined, cancelled or closed.
+    decline_reason = serializers.CharField(read_only=True)
+    cancel_reason = serializers.CharField(read_only=True)
+    outcome = serializers.CharField(read_only=True)
 
     class Meta:
         model = Referral
@@ -330,16 +334,17 @@ class BoardReferralSerializer(serializers.ModelSerializer):
         ]
 
 
+class BoardSerializer(serializers.Serializer):
+    escalated = BoardReferralSerializer(many=True)
+    stalled = BoardReferralSerializer(many=True)
+    to_reroute = BoardReferralSerializer(many=True)
+
+
 class BoardView(APIView):
     """The coordinator's board: escalated, stalled and to-be-re-routed referrals."""
 
     permission_classes = [role_permission(Role.COORDINATOR)]
 
-    @extend_schema(responses=BoardReferralSerializer(many=True))
+    @extend_schema(responses=BoardSerializer)
     def get(self, request):
-        return Response(
-            {
-                section: BoardReferralSerializer(referrals, many=True).data
-                for section, referrals in selectors.board(request.user).items()
-            }
-        )
+        return Response(BoardSerializer(selectors.board(request.user)).data)
