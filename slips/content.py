@@ -6,7 +6,7 @@ HTML made from it, so whatever changes on the slip makes a new version.
 
 import base64
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 import holidays
@@ -191,8 +191,30 @@ def _state_sentence(referral):
     return sentence % {"date": sent}
 
 
+def _clock(value):
+    """9 h 00, with no-break spaces so that an hour never splits over two lines."""
+    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+
+
+def _consent_facts(consent):
+    if consent is None:
+        return None
+    recorded_by = consent.recorded_by
+    return {
+        "share_identity": consent.share_identity,
+        "share_assessment": consent.share_assessment,
+        "recorded_on": timezone.localtime(consent.recorded_at).strftime("%d/%m/%Y"),
+        "method": str(consent.get_method_display()).lower(),
+        "recorded_by": recorded_by.get_full_name() if recorded_by else "",
+    }
+
+
 def slip_context(referral, *, variant=Variant.NORMAL, now=None):
-    """Everything one slip prints, for the template; read defensively from the other apps."""
+    """Everything one slip prints, as plain values (their digest is the slip's version).
+
+    Read defensively from the other apps: an assessment, an appointment or permanences may
+    be missing. The QR code is left out: it is made from the code alone.
+    """
     now = now or timezone.now()
     advisor = referral.advisor
     structure = advisor.structure
@@ -200,29 +222,30 @@ def slip_context(referral, *, variant=Variant.NORMAL, now=None):
     share_assessment = bool(consent and consent.share_assessment)
     profile = _profile(referral) if share_assessment else {}
     needs = _need_categories(referral, profile)
-    permanences = list(advisor.permanences.select_related("place__commune"))
     appointment_at = getattr(referral, "appointment_at", None)
     appointment_place = getattr(referral, "appointment_place", None)
-    occurrences = (
-        []
-        if appointment_at
-        else next_permanences(permanences, now=now, absences=_absences(advisor))
-    )
+    occurrences = []
+    if not appointment_at:
+        permanences = list(advisor.permanences.select_related("place__commune"))
+        if permanences:
+            occurrences = next_permanences(permanences, now=now, absences=_absences(advisor))
     if appointment_place:
         places = [appointment_place]
     elif occurrences:
         places = list(dict.fromkeys(occurrence.place for occurrence in occurrences))
     else:
         places = list(advisor.places.select_related("commune"))
+    appointment_at = timezone.localtime(appointment_at) if appointment_at else None
+    referrer = referral.referrer
+    referring_structure = referral.referring_structure
     return {
         "variant": variant,
         "large": variant == Variant.LARGE,
-        "referral": referral,
+        "referral_pk": referral.pk,
         "code": referral.code,
-        "qr_code": qr_code_data_url(referral.code),
         "state_sentence": _state_sentence(referral),
-        "advisor": advisor,
-        "structure": structure,
+        "advisor_name": str(advisor),
+        "structure_name": structure.name,
         "structure_phone": structure.phone,
         "places": [
             {
@@ -232,21 +255,32 @@ def slip_context(referral, *, variant=Variant.NORMAL, now=None):
             }
             for place in places
         ],
-        "appointment_at": timezone.localtime(appointment_at) if appointment_at else None,
-        "appointment_day": (
-            french_day(timezone.localtime(appointment_at), year=True) if appointment_at else ""
+        "appointment": (
+            {"day": french_day(appointment_at, year=True), "time": _clock(appointment_at)}
+            if appointment_at
+            else None
         ),
-        "occurrences": occurrences,
+        "occurrences": [
+            {
+                "day": occurrence.day_label,
+                "start": _clock(occurrence.start),
+                "end": _clock(occurrence.end),
+                "place": occurrence.place.name,
+            }
+            for occurrence in occurrences
+        ],
         "summary": _profile_summary(profile),
         "needs": [
-            {"label": str(NEED_LABELS.get(need, need)), "plain": wording.plain_need(need)}
+            {"label": str(NEED_LABELS.get(need, need)), "plain": str(wording.plain_need(need))}
             for need in needs
         ],
         "things_to_bring": wording.things_to_bring(needs),
-        "referrer": referral.referrer,
-        "referring_structure": referral.referring_structure,
-        "consent": consent,
+        "referrer_name": referrer.get_full_name(),
+        "referrer_email": referrer.email,
+        "referring_structure_name": referring_structure.name,
+        "referring_structure_phone": referring_structure.phone,
+        "consent": _consent_facts(consent),
         "assessment_page": share_assessment and bool(profile),
-        "constraints": constraint_lines(profile),
-        "printed_on": timezone.localtime(now).date() if isinstance(now, datetime) else now,
+        "constraints": [str(line) for line in constraint_lines(profile)],
+        "printed_on": timezone.localtime(now).strftime("%d/%m/%Y"),
     }

@@ -1,12 +1,13 @@
 """The referral slip (fiche de liaison) as a PDF, rendered by WeasyPrint from a template.
 
-Rendering is on demand and cached: the cache key is a digest of the HTML the PDF is made from,
-so a change of anything printed (state, appointment, consent, directory, coming permanences)
-makes a new version and a stale slip is never served.
+Rendering is on demand and cached: the cache key is a digest of everything the slip prints
+(and of the template), so a change of anything printed (state, appointment, consent, directory,
+coming permanences) makes a new version and a stale slip is never served.
 """
 
 import ctypes
 import hashlib
+import json
 import threading
 from contextlib import contextmanager
 from functools import cache
@@ -15,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,8 +26,9 @@ from weasyprint.urls import URLFetcher
 
 from pasip.errors import ApplicationError
 
-from .content import Variant, slip_context
+from .content import Variant, qr_code_data_url, slip_context
 
+TEMPLATE = "slips/slip.html"
 FONTS_DIR = Path(__file__).resolve().parent / "static" / "slips" / "fonts"
 CACHE_SECONDS = 24 * 3600
 # The slip is tagged (PDF/UA-1) for screen readers; WeasyPrint renders our layout correctly so.
@@ -70,12 +72,39 @@ def _font_urls(for_pdf):
     return {key: static(f"slips/fonts/{name}") for key, name in names.items()}
 
 
+@cache
+def _template_digest():
+    """The template's own version: a new layout (a new deployment) makes new slips."""
+    return hashlib.sha256(Path(get_template(TEMPLATE).origin.name).read_bytes()).hexdigest()
+
+
+def _context(referral, variant, now):
+    with translation.override("fr"):
+        return slip_context(referral, variant=variant, now=now)
+
+
+def slip_version(context):
+    """A digest of everything the slip prints: whatever changes makes a new version."""
+    printed = json.dumps(context, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(f"{_template_digest()}{printed}".encode()).hexdigest()[:32]
+
+
+def _render_html(context, *, preview=False, print_now=False):
+    context = {
+        **context,
+        "qr_code": qr_code_data_url(context["code"]),
+        "preview": preview,
+        "print_now": print_now,
+        "fonts": _font_urls(for_pdf=not preview),
+    }
+    with translation.override("fr"):
+        return render_to_string(TEMPLATE, context)
+
+
 def slip_html(referral, *, variant=Variant.NORMAL, preview=False, print_now=False, now=None):
     """The slip's HTML: for WeasyPrint, or (preview) for the browser, from the one template."""
-    with translation.override("fr"):
-        context = slip_context(referral, variant=variant, now=now)
-        context.update(preview=preview, print_now=print_now, fonts=_font_urls(for_pdf=not preview))
-        return render_to_string("slips/slip.html", context)
+    context = _context(referral, variant, now)
+    return _render_html(context, preview=preview, print_now=print_now)
 
 
 def render_pdf(html):
@@ -86,13 +115,13 @@ def render_pdf(html):
 
 
 def slip_pdf(referral, *, variant=Variant.NORMAL, now=None):
-    """(version, PDF bytes): from the cache when this exact slip was rendered before."""
-    html = slip_html(referral, variant=variant, now=now)
-    version = hashlib.sha256(html.encode()).hexdigest()[:32]
+    """(version, PDF bytes): rendered on demand, from the cache when this version exists."""
+    context = _context(referral, variant, now)
+    version = slip_version(context)
     key = f"slip:{referral.pk}:{version}"
     pdf = django_cache.get(key)
     if pdf is None:
-        pdf = render_pdf(html)
+        pdf = render_pdf(_render_html(context))
         django_cache.set(key, pdf, CACHE_SECONDS)
     return version, pdf
 

@@ -215,3 +215,14 @@ def test_the_html_preview_is_made_from_the_same_template():
     assert "<script>" not in html  # no inline script
     assert "file://" not in html  # the browser gets the fonts from the static files
     assert "file://" in slip_html(referral)
+
+
+def test_a_change_in_the_directory_is_never_served_stale():
+    referral = make_referral()
+    version, _pdf = slip_pdf(referral)
+    structure = referral.advisor.structure
+    structure.phone = "05 65 00 00 01"
+    structure.save()
+    new_version, pdf = slip_pdf(referral)
+    assert new_version != version
+    assert "05 65 00 00 01" in "".join(pdf_text(pdf))
