@@ -1,6 +1,7 @@
 """OpenID Connect login against a real (local) identity provider speaking ProConnect's dialect:
 signed ID token, userinfo returned as a signed JWT, keys published as a JWKS."""
 
+import functools
 import json
 import threading
 import time
@@ -20,9 +21,14 @@ pytestmark = pytest.mark.django_db
 CLIENT_ID = "pasip-lot"
 
 
+@functools.cache
+def signing_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class Provider:
     def __init__(self):
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = signing_key()
         self.nonce = None
         self.claims = {}
         self.audience = CLIENT_ID
