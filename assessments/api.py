@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -6,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from pasip.api import role_permission
+from pasip.errors import ApplicationError
 from people.models import Person
 
 from . import services
@@ -136,8 +138,7 @@ class AssessmentViewSet(
         """The needs profile of a validated assessment (404 while it is a draft)."""
         assessment = self.get_object()
         if assessment.profile is None:
-            return Response(
-                {"detail": "Ce diagnostic n'est pas encore validé.", "code": "not_validated"},
-                status=404,
+            raise ApplicationError(
+                _("Ce diagnostic n'est pas encore validé."), code="not_validated", status=404
             )
         return Response(assessment.profile)

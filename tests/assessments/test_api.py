@@ -41,7 +41,8 @@ def test_draft_then_answers_then_validation_then_profile(api, person):
     response = api.post(f"/api/v1/assessments/{pk}/validate/")
     assert response.status_code == 400
     assert response.json()["errors"]["answers"]["email"] == "Choisissez une réponse."
-    assert api.get(f"/api/v1/assessments/{pk}/profile/").status_code == 404
+    response = api.get(f"/api/v1/assessments/{pk}/profile/")
+    assert response.status_code == 404 and response.json()["code"] == "not_validated"
 
     response = api.patch(f"/api/v1/assessments/{pk}/", {"answers": JOSETTE}, "json")
     assert response.status_code == 200, response.json()
