@@ -1,13 +1,16 @@
 """Notification benchmark: time from commit to acceptance by an SMTP server, p50 and p95.
 
-    .venv/bin/python bench/notifications.py [--count 1000] [--database-url postgres://…]
+    .venv/bin/python bench/notifications.py [--count 1000] [--paced 200 --rate 4]
+        [--database-url postgres://…]
 
 For each broker, Redis (a redis-server of its own on a free port between 6390 and 6399) and
 the embedded default (kombu's filesystem transport), in a child process of its own:
 creates the database `pasip_notifications_bench` afresh (PostgreSQL on 127.0.0.1:5432 by
 default), starts a real SMTP listener (aiosmtpd) and one real Celery worker process
 (`--concurrency=1`, the project's settings: late acknowledgement, prefetch of one), then writes
-`--count` notifications, each in its own transaction as a referral would, as fast as it can.
+`--count` notifications, each in its own transaction as a referral would, as fast as it can
+(a burst: the latency then mostly measures the queue), and again `--paced` notifications at
+`--rate` a second (below the worker's capacity: the latency of the path itself).
 The latency of one notification runs from its transaction's commit to the SMTP listener's
 acceptance of the e-mail whose Message-ID carries its idempotency key. Prints p50, p95, max
 and the throughput; writes bench/results/notifications.txt.
@@ -37,7 +40,7 @@ def prepare_database(url):
             )
 
 
-def child(broker, count):
+def child(broker, count, rate):
     """Runs in a process of its own, its settings read with the broker's URL."""
     sys.path.insert(0, str(ROOT))
     import django
@@ -63,6 +66,8 @@ def child(broker, count):
     try:
         started = time.time()
         for index in range(count):
+            if rate:  # paced: one notification every 1/rate seconds
+                time.sleep(max(0.0, started + index / rate - time.time()))
             with transaction.atomic():
                 stamp = {}
                 # Registered first, so it runs first at commit: the time of the commit itself.
@@ -91,6 +96,7 @@ def child(broker, count):
     quantiles = statistics.quantiles(latencies, n=100)
     return {
         "broker": broker,
+        "rate": rate,
         "database": connection.vendor,
         "count": count,
         "distinct": len({message["Message-ID"] for message in inbox.messages}),
@@ -103,7 +109,7 @@ def child(broker, count):
     }
 
 
-def run(broker, count, database_url):
+def run(broker, count, rate, database_url):
     prepare_database(database_url)
     env = {
         **os.environ,
@@ -123,7 +129,8 @@ def run(broker, count, database_url):
         env["PASIP_TEST_BROKER_DIR"] = tempfile.mkdtemp(prefix="pasip-bench-broker-")
     try:
         output = subprocess.run(
-            [sys.executable, __file__, "--child", broker, "--count", str(count)],
+            [sys.executable, __file__, "--child", broker, "--count", str(count)]
+            + ["--rate", str(rate)],
             env=env,
             check=True,
             capture_output=True,
@@ -139,28 +146,35 @@ def run(broker, count, database_url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument(
+        "--paced", type=int, default=200, help="then this many at --rate a second (0: none)"
+    )
+    parser.add_argument("--rate", type=float, default=4.0)
     parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
     parser.add_argument("--child", choices=["redis", "filesystem"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.count)))
+        print(json.dumps(child(args.child, args.count, args.rate)))
         return
 
     lines = [
-        f"Notifications: commit to SMTP acceptance, {args.count} notifications written one "
-        "transaction each as fast as possible, one worker (--concurrency=1).",
+        "Notifications: commit to SMTP acceptance, one worker (--concurrency=1), each "
+        "notification written in its own transaction.",
     ]
-    for broker in ("redis", "filesystem"):
-        result = run(broker, args.count, args.database_url)
-        lines.append(
-            f"{result['broker']:<10} ({result['database']}): p50 {result['p50_ms']:.0f} ms, "
-            f"p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms; "
-            f"{result['distinct']}/{result['count']} distinct e-mails, "
-            f"{result['per_second']:.0f} e-mails/s "
-            f"(writing took {result['write_s']:.1f} s, all delivered after "
-            f"{result['elapsed_s']:.1f} s)"
-        )
-        print(lines[-1], flush=True)
+    runs = [(args.count, 0.0)] + ([(args.paced, args.rate)] if args.paced else [])
+    for count, rate in runs:
+        for broker in ("redis", "filesystem"):
+            result = run(broker, count, rate, args.database_url)
+            pace = f"paced at {rate:g}/s" if rate else "burst"
+            lines.append(
+                f"{result['broker']:<10} {pace:<14} ({result['database']}, {count}): "
+                f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+                f"max {result['max_ms']:.0f} ms; {result['distinct']}/{result['count']} "
+                f"distinct e-mails, {result['per_second']:.1f} e-mails/s overall "
+                f"(written in {result['write_s']:.1f} s, all delivered after "
+                f"{result['elapsed_s']:.1f} s)"
+            )
+            print(lines[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "notifications.txt").write_text("\n".join(lines) + "\n")
     print(lines[0])

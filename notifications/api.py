@@ -12,6 +12,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     referral_code = serializers.CharField(source="referral.code", read_only=True, default=None)
     kind_label = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
+    path = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
@@ -21,6 +22,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "kind_label",
             "subject",
             "url",
+            "path",
             "referral",
             "referral_code",
             "created_at",

@@ -88,6 +88,14 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
 
     @property
+    def path(self):
+        """The link as a path of this site, for the pages (e-mails carry the full URL)."""
+        from django.conf import settings
+
+        site = settings.SITE_URL.rstrip("/")
+        return self.url[len(site) :] if self.url.startswith(site + "/") else self.url
+
+    @property
     def message_id(self):
         """The e-mail's Message-ID, the same on every attempt."""
         return f"<{self.idempotency_key}@pasip.notifications>"

@@ -74,6 +74,10 @@ def register_kind(name, *, label, email=True, in_app=True):
 
 register_kind("referral_sent", label=gettext_lazy("Nouvelle orientation"))
 register_kind("referral_answered", label=gettext_lazy("Réponse à une orientation"))
+register_kind("referral_message", label=gettext_lazy("Message sur une orientation"))
+register_kind("referral_reminder", label=gettext_lazy("Relance d'une orientation"))
+register_kind("referral_escalated", label=gettext_lazy("Orientation signalée"))
+register_kind("meeting_reminder", label=gettext_lazy("Premier rendez-vous à fixer"))
 register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
 
 

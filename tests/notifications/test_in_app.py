@@ -34,6 +34,7 @@ def test_the_header_shows_the_unread_count_and_the_list_marks_as_read(client):
     home = client.get(reverse("notification_list")).content.decode()
     assert '<span class="badge">3<span class="sr-only"> non lues</span></span>' in home
     assert first.subject in home and third.subject in home
+    assert f'<a href="/orientations/{first.referral_id}/">{first.subject}</a>' in home
 
     client.post(reverse("notification_read", args=[first.pk]))
     page = client.get(reverse("notification_list")).content.decode()
