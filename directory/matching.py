@@ -56,8 +56,8 @@ DEFAULTS = {
         "format": 5,
         "continuity": 5,
     },
-    "default_max_travel_km": 60,  # when the person states no limit
-    "why_not_margin_km": 30,  # advisors this far beyond the limit are listed under "why not"
+    "default_max_travel_km": 50,  # when the person states no limit
+    "why_not_margin_km": 15,  # advisors this far beyond the limit are listed under "why not"
     "why_not_limit": 30,
     "horizon_days": 28,
     "decline_window_days": 30,
@@ -304,7 +304,7 @@ class _Reach:
                 "Aucun lieu accessible en fauteuil et pas de visite à domicile à %(commune)s"
             ) % {"commune": self.origin.name}
         elif distance is None:
-            message = _("Aucun lieu renseigné et pas de visite à domicile à %(commune)s") % {
+            message = _("Aucun lieu à portée et pas de visite à domicile à %(commune)s") % {
                 "commune": self.origin.name
             }
         else:
@@ -315,37 +315,45 @@ class _Reach:
         return Reason("out_of_reach", message)
 
 
-def _hard_reasons(reach, profile, today, excluded):
+def _hard_failures(reach, profile, today, excluded):
+    """Codes of the hard conditions the advisor fails (cheap: messages are built later)."""
     candidate = reach.candidate
-    reasons = []
+    codes = []
     if candidate.pk in excluded:
-        reasons.append(Reason("excluded", _("Déjà sollicité pour cette orientation")))
+        codes.append("excluded")
     if not candidate.is_active:
-        reasons.append(Reason("inactive", _("Fiche inactive")))
+        codes.append("inactive")
     if candidate.absent_on(today):
-        back = candidate.absence_end(today) + timedelta(days=1)
-        reasons.append(
-            Reason("absent", _("Absent, de retour le %(date)s") % {"date": _date_text(back)})
-        )
-    missing = [need for need in profile.top_priority_categories if need not in candidate.themes]
-    if missing:
-        reasons.append(
-            Reason(
-                "need_not_covered",
-                _("Ne couvre pas le besoin prioritaire : %(needs)s")
-                % {"needs": ", ".join(missing)},
-            )
-        )
+        codes.append("absent")
+    if not candidate.themes.issuperset(profile.top_priority_categories):
+        codes.append("need_not_covered")
     if profile.support_mode == SupportMode.DO_FOR and not candidate.aidants_connect:
-        reasons.append(
-            Reason(
-                "no_aidants_connect",
-                _("Pas d'habilitation Aidants Connect (nécessaire pour faire à la place)"),
-            )
-        )
+        codes.append("no_aidants_connect")
     if reach.mode is None:
-        reasons.append(reach.unreachable_reason())
-    return reasons
+        codes.append("out_of_reach")
+    return codes
+
+
+def _reason(code, reach, profile, today):
+    candidate = reach.candidate
+    if code == "excluded":
+        return Reason(code, _("Déjà sollicité pour cette orientation"))
+    if code == "inactive":
+        return Reason(code, _("Fiche inactive"))
+    if code == "absent":
+        back = candidate.absence_end(today) + timedelta(days=1)
+        return Reason(code, _("Absent, de retour le %(date)s") % {"date": _date_text(back)})
+    if code == "need_not_covered":
+        missing = [n for n in profile.top_priority_categories if n not in candidate.themes]
+        return Reason(
+            code,
+            _("Ne couvre pas le besoin prioritaire : %(needs)s") % {"needs": ", ".join(missing)},
+        )
+    if code == "no_aidants_connect":
+        return Reason(
+            code, _("Pas d'habilitation Aidants Connect (nécessaire pour faire à la place)")
+        )
+    return reach.unreachable_reason()
 
 
 def _next_permanence(candidate, places_ok, today, horizon):
@@ -553,12 +561,12 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
     reachable_themes = set()
     for candidate in sorted(candidates, key=lambda c: c.pk):
         reach = _Reach(candidate, profile, origin, limit)
-        reasons = _hard_reasons(reach, profile, today, excluded)
+        failures = _hard_failures(reach, profile, today, excluded)
         available = candidate.is_active and not candidate.absent_on(today) and reach.mode
         if available:
-            reachable_themes |= set(candidate.themes)
-        if reasons:
-            why_not.append(WhyNot(candidate, candidate, tuple(reasons), reach.nearest_any_km))
+            reachable_themes |= candidate.themes
+        if failures:
+            why_not.append((reach.nearest_any_km, candidate, reach, failures))
             continue
         score, criteria, fields = _score(candidate, reach, profile, today, config)
         scored.append((score, candidate, criteria, fields))
@@ -584,18 +592,23 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
         for index, (score, candidate, criteria, fields) in enumerate(scored, start=1)
     )
     why_not.sort(
-        key=lambda w: (
-            w.distance_km if w.distance_km is not None else far,
-            w.candidate.name,
-            w.candidate.pk,
-        )
+        key=lambda item: (item[0] if item[0] is not None else far, item[1].name, item[1].pk)
     )
+    why_not = [
+        WhyNot(
+            candidate,
+            candidate,
+            tuple(_reason(code, reach, profile, today) for code in failures),
+            distance,
+        )
+        for distance, candidate, reach, failures in why_not[: config["why_not_limit"]]
+    ]
     unmet = tuple(
         need for need in dict.fromkeys(profile.categories) if need not in reachable_themes
     )
     return Ranking(
         suggestions=suggestions,
-        why_not=tuple(why_not[: config["why_not_limit"]]),
+        why_not=tuple(why_not),
         unmet_needs=unmet,
         max_travel_km=limit,
         origin=origin,

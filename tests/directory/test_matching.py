@@ -80,7 +80,7 @@ def test_advisors_left_out_are_listed_with_the_reason():
     Absence.objects.create(advisor=away, start=THURSDAY, end=THURSDAY + timedelta(days=6))
     far = AdvisorFactory(place_commune="46042")  # Cahors, about 45 km
 
-    ranking = advisors_rank(profile=profile((ADMIN, 1), max_travel_km=20), commune=gramat)
+    ranking = advisors_rank(profile=profile((ADMIN, 1), max_travel_km=30), commune=gramat)
 
     assert [s.advisor for s in ranking] == [ok]
     reasons = {w.advisor: {r.code: r.message for r in w.reasons} for w in ranking.why_not}
@@ -88,7 +88,7 @@ def test_advisors_left_out_are_listed_with_the_reason():
     assert reasons[inactive] == {"inactive": "Fiche inactive"}
     assert reasons[away] == {"absent": "Absent, de retour le jeudi 3 décembre"}
     assert reasons[far]["out_of_reach"].startswith("Lieu le plus proche à 4")
-    assert reasons[far]["out_of_reach"].endswith("(limite : 20 km)")
+    assert reasons[far]["out_of_reach"].endswith("(limite : 30 km)")
 
 
 @time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
