@@ -173,7 +173,7 @@ def _legend(ident, limits, unit, top):
 
 
 def _number(value):
-    return number_format(value, 1 if isinstance(value, float) else 0)
+    return number_format(round(value, 1), 1) if isinstance(value, float) else f"{value}"
 
 
 def bars(*, title, rows):

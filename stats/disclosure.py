@@ -3,19 +3,22 @@
 French practice for statistics about people: no count from 1 to `threshold - 1` is published
 ("primary" suppression, shown as "< 11"). Where a total, a sub-total or the other rows (for
 instance the neighbouring months) would let someone recompute a hidden cell, further cells are
-hidden ("secondary" suppression, shown as "secret").
+hidden ("secondary" suppression): shown "secret" when at least the threshold, or "< 11" when
+a zero is all there is to hide, so that "< 11" reads "from 0 to 10" and "secret" "11 or more".
 
 A table is a grid of counts with, optionally, a column of row totals (last column) and a row
 of column totals (last row). Each row and each column with a total is a *line*: its parts add
 up to its total. The rules, applied until nothing changes:
 
-1. every line holding a hidden cell holds at least two, and no hidden count from 1 to
-   `threshold - 1` can be pinned to a single value from that line alone, knowing that a
-   primary cell lies in [1, threshold - 1] and a secondary one in {0} ∪ [threshold, ∞);
+1. every line holding a hidden cell holds at least two, and no cell shown "< 11" can be
+   pinned to a single value from that line alone, knowing that it lies in
+   [0, threshold - 1] and that a "secret" one lies in [threshold, ∞);
 2. no hidden cell is determined by the equations of all lines together: with both totals,
    the hidden cells are the edges of a graph between rows and columns (a cell in one line
    only hangs on a "ground" node), and a cell is determined exactly when its edge is a
-   bridge, so every bridge is closed into a cycle by hiding one more cell.
+   bridge, so every bridge is closed into a cycle by hiding one more cell;
+3. the ranges of all hidden cells, narrowed through every line in turn (interval
+   propagation), leave each cell shown "< 11" more than one possible value.
 
 Secondary cells are taken from the inner cells first, the smallest count that makes the
 line safe; totals are hidden only when nothing else can protect the line.
@@ -24,11 +27,15 @@ line safe; totals are hidden only when nothing else can protect the line.
 from dataclasses import dataclass
 from enum import StrEnum
 
+UNBOUNDED = 10**12
+PROBED_AT_MOST = 60  # hidden cells; beyond, ranges are narrowed by propagation alone
+
 
 class Status(StrEnum):
     PUBLISHED = "published"
     PRIMARY = "primary"
     SECONDARY = "secondary"
+    WITHHELD = "withheld"  # the whole table withheld: nothing else could protect it
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Cell:
     def display(self):
         if self.status == Status.PRIMARY:
             return f"< {self.threshold}"
-        if self.status == Status.SECONDARY:
+        if self.status in (Status.SECONDARY, Status.WITHHELD):
             return "secret"
         return f"{self.value:n}" if self.value is not None else ""
 
@@ -98,7 +105,7 @@ class _Protector:
         ]
         for row, column in forced:
             if self.status[row][column] == Status.PUBLISHED:
-                self.status[row][column] = Status.SECONDARY
+                self.hide((row, column))
         self.lines = self._lines()
 
     def _lines(self):
@@ -120,6 +127,15 @@ class _Protector:
             self.column_totals and row == self.n_rows - 1
         )
 
+    def kind_of_hidden(self, position):
+        """A hidden cell below the threshold (a zero hidden to protect another) is shown
+        "< threshold" like a small count; one at or above it is shown "secret"."""
+        value = self.grid[position[0]][position[1]]
+        return Status.PRIMARY if value < self.threshold else Status.SECONDARY
+
+    def hide(self, position):
+        self.status[position[0]][position[1]] = self.kind_of_hidden(position)
+
     def hidden(self, position):
         row, column = position
         return self.status[row][column] != Status.PUBLISHED
@@ -133,7 +149,18 @@ class _Protector:
                     changed |= self._hide_one_more(line)
             if not changed:
                 changed = self._close_a_bridge()
+            if not changed:
+                changed = self._protect_pinned_cell()
+        if self._pinned_cells():
+            # Hidden cells near the threshold, all else hidden, and still one can be worked out
+            # from what "< 11" and "secret" say of them: the whole table is withheld.
+            return [[Status.WITHHELD] * self.n_columns for _row in range(self.n_rows)]
         return self.status
+
+    def preference(self, position):
+        """Secondary cells: positive inner cells first, then totals, zeros last."""
+        value = self.grid[position[0]][position[1]]
+        return (value == 0, self.is_margin(position), value)
 
     # Rule 1: each line on its own.
 
@@ -149,7 +176,7 @@ class _Protector:
 
     def _kind(self, position, extra):
         if position == extra:
-            return Status.SECONDARY
+            return self.kind_of_hidden(position)
         return self.status[position[0]][position[1]]
 
     def _pinned(self, line, target, extra):
@@ -159,34 +186,38 @@ class _Protector:
         return len(self._possible_values(line, target, extra)) <= 1
 
     def _possible_values(self, line, target, extra):
+        """Values a cell shown "< threshold" may take, its line's published cells known."""
         whole, parts = line
         hidden_parts = [p for p in parts if p != target and (self.hidden(p) or p == extra)]
         known = sum(
             self.grid[r][c] for r, c in parts if not (self.hidden((r, c)) or (r, c) == extra)
         )
-        primaries = sum(1 for p in hidden_parts if self._kind(p, extra) == Status.PRIMARY)
-        secondaries = any(self._kind(p, extra) == Status.SECONDARY for p in hidden_parts)
-        small = range(1, self.threshold)
+        small_parts = sum(1 for p in hidden_parts if self._kind(p, extra) == Status.PRIMARY)
+        large_parts = len(hidden_parts) - small_parts
+        small = range(self.threshold)
         if target == whole:  # the total is the published parts plus the hidden ones
-            return {v for v in small if self._reachable(v - known, primaries, secondaries)}
+            return {v for v in small if self._reachable(v - known, small_parts, large_parts)}
         if not (self.hidden(whole) or whole == extra):
-            total = self.grid[whole[0]][whole[1]]
-            return {v for v in small if self._reachable(total - known - v, primaries, secondaries)}
-        if self._kind(whole, extra) == Status.PRIMARY:
-            return {
-                v
-                for v in small
-                for total in small
-                if self._reachable(total - known - v, primaries, secondaries)
-            }
-        # A secondary total lies in {0} ∪ [threshold, ∞): any large enough sum fits.
-        high = primaries * (self.threshold - 1)
-        return {v for v in small if secondaries or known + v + high >= self.threshold}
+            totals = [self.grid[whole[0]][whole[1]]]
+        elif self._kind(whole, extra) == Status.PRIMARY:
+            totals = small
+        else:  # a "secret" total is at least the threshold, with no upper bound
+            high = small_parts * (self.threshold - 1)
+            return {v for v in small if large_parts or known + v + high >= self.threshold}
+        return {
+            v
+            for v in small
+            for total in totals
+            if self._reachable(total - known - v, small_parts, large_parts)
+        }
 
-    def _reachable(self, rest, primaries, secondaries):
-        """Whether hidden parts (so many primaries, maybe secondaries) can add up to `rest`."""
-        low, high = primaries, primaries * (self.threshold - 1)
-        return low <= rest <= high or (secondaries and rest >= low + self.threshold)
+    def _reachable(self, rest, small_parts, large_parts):
+        """Whether hidden parts, so many "< threshold" and so many "secret", can add up to
+        `rest`: the former each in [0, threshold - 1], the latter each at least the threshold."""
+        low = large_parts * self.threshold
+        if large_parts:
+            return rest >= low
+        return 0 <= rest <= small_parts * (self.threshold - 1)
 
     def _hide_one_more(self, line):
         whole, parts = line
@@ -194,14 +225,10 @@ class _Protector:
         if not candidates:
             return False
 
-        def preference(position):
-            value = self.grid[position[0]][position[1]]
-            return (self.is_margin(position), value == 0, value)
-
-        candidates.sort(key=preference)
+        candidates.sort(key=self.preference)
         safe = [p for p in candidates if self._line_safe(line, extra=p)]
         choice = safe[0] if safe else max(candidates, key=lambda p: self.grid[p[0]][p[1]])
-        self.status[choice[0]][choice[1]] = Status.SECONDARY
+        self.hide(choice)
         return True
 
     # Rule 2: all lines together.
@@ -226,12 +253,94 @@ class _Protector:
                     candidates.append(cell)
         if not candidates:
             return False
-        candidates.sort(
-            key=lambda p: (self.is_margin(p), self.grid[p[0]][p[1]] == 0, self.grid[p[0]][p[1]])
-        )
+        candidates.sort(key=self.preference)
         chosen = candidates[0]
-        self.status[chosen[0]][chosen[1]] = Status.SECONDARY
+        self.hide(chosen)
         return True
+
+    # Rule 3: all lines together, with what is known of each hidden cell's range.
+
+    def _protect_pinned_cell(self):
+        """Narrows every hidden cell's range through all the lines (interval propagation, which
+        never narrows too much); a primary cell left with one possible value gets one more
+        hidden cell in a line of its own."""
+        for position in self._pinned_cells():
+            for line in self.lines:
+                if position in (line[0], *line[1]):
+                    candidates = [p for p in [*line[1], line[0]] if not self.hidden(p)]
+                    if candidates:
+                        self.hide(min(candidates, key=self.preference))
+                        return True
+        return False
+
+    def _pinned_cells(self):
+        return [
+            position
+            for position, (low, high) in self._propagated_ranges().items()
+            if low == high and self.status[position[0]][position[1]] == Status.PRIMARY
+        ]
+
+    def _initial_ranges(self):
+        ranges = {}
+        for row in range(self.n_rows):
+            for column in range(self.n_columns):
+                status = self.status[row][column]
+                if status == Status.PRIMARY:
+                    ranges[(row, column)] = (0, self.threshold - 1)
+                elif status == Status.SECONDARY:
+                    ranges[(row, column)] = (self.threshold, UNBOUNDED)
+        return ranges
+
+    def _propagate(self, ranges):
+        """Narrows `ranges` in place through every line; False if they cannot all hold."""
+        for _round in range(50):
+            changed = False
+            for whole, parts in self.lines:
+                # whole - sum(parts) = 0, with signs: +1 for the whole, -1 for each part.
+                terms = [(whole, 1), *((part, -1) for part in parts)]
+                known = -sum(sign * self.grid[p[0]][p[1]] for p, sign in terms if p not in ranges)
+                unknown = [(p, sign) for p, sign in terms if p in ranges]
+                lows = sum(ranges[p][0] if s > 0 else -ranges[p][1] for p, s in unknown)
+                highs = sum(ranges[p][1] if s > 0 else -ranges[p][0] for p, s in unknown)
+                for position, sign in unknown:
+                    own_low = ranges[position][0] if sign > 0 else -ranges[position][1]
+                    own_high = ranges[position][1] if sign > 0 else -ranges[position][0]
+                    # sign * x = known - sum(s * y for the others)
+                    low = known - (highs - own_high)
+                    high = known - (lows - own_low)
+                    if sign < 0:
+                        low, high = -high, -low
+                    current = ranges[position]
+                    new = (max(current[0], low), min(current[1], high))
+                    if new[0] > new[1]:
+                        return False
+                    if new != current:
+                        ranges[position] = new
+                        changed = True
+            if not changed:
+                break
+        return True
+
+    def _propagated_ranges(self):
+        """Each hidden cell's range; for a table of few hidden cells, a "< 11" cell's range is
+        also shaved: each value is tried, and kept only if the other ranges can still hold."""
+        ranges = self._initial_ranges()
+        self._propagate(ranges)
+        if len(ranges) > PROBED_AT_MOST:
+            return ranges
+        for position, (low, high) in list(ranges.items()):
+            if self.status[position[0]][position[1]] != Status.PRIMARY:
+                continue
+            possible = []
+            for value in range(low, high + 1):
+                trial = dict(ranges)
+                trial[position] = (value, value)
+                if self._propagate(trial):
+                    possible.append(value)
+            ranges[position] = (min(possible), max(possible)) if possible else (low, low)
+            if len(possible) == 1:
+                ranges[position] = (possible[0], possible[0])
+        return ranges
 
     def _ends(self, position):
         """The two nodes a cell joins: its row line and its column line, or the ground."""

@@ -555,7 +555,7 @@ def _rate(cell, population):
     if cell.hidden or cell.value < threshold() or population < threshold():
         return Figure(None, "—")
     rate = 1000 * cell.value / population
-    return Figure(round(rate, 2), number_format(rate, 1))
+    return Figure(round(rate, 2), number_format(round(rate, 1), 1))
 
 
 def _sum_of(cells):

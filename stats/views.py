@@ -20,13 +20,12 @@ def _filters_form(request):
     return FiltersForm(request.GET or None, department=request.user.department)
 
 
-def _context(request, form, **extra):
-    query = request.GET.urlencode()
+def _context(request, form, refresh, **extra):
     return {
         "form": form,
-        "query": query,
+        "query": request.GET.urlencode(),
         "indicators": [(slug, label) for slug, (label, _builder) in INDICATORS.items()],
-        "refresh": stats_ensure_fresh(),
+        "refresh": refresh,
         "threshold": threshold(),
         **extra,
     }
@@ -34,6 +33,7 @@ def _context(request, form, **extra):
 
 @role_required(*STATS_ROLES)
 def stats_home(request):
+    refresh = stats_ensure_fresh()
     form = _filters_form(request)
     filters = form.filters()
     table = territory(filters)
@@ -58,7 +58,7 @@ def stats_home(request):
     return render(
         request,
         "stats/home.html",
-        _context(request, form, table=table, slug="territoire", maps=maps),
+        _context(request, form, refresh, table=table, slug="territoire", maps=maps),
     )
 
 
@@ -70,6 +70,7 @@ def _epci_codes(filters):
 def stats_indicator(request, slug):
     if slug not in INDICATORS or slug == "territoire":
         raise Http404
+    refresh = stats_ensure_fresh()
     form = _filters_form(request)
     table = indicator_table(slug, form.filters())
     chart = None
@@ -79,7 +80,7 @@ def stats_indicator(request, slug):
     return render(
         request,
         "stats/indicator.html",
-        _context(request, form, table=table, slug=slug, chart=chart),
+        _context(request, form, refresh, table=table, slug=slug, chart=chart),
     )
 
 

@@ -114,18 +114,26 @@ def test_neighbouring_months_do_not_give_back_a_hidden_month():
     assert statuses[3][0] == Status.PUBLISHED
 
 
-def test_two_small_cells_that_add_up_to_their_minimum_are_protected_by_a_third():
-    # 1 + 1 hidden with 50 published and a total of 52: both would have to be 1.
-    grid = [[1], [1], [50], [52]]
+def test_the_complement_is_the_smallest_count_that_leaves_the_small_one_undetermined():
+    # 9 hidden: with 11 hidden too ("secret": 11 or more), 50 - 30 = 20 leaves 9 anywhere
+    # from 0 to 9. The 30 stays published.
+    grid = [[9], [11], [30], [50]]
     statuses = statuses_of(grid, row_totals=False)
-    assert statuses[2][0] == Status.SECONDARY
+    assert [row[0] for row in statuses] == [
+        Status.PRIMARY,
+        Status.SECONDARY,
+        Status.PUBLISHED,
+        Status.PUBLISHED,
+    ]
 
 
-def test_a_secondary_cell_equal_to_the_threshold_would_pin_the_primary_so_a_bigger_one_is_used():
-    # 1 hidden, then 11 or 30 as complement: with 11 (known to be >= 11) the 1 is pinned.
-    grid = [[1], [11], [30], [42]]
-    statuses = statuses_of(grid, row_totals=False)
-    assert statuses[2][0] == Status.SECONDARY and statuses[1][0] == Status.PUBLISHED
+def test_a_table_too_small_to_protect_is_withheld_whole():
+    # Everything is near the threshold: whatever is hidden, "< 3" and "secret" (3 or more)
+    # would pin a cell. Nothing of the table is published.
+    grid = with_totals([[1, 0], [2, 1]])
+    statuses = protect(grid, threshold=3, row_totals=True, column_totals=True)
+    cells = {status for row in statuses for status in row}
+    assert cells <= {Status.PRIMARY, Status.SECONDARY, Status.WITHHELD}
 
 
 def test_two_hidden_blocks_linked_by_one_cell_are_closed_into_a_cycle():
@@ -187,3 +195,72 @@ def test_a_single_column_with_its_total_hides_nothing_recoverable(counts):
         if 0 < value < THRESHOLD
     )
     assert determined_cells(grid, statuses, row_totals=False) == []
+
+
+def feasible_values(grid, statuses, threshold):
+    """Every value each hidden inner cell can take, by brute force over all consistent tables.
+
+    Only for small tables with both totals: the published cells are known, a cell shown
+    "< threshold" lies in [0, threshold - 1], a "secret" one is at least the threshold.
+    """
+    inner_rows, inner_columns = len(grid) - 1, len(grid[0]) - 1
+    # Hidden cells are searched up to past any true value (the attacker knows no bound).
+    ceiling = grid[-1][-1] + 2 * threshold
+    hidden = [
+        (r, c)
+        for r in range(inner_rows)
+        for c in range(inner_columns)
+        if statuses[r][c] != Status.PUBLISHED
+    ]
+
+    def domain(position):
+        r, c = position
+        if statuses[r][c] == Status.PUBLISHED:
+            return [grid[r][c]]
+        if statuses[r][c] == Status.PRIMARY:  # shown "< threshold"
+            return range(threshold)
+        if statuses[r][c] == Status.WITHHELD:  # the whole table withheld
+            return range(ceiling + 1)
+        return range(threshold, ceiling + 1)  # shown "secret"
+
+    seen = {position: set() for position in hidden}
+    candidate = [row[:-1] for row in grid[:-1]]
+
+    def consistent():
+        rows = [sum(row) for row in candidate]
+        columns = [sum(column) for column in zip(*candidate, strict=True)]
+        margins = [((r, inner_columns), rows[r]) for r in range(inner_rows)]
+        margins += [((inner_rows, c), columns[c]) for c in range(inner_columns)]
+        margins.append(((inner_rows, inner_columns), sum(rows)))
+        return all(value in domain(position) for position, value in margins)
+
+    def assign(index):
+        if index == len(hidden):
+            if consistent():
+                for r, c in hidden:
+                    seen[(r, c)].add(candidate[r][c])
+            return
+        r, c = hidden[index]
+        for value in domain((r, c)):
+            candidate[r][c] = value
+            assign(index + 1)
+
+    assign(0)
+    return seen
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(0, 5), min_size=2, max_size=2),
+        min_size=2,
+        max_size=2,
+    )
+)
+def test_no_small_count_can_be_pinned_even_knowing_the_ranges_of_hidden_cells(inner):
+    threshold = 3
+    grid = with_totals(inner)
+    statuses = protect(grid, threshold=threshold, row_totals=True, column_totals=True)
+    for (r, c), possible in feasible_values(grid, statuses, threshold).items():
+        if statuses[r][c] == Status.PRIMARY:
+            assert len(possible) >= 2, (grid, statuses, (r, c), possible)
