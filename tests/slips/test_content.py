@@ -1,6 +1,8 @@
 """What the slip computes: coming permanences, things to bring; what it refuses: remote fetches,
 endless renders; what it warns about: a missing HarfBuzz subsetter."""
 
+import base64
+import io
 import time
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import qrcode
+from PIL import Image
 
 from directory.enums import Service
 from slips import checks, content
@@ -59,13 +62,16 @@ def test_what_to_bring_follows_the_needs():
 def test_the_qr_code_carries_the_code_and_nothing_else(monkeypatch):
     content.qr_code_data_url.cache_clear()
     seen = []
-    real_make = qrcode.make
+    real_add_data = qrcode.QRCode.add_data
     monkeypatch.setattr(
-        qrcode, "make", lambda data, **kw: seen.append(data) or real_make(data, **kw)
+        qrcode.QRCode,
+        "add_data",
+        lambda self, data, **kw: seen.append(data) or real_add_data(self, data, **kw),
     )
     url = content.qr_code_data_url("LOT-ABC123")
     assert seen == ["LOT-ABC123"]
-    assert url.startswith("data:image/svg+xml;base64,")
+    png = base64.b64decode(url.removeprefix("data:image/png;base64,"))
+    assert Image.open(io.BytesIO(png)).size == (21 + 4, 21 + 4)  # 21 modules, a border of 2
 
 
 @pytest.mark.parametrize(
