@@ -10,14 +10,13 @@ not loaded: they are beyond reach whatever the advisor.
 import json
 import math
 from collections import defaultdict
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.db import connection
 from django.utils import timezone
 
 from .enums import SpecificNeed
 from .matching import Candidate, PermanenceInfo, PlaceInfo, travel_limit_km
-from .models import Absence
 
 KM_PER_DEGREE = 111.2
 
@@ -47,6 +46,10 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else (value or [])
 
 
+def _date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _time(value):
     return time.fromisoformat(value) if isinstance(value, str) else value
 
@@ -54,41 +57,56 @@ def _time(value):
 # Raw SQL: the ranking runs on every suggestion page, and three round trips with no ORM
 # compilation are several times cheaper than one query per relation.
 PLACES_SQL = """
-SELECT 0, link.advisor_id, place.id, place.name, commune.name, place.latitude,
-       place.longitude, place.specific_support, NULL, NULL, NULL
+SELECT 0, link.advisor_id, place.id, place.name,
+       (SELECT commune.name FROM territory_commune commune WHERE commune.id = place.commune_id),
+       place.latitude, place.longitude, place.specific_support, NULL, NULL, NULL
 FROM directory_advisor_places link
 JOIN directory_place place ON place.id = link.place_id
-JOIN territory_commune commune ON commune.id = place.commune_id
 WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
 UNION ALL
-SELECT 1, slot.advisor_id, place.id, place.name, commune.name, place.latitude,
-       place.longitude, place.specific_support, slot.weekday, slot.start, slot."end"
+SELECT 1, slot.advisor_id, place.id, place.name,
+       (SELECT commune.name FROM territory_commune commune WHERE commune.id = place.commune_id),
+       place.latitude, place.longitude, place.specific_support, slot.weekday, slot.start,
+       slot."end"
 FROM directory_permanence slot
 JOIN directory_place place ON place.id = slot.place_id
-JOIN territory_commune commune ON commune.id = place.commune_id
 WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
 UNION ALL
 SELECT 2, home.advisor_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM directory_advisor_home_visit_communes home
 WHERE home.commune_id = %s
 """
+# Names through scalar subqueries: a few index lookups instead of hashing whole tables.
 ADVISORS_SQL = """
-SELECT advisor.id, account.first_name, account.last_name, structure.name,
-       structure_commune.department_id, advisor.is_active, advisor.themes,
-       advisor.support_formats, advisor.languages, advisor.specific_needs,
-       advisor.remote_phone, advisor.remote_video, advisor.aidants_connect, advisor.capacity,
+SELECT advisor.id,
+       (SELECT account.first_name || ' ' || account.last_name FROM accounts_user account
+        WHERE account.id = advisor.user_id),
+       (SELECT structure.name FROM directory_structure structure
+        WHERE structure.id = advisor.structure_id),
+       (SELECT commune.department_id FROM directory_structure structure
+        JOIN territory_commune commune ON commune.id = structure.commune_id
+        WHERE structure.id = advisor.structure_id),
+       advisor.is_active, advisor.themes, advisor.support_formats, advisor.languages,
+       advisor.specific_needs, advisor.remote_phone, advisor.remote_video,
+       advisor.aidants_connect, advisor.capacity,
        (SELECT COUNT(*) FROM referrals_referral referral
         WHERE referral.advisor_id = advisor.id AND referral.state IN (%s, %s, %s)),
        (SELECT COUNT(*) FROM referrals_referral referral
         WHERE referral.advisor_id = advisor.id AND referral.decline_reason = %s
           AND referral.answered_at >= %s)
 FROM directory_advisor advisor
-JOIN accounts_user account ON account.id = advisor.user_id
-JOIN directory_structure structure ON structure.id = advisor.structure_id
-JOIN territory_commune structure_commune ON structure_commune.id = structure.commune_id
-WHERE advisor.id IN ({ids})
-   OR (structure_commune.department_id = %s
-       AND ((advisor.remote_phone AND %s) OR (advisor.remote_video AND %s)))
+WHERE advisor.id IN ({ids}) {remote}
+"""
+REMOTE_SQL = """
+   OR advisor.id IN (
+       SELECT remote.id FROM directory_advisor remote
+       JOIN directory_structure structure ON structure.id = remote.structure_id
+       JOIN territory_commune commune ON commune.id = structure.commune_id
+       WHERE commune.department_id = %s AND ({ways}))
+"""
+ABSENCES_SQL = """
+SELECT advisor_id, start, "end" FROM directory_absence
+WHERE advisor_id IN ({ids}) AND "end" >= %s AND start <= %s
 """
 
 
@@ -114,9 +132,18 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
                 )
         ids = sorted(set(places) | at_home)
         constraints = profile.constraints
+        ways = [
+            column
+            for column, wanted in (
+                ("remote.remote_phone", constraints.remote_phone),
+                ("remote.remote_video", constraints.remote_video),
+            )
+            if wanted
+        ]
+        remote = REMOTE_SQL.format(ways=" OR ".join(ways)) if ways else ""
         since = timezone.now() - timedelta(days=config["decline_window_days"])
         cursor.execute(
-            ADVISORS_SQL.format(ids=", ".join(["%s"] * len(ids)) or "NULL"),
+            ADVISORS_SQL.format(ids=", ".join(["%s"] * len(ids)) or "NULL", remote=remote),
             [
                 ReferralState.SENT,
                 ReferralState.ACCEPTED,
@@ -124,9 +151,7 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
                 DeclineReason.NO_CAPACITY,
                 since,
                 *ids,
-                commune.department_id,
-                bool(constraints.remote_phone),
-                bool(constraints.remote_video),
+                *([commune.department_id] if ways else []),
             ],
         )
         rows = cursor.fetchall()
@@ -135,10 +160,12 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
     ids = [row[0] for row in rows]
     absences = defaultdict(list)
     horizon_end = today + timedelta(days=config["horizon_days"])
-    for advisor_id, start, end in Absence.objects.filter(
-        advisor_id__in=ids, end__gte=today, start__lte=horizon_end
-    ).values_list("advisor_id", "start", "end"):
-        absences[advisor_id].append((start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ABSENCES_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, today, horizon_end]
+        )
+        for advisor_id, start, end in cursor.fetchall():
+            absences[advisor_id].append((_date(start), _date(end)))
     helped = set()
     if person is not None:
         helped = set(
@@ -155,7 +182,7 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
     return [
         Candidate(
             pk=pk,
-            name=f"{first_name} {last_name}".strip(),
+            name=(name or "").strip(),
             structure=structure,
             is_active=bool(is_active),
             themes=frozenset(_json(themes)),
@@ -177,8 +204,7 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
         )
         for (
             pk,
-            first_name,
-            last_name,
+            name,
             structure,
             department_id,
             is_active,

@@ -171,7 +171,6 @@ class Reason:
 @dataclass(frozen=True)
 class Suggestion:
     rank: int
-    advisor: object  # the Advisor row once loaded by `advisors_rank`, else the Candidate
     candidate: Candidate
     score: float  # 0 to 100
     criteria: tuple
@@ -181,6 +180,12 @@ class Suggestion:
     next_date: date | None
     next_permanence: PermanenceInfo | None
     phrases: tuple = ()
+    rows: object = field(default=None, repr=False, compare=False)  # AdvisorRows
+
+    @property
+    def advisor(self):
+        """The Advisor row (loaded once for the whole ranking), or the bare Candidate."""
+        return self.rows.get(self.candidate.pk) if self.rows else self.candidate
 
     @property
     def explanation(self):
@@ -189,14 +194,31 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class WhyNot:
-    advisor: object
     candidate: Candidate
     reasons: tuple  # Reason
     distance_km: float | None
+    rows: object = field(default=None, repr=False, compare=False)
+
+    advisor = Suggestion.advisor
 
     @property
     def explanation(self):
         return " ; ".join(reason.message for reason in self.reasons)
+
+
+class AdvisorRows:
+    """The Advisor rows of a ranking, read in one query the first time one is asked for."""
+
+    def __init__(self, pks):
+        self.pks = pks
+        self.rows = None
+
+    def get(self, pk):
+        if self.rows is None:
+            from .models import Advisor
+
+            self.rows = Advisor.objects.select_related("user", "structure").in_bulk(self.pks)
+        return self.rows[pk]
 
 
 @dataclass(frozen=True)
@@ -583,7 +605,6 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
     suggestions = tuple(
         Suggestion(
             rank=index,
-            advisor=candidate,
             candidate=candidate,
             score=round(score, 1),
             criteria=criteria,
@@ -596,7 +617,6 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
     )
     why_not = [
         WhyNot(
-            candidate,
             candidate,
             tuple(_reason(code, reach, profile, today) for code in failures),
             distance,
@@ -626,7 +646,6 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
     (`UnmetNeed`, once per person, need and month).
     """
     from .candidates import candidates_load
-    from .models import Advisor
     from .services import unmet_needs_record
 
     config = matching_config()
@@ -644,11 +663,11 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
         exclude=[getattr(a, "pk", a) for a in exclude],
     )
     pks = [s.candidate.pk for s in ranking.suggestions] + [w.candidate.pk for w in ranking.why_not]
-    rows = Advisor.objects.select_related("user", "structure").in_bulk(pks)
+    rows = AdvisorRows(pks)
     ranking = replace(
         ranking,
-        suggestions=tuple(replace(s, advisor=rows[s.candidate.pk]) for s in ranking.suggestions),
-        why_not=tuple(replace(w, advisor=rows[w.candidate.pk]) for w in ranking.why_not),
+        suggestions=tuple(replace(s, rows=rows) for s in ranking.suggestions),
+        why_not=tuple(replace(w, rows=rows) for w in ranking.why_not),
     )
     if person is not None and ranking.unmet_needs:
         unmet_needs_record(
