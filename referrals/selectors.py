@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
-from pasip.workdays import add_working_days
-
 from .models import REROUTABLE_STATES, Referral, ReferralState
 from .transitions import Actor, actors_of
 
@@ -57,10 +55,3 @@ def board(user):
         .exclude(Exists(rerouted))
         .filter(person__erased_at__isnull=True),
     }
-
-
-def deadline_of(referral, days):
-    """The date `days` working days after the referral was sent (local date)."""
-    from django.utils import timezone
-
-    return add_working_days(timezone.localdate(referral.sent_at), days)

@@ -238,7 +238,7 @@ def _transition(*, user, referral, name, fields, reason=""):
         notify(
             recipient=recipient,
             referral=referral,
-            kind="referral_answered",
+            kind="referral_expired" if name == "expire" else "referral_answered",
             subject=_("Orientation %(code)s : %(state)s")
             % {"code": referral.code, "state": referral.get_state_display().lower()},
         )

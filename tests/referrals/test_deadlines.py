@@ -63,9 +63,8 @@ def test_reminder_escalation_then_expiry_skip_the_weekend_and_14_july():
     assert kinds(referral) == [EventKind.REMINDER, EventKind.ESCALATION]
     expired = referral.events.get(to_state=ReferralState.EXPIRED)
     assert (expired.actor, expired.from_state) == (None, ReferralState.SENT)
-    assert Notification.objects.filter(
-        kind="referral_answered", recipient=referral.referrer
-    ).exists()
+    told = Notification.objects.get(kind="referral_expired", recipient=referral.referrer)
+    assert "réorienter" in told.body and referral.person.last_name not in told.body
 
 
 def test_an_answered_referral_is_not_reminded():
