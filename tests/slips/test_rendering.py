@@ -47,8 +47,11 @@ def test_the_persons_page_has_code_advisor_address_needs_and_consent():
     assert referral.person.last_name not in page
 
 
-def test_accents_and_french_quotes_render_as_text():
-    _version, pdf = slip_pdf(make_referral())
+def test_accents_and_french_quotes_render_as_text(caplog):
+    referral = make_referral()
+    _version, pdf = slip_pdf(referral)
+    slip_pdf(referral, variant=Variant.LARGE)  # and its pictograms
+    assert ".notdef" not in caplog.text  # every character has its glyph in the shipped fonts
     text = "".join(pdf_text(pdf))
     assert "« diagnostic »" in text
     assert "À apporter au rendez-vous" in text

@@ -1,0 +1,220 @@
+"""Slip benchmark: ms per slip cold and cached, memory over 200 renders, ratio to a bare page.
+
+    .venv/bin/python bench/slip.py [--renders 200] [--database-url postgres://…]
+
+Creates the database `pasip_slip_bench` afresh (PostgreSQL on 127.0.0.1:5432 by default),
+one referral with an assessment (two pages: the person's and the advisor's), then measures in
+this one process:
+- cold: the whole `slip_pdf` (queries, template, QR code, WeasyPrint) with the caches emptied;
+- cached: `slip_pdf` again for the same version (queries, template, digest, cache read);
+- memory: resident set size before and after `--renders` cold renders;
+- the ratio of a cold slip to a one-paragraph page rendered by WeasyPrint in the same run.
+Targets: p95 under 60 ms cold (with HarfBuzz subsetting), under 5 ms cached, memory growth
+under 10 MiB over 200 renders. Prints the figures and writes bench/results/slip.txt.
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATABASE = "pasip_slip_bench"
+
+
+def prepare_database(url):
+    if url.endswith(f"/{DATABASE}"):
+        for command in ("dropdb", "createdb"):
+            extra = ["--if-exists", "--force"] if command == "dropdb" else []
+            subprocess.run(
+                [command, "-h", "127.0.0.1", "-U", "postgres", *extra, DATABASE], check=True
+            )
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="pasip.settings.test",
+        CELERY_BROKER_URL="memory://",
+        PASIP_LOG_LEVEL="WARNING",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from territory.services import territory_load
+
+    call_command("migrate", verbosity=0)
+    territory_load()
+
+
+def make_referral():
+    from datetime import time as clock
+
+    from assessments.models import Assessment
+    from directory.enums import Service
+    from directory.models import Permanence
+    from people.models import Consent
+    from tests.factories import PersonFactory, ReferralFactory
+
+    person = PersonFactory(consent=False)
+    Consent.objects.create(
+        person=person,
+        share_identity=True,
+        share_assessment=True,
+        method=Consent.Method.SIGNED,
+        recorded_by=person.created_by,
+    )
+    profile = {
+        "needs": [
+            {"category": Service.ADMIN_PROCEDURES.value, "priority": 1},
+            {"category": Service.EVERYDAY_TOOLS.value, "priority": 2},
+        ],
+        "support_mode": "faire_avec",
+        "urgent": True,
+        "due_date": "2026-12-15",
+        "constraints": {"max_travel_km": 15, "uses_bus": True, "half_days": ["tu-am"]},
+        "summary": "Besoin d'aide pour déclarer ses revenus en ligne. "
+        "Elle peut se déplacer jusqu'à 15 km en bus.",
+    }
+    assessment = Assessment.objects.create(
+        person=person, created_by=person.created_by, profile=profile
+    )
+    referral = ReferralFactory(
+        person=person,
+        assessment=assessment,
+        needs=[Service.ADMIN_PROCEDURES.value, Service.EVERYDAY_TOOLS.value],
+    )
+    place = referral.advisor.places.get()
+    for weekday in (1, 3):
+        Permanence.objects.create(
+            advisor=referral.advisor, place=place, weekday=weekday, start=clock(9), end=clock(12)
+        )
+    return referral
+
+
+def fresh(referral):
+    """The referral as a view loads it, so that each measure includes its queries."""
+    from referrals.models import Referral
+
+    return Referral.objects.select_related(
+        "advisor__user", "advisor__structure", "referrer", "referring_structure", "person"
+    ).get(pk=referral.pk)
+
+
+def timed(function, count):
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def rss_mib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def summary(name, timings):
+    ordered = sorted(timings)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return (
+        f"{name:<34} n={len(timings):<4} median {statistics.median(timings):7.2f} ms   "
+        f"p95 {p95:7.2f} ms   max {ordered[-1]:7.2f} ms",
+        statistics.median(timings),
+        p95,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--renders", type=int, default=200)
+    parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
+    args = parser.parse_args()
+    prepare_database(args.database_url)
+
+    import weasyprint
+    from django.core.cache import cache
+    from weasyprint import HTML
+
+    from slips import content
+    from slips.checks import harfbuzz_subset_available
+    from slips.content import Variant
+    from slips.rendering import PDF_VARIANT, font_configuration, local_url_fetcher, slip_pdf
+
+    referral = make_referral()
+
+    def cold(variant=Variant.NORMAL):
+        cache.clear()
+        content.qr_code_data_url.cache_clear()
+        return slip_pdf(fresh(referral), variant=variant)
+
+    def cached():
+        return slip_pdf(fresh(referral))
+
+    def paragraph():
+        html = HTML(string='<html lang="fr"><p>Bonjour.</p></html>', url_fetcher=local_url_fetcher)
+        return html.write_pdf(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
+
+    for _ in range(10):  # warm-up: imports, fonts loaded once per process
+        cold()
+        cold(Variant.LARGE)
+        paragraph()
+    pages = {variant: cold(variant)[1] for variant in Variant.ALL}
+
+    lines = [
+        f"WeasyPrint {weasyprint.__version__}, {PDF_VARIANT}, HarfBuzz subsetting: "
+        f"{'yes' if harfbuzz_subset_available() else 'NO (libharfbuzz-subset0 missing)'}",
+        f"database: {args.database_url.rsplit('@', 1)[-1]}; slip sizes: "
+        + ", ".join(f"{variant} {len(pdf) / 1024:.0f} KiB" for variant, pdf in pages.items()),
+    ]
+    results = {}
+    for name, function, count in (
+        ("paragraph page (WeasyPrint only)", paragraph, 50),
+        ("slip cold, normal (2 pages)", cold, 60),
+        ("slip cold, large print", lambda: cold(Variant.LARGE), 60),
+        ("slip cached", cached, 500),
+    ):
+        line, median, p95 = summary(name, timed(function, count))
+        results[name] = (median, p95)
+        lines.append(line)
+
+    gc.collect()
+    before = rss_mib()
+    for index in range(args.renders):
+        cold(Variant.ALL[index % 2])
+    gc.collect()
+    after = rss_mib()
+    lines.append(
+        f"memory over {args.renders} cold renders: {before:.1f} MiB -> {after:.1f} MiB "
+        f"(growth {after - before:+.1f} MiB)"
+    )
+    ratio = (
+        results["slip cold, normal (2 pages)"][0] / results["paragraph page (WeasyPrint only)"][0]
+    )
+    lines.append(f"ratio slip cold / one-paragraph page (medians): {ratio:.1f}")
+    cold_p95 = results["slip cold, normal (2 pages)"][1]
+    cached_p95 = results["slip cached"][1]
+    lines.append(
+        "targets: cold p95 < 60 ms {} ; cached p95 < 5 ms {} ; growth < 10 MiB {}".format(
+            "met" if cold_p95 < 60 else "MISSED",
+            "met" if cached_p95 < 5 else "MISSED",
+            "met" if after - before < 10 else "MISSED",
+        )
+    )
+    report = "\n".join(lines) + "\n"
+    print(report, end="")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "slip.txt").write_text(report)
+
+
+if __name__ == "__main__":
+    main()
