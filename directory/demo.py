@@ -23,8 +23,8 @@ from referrals.services import referral_code_new
 from territory.models import Commune, haversine_km
 from territory.services import territory_load
 
-from .enums import Service, StructureKind
-from .models import Advisor, Permanence, Place, Structure
+from .enums import Service, SpecificNeed, StructureKind, SupportFormat
+from .models import Absence, Advisor, Permanence, Place, Structure
 
 DEMO_EMAIL_DOMAIN = "demo.pasip.invalid"
 PERSON_EMAIL_DOMAIN = "exemple.invalid"
@@ -362,6 +362,8 @@ def demo_load(*, password, seed=46):
     mediation, places = _mediation_structures_load(rng, communes)
     users = _users_load(social, password_hash)
     advisors = _advisors_load(rng, mediation, places, password_hash, users)
+    # Its own draw, so that the persons and referrals drawn below stay the same.
+    _directory_details_load(random.Random(seed + 1), places, advisors, communes)
 
     social_workers = [users[username] for username, *_rest in SOCIAL_WORKERS]
     already = (
@@ -555,6 +557,75 @@ def _advisors_load(rng, mediation, places, password_hash, users):
                 )
             )
     return infos
+
+
+OPENING_HOURS = [
+    "Mo-Fr 09:00-12:00,14:00-17:30",
+    "Tu-Sa 09:30-12:30; We 14:00-18:00",
+    "Mo,We,Fr 09:00-12:00",
+    "Tu,Th 14:00-17:00; Sa 10:00-12:00",
+    "Mo-Th 08:30-12:00,13:30-17:00; Fr 08:30-12:00",
+]
+LANGUAGE_SETS = [
+    ["fr"],
+    ["fr"],
+    ["fr"],
+    ["fr", "en"],
+    ["fr", "es"],
+    ["fr", "en", "pt"],
+    ["fr", "oc"],
+]
+STALE_ENTRIES = 3  # advisors whose entry was last updated months ago, for the coordinator
+
+
+def _directory_details_load(rng, places, advisors, communes):
+    """Opening hours, accessibility, formats, languages, home visits, remote help, absences."""
+    for structure_places in places.values():
+        for place in structure_places:
+            accessible = rng.random() < 0.8
+            Place.objects.filter(pk=place.pk).update(
+                opening_hours=rng.choice(OPENING_HOURS),
+                specific_support=[SpecificNeed.MOTOR.value] if accessible else [],
+                support_formats=[SupportFormat.INDIVIDUAL.value, SupportFormat.WORKSHOP.value],
+                services=[service.value for service in Service],
+                postal_code=place.commune.postal_codes.split()[0],
+            )
+    now = timezone.now()
+    for index, info in enumerate(advisors):
+        advisor = info.advisor
+        formats = [SupportFormat.INDIVIDUAL.value]
+        if rng.random() < 0.6:
+            formats.append(SupportFormat.WORKSHOP.value)
+        remote_phone, remote_video = rng.random() < 0.5, rng.random() < 0.25
+        if remote_phone or remote_video:
+            formats.append(SupportFormat.REMOTE.value)
+        specific = rng.sample([n.value for n in SpecificNeed if n != SpecificNeed.MOTOR], 2)
+        Advisor.objects.filter(pk=advisor.pk).update(
+            support_formats=formats,
+            languages=rng.choice(LANGUAGE_SETS),
+            specific_needs=specific[: rng.choice([0, 0, 1, 2])],
+            remote_phone=remote_phone,
+            remote_video=remote_video,
+            aidants_connect=index == 0 or rng.random() < 0.4,
+            capacity=rng.choice([10, 12, 15, 15, 20, 25]),
+            updated_at=now - timedelta(days=200 + 30 * index)
+            if 0 < index <= STALE_ENTRIES
+            else now - timedelta(days=rng.randint(1, 60)),
+        )
+        if rng.random() < 0.35:  # home visits within 15 km of one of the advisor's places
+            near = [c for c in communes.values() if info.distance_km(c) <= 15]
+            advisor.home_visit_communes.set(rng.sample(near, min(len(near), rng.randint(3, 8))))
+        else:
+            advisor.home_visit_communes.clear()
+    today = timezone.localdate()
+    for info, (start, days) in zip(advisors[5:7], [(3, 12), (-2, 20)], strict=True):
+        if not info.advisor.absences.exists():
+            Absence.objects.create(
+                advisor=info.advisor,
+                start=today + timedelta(days=start),
+                end=today + timedelta(days=start + days),
+                note="Congés",
+            )
 
 
 # --- Persons and referrals --------------------------------------------------------------------

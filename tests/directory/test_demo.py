@@ -6,7 +6,9 @@ from django.core.management.base import CommandError
 
 from accounts.models import Role, User
 from directory.enums import Service, StructureKind
-from directory.models import Advisor, Permanence, Place, Structure
+from directory.matching import advisors_suggest
+from directory.models import Absence, Advisor, Permanence, Place, Structure
+from directory.opening_hours import opening_hours_errors
 from notifications.models import Notification
 from people.models import Consent, Person
 from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState
@@ -36,6 +38,8 @@ def counts():
             User,
             Advisor,
             Permanence,
+            Absence,
+            Advisor.home_visit_communes.through,
             Person,
             Consent,
             Referral,
@@ -87,6 +91,29 @@ def test_load_demo_creates_the_directory_and_one_login_per_role(settings):
     assert not demo_users.filter(first_name="").exists()
     assert not demo_users.filter(last_name="").exists()
     assert settings.PASIP_DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_load_demo_fills_the_directory_details_the_matching_reads():
+    load_demo()
+
+    advisors = list(Advisor.objects.all())
+    places = list(Place.objects.all())
+    assert all(
+        place.opening_hours and not opening_hours_errors(place.opening_hours) for place in places
+    )
+    assert 0.5 < sum(place.is_accessible for place in places) / len(places) < 1
+    assert all(advisor.support_formats and advisor.languages for advisor in advisors)
+    assert 3 <= sum(advisor.home_visit_communes.exists() for advisor in advisors) <= 15
+    assert 3 <= sum(advisor.remote_phone for advisor in advisors) <= 20
+    assert Advisor.objects.get(user__username="conseiller").aidants_connect
+    assert Absence.objects.count() == 2
+    assert not Absence.objects.filter(advisor__user__username="conseiller").exists()
+    cahors = Structure.objects.get(name="Maison des solidarités départementales de Cahors")
+    ranking = advisors_suggest(needs=[Service.ADMIN_PROCEDURES.value], commune=cahors.commune)
+    conseiller = next(s for s in ranking if s.advisor.user.username == "conseiller")
+    assert conseiller.explanation.startswith("0 km — permanence à Cahors le ")
+    assert len(ranking) >= 10 and ranking.why_not
 
 
 @pytest.mark.django_db
