@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -6,10 +5,9 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from pasip.api import role_permission
-from referrals.models import Referral
 
 from .content import Variant
-from .views import pdf_response, slip_variant
+from .views import pdf_response, referral_for_slip, slip_variant
 
 
 class PDFRenderer(BaseRenderer):
@@ -44,5 +42,5 @@ class ReferralSlipView(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, pk):
-        referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+        referral = referral_for_slip(request.user, pk)
         return pdf_response(referral, slip_variant(request.query_params))

@@ -32,9 +32,10 @@ def pdf_response(referral, variant):
     return response
 
 
-def _visible_referral(request, pk):
+def referral_for_slip(user, pk):
+    """The referral if the user may see it (else a 404), with what the slip reads."""
     return get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related(
+        Referral.objects.visible_to(user).select_related(
             "advisor__user",
             "advisor__structure",
             "referrer",
@@ -49,7 +50,7 @@ def _visible_referral(request, pk):
 
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip(request, pk):
-    referral = _visible_referral(request, pk)
+    referral = referral_for_slip(request.user, pk)
     try:
         return pdf_response(referral, slip_variant(request.GET))
     except SlipTimeout as error:
@@ -62,7 +63,7 @@ def referral_slip(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip_preview(request, pk):
     """The same slip as HTML, to read on screen or print from the browser (`?imprimer=1`)."""
-    referral = _visible_referral(request, pk)
+    referral = referral_for_slip(request.user, pk)
     try:
         variant = slip_variant(request.GET)
     except ApplicationError as error:
