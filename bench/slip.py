@@ -171,6 +171,8 @@ def main():
     pages = {variant: cold(variant)[1] for variant in Variant.ALL}
 
     lines = [
+        f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f} "
+        "(other processes share the machine: compare the ratio, not only the times)",
         f"WeasyPrint {weasyprint.__version__}, {PDF_VARIANT}, HarfBuzz subsetting: "
         f"{'yes' if harfbuzz_subset_available() else 'NO (libharfbuzz-subset0 missing)'}",
         f"database: {args.database_url.rsplit('@', 1)[-1]}; slip sizes: "
@@ -201,6 +203,7 @@ def main():
         results["slip cold, normal (2 pages)"][0] / results["paragraph page (WeasyPrint only)"][0]
     )
     lines.append(f"ratio slip cold / one-paragraph page (medians): {ratio:.1f}")
+    lines.append(f"load average at end {os.getloadavg()[0]:.1f}")
     cold_p95 = results["slip cold, normal (2 pages)"][1]
     cached_p95 = results["slip cached"][1]
     lines.append(
