@@ -204,6 +204,9 @@ def publishing_to(broker_url):
     from worker.celery import app
 
     saved = app.conf.broker_url, app.conf.broker_transport_options
+    saved_environ = os.environ.get("CELERY_BROKER_URL")
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    os.environ["CELERY_BROKER_URL"] = broker_url
     app.conf.broker_url = broker_url
     # The options the Redis transport gets outside the tests (visibility and connect timeouts).
     app.conf.broker_transport_options = import_module(
@@ -213,6 +216,10 @@ def publishing_to(broker_url):
     try:
         yield app
     finally:
+        if saved_environ is None:
+            del os.environ["CELERY_BROKER_URL"]
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environ
         app.conf.broker_url, app.conf.broker_transport_options = saved
         _reset_pools(app)
 
