@@ -9,6 +9,26 @@ referral once, or one need category for the rows that count the referrals with t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from referrals.models import DeclineReason, Outcome, ReferralState
+
+AGE_BANDS = ["16-24", "25-44", "45-59", "60-74", "75+", ""]
+SUPPORT_MODES = ["faire_pour", "faire_avec", "apprendre", ""]
+# What each cube row counts, besides its referrals: "state:accepted", "age:75+", "mode:"…
+COUNT_KEYS = [
+    *(f"state:{state}" for state in ReferralState.values),
+    *(f"decline:{reason}" for reason in DeclineReason.values),
+    *(f"outcome:{outcome}" for outcome in Outcome.values),
+    *(f"age:{band}" for band in AGE_BANDS),
+    *(f"mode:{mode}" for mode in SUPPORT_MODES),
+]
+
+
+def count_column(key):
+    """The column of a count key: "age:75+" → "age_75_plus", "mode:" → "mode_unknown"."""
+    kind, value = key.split(":", 1)
+    value = value.replace("-", "_").replace("+", "_plus") or "unknown"
+    return f"{kind}_{value}"
+
 
 class ReferralCube(models.Model):
     department = models.ForeignKey(
@@ -19,9 +39,7 @@ class ReferralCube(models.Model):
     typology = models.CharField(max_length=30, blank=True)
     need = models.CharField(max_length=100, blank=True)
     referrals = models.PositiveIntegerField(default=0)
-    # {"state:accepted": n, "decline:no_capacity": n, "outcome:satisfied": n, "age:25-44": n,
-    #  "mode:faire_avec": n, ...}
-    counts = models.JSONField(default=dict)
+    # One integer column per count key (added below): summed by the database, fast.
     # {"answer": {"3": n, ...}, "meeting": {...}, "closure": {...}}: working days → referrals
     delays = models.JSONField(default=dict)
 
@@ -30,6 +48,10 @@ class ReferralCube(models.Model):
 
     def __str__(self):
         return f"{self.month:%m/%Y} {self.epci_id} {self.typology} {self.need}: {self.referrals}"
+
+
+for _key in COUNT_KEYS:
+    ReferralCube.add_to_class(count_column(_key), models.PositiveIntegerField(default=0))
 
 
 class CommuneCube(models.Model):

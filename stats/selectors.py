@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,7 +23,14 @@ from referrals.models import DeclineReason, Outcome, ReferralState
 from territory.models import Commune, Epci
 
 from .disclosure import Status, protected_cells, publish
-from .models import CommuneCube, ReferralCube, Refresh, StructureCube
+from .models import (
+    COUNT_KEYS,
+    CommuneCube,
+    ReferralCube,
+    Refresh,
+    StructureCube,
+    count_column,
+)
 
 
 def threshold():
@@ -207,13 +215,16 @@ def _states():
     return {state.value: state.label for state in ReferralState}
 
 
-def _sum_counts(cube_rows, key_of):
-    """counts[(row key, count key)] summed over cube rows, `key_of(cube row)` giving the row."""
+def _sum_counts(rows, group=None, prefixes=("state",)):
+    """counts[(group value, count key)] summed by the database over the filtered cube rows."""
+    keys = [key for key in COUNT_KEYS if key.split(":", 1)[0] in prefixes]
+    sums = {f"sum_{count_column(key)}": Sum(count_column(key)) for key in keys}
+    grouped = rows.order_by().values(group).annotate(**sums) if group else None
     counts = Counter()
-    for row in cube_rows:
-        key = key_of(row)
-        for name, value in row["counts"].items():
-            counts[(key, name)] += value
+    for result in grouped if group else [rows.aggregate(**sums)]:
+        for key in keys:
+            value = result[f"sum_{count_column(key)}"] or 0
+            counts[(result[group] if group else None, key)] = value
     return counts
 
 
@@ -240,8 +251,7 @@ def _month_label(month):
 
 
 def states_by_month(filters):
-    rows = filters.cube(ReferralCube).values("month", "counts")
-    counts = _sum_counts(rows, lambda row: row["month"])
+    counts = _sum_counts(filters.cube(ReferralCube), "month")
     months = {month: _month_label(month) for month in _months(filters)}
     states = _states()
     counts = {
@@ -281,8 +291,7 @@ def _epcis(filters):
 
 
 def states_by_epci(filters):
-    rows = filters.cube(ReferralCube).values("epci_id", "counts")
-    raw = _sum_counts(rows, lambda row: row["epci_id"])
+    raw = _sum_counts(filters.cube(ReferralCube), "epci_id", prefixes=("state", "decline"))
     epcis = _epcis(filters)
     counts = {}
     for epci in epcis:
@@ -306,8 +315,7 @@ def states_by_epci(filters):
 
 
 def states_by_typology(filters):
-    rows = filters.cube(ReferralCube).values("typology", "counts")
-    counts = _sum_counts(rows, lambda row: row["typology"])
+    counts = _sum_counts(filters.cube(ReferralCube), "typology")
     typologies = sorted({typology for typology, _name in counts}, key=typology_label)
     states = _states()
     return _table(
@@ -322,8 +330,7 @@ def states_by_typology(filters):
 
 
 def states_by_need(filters):
-    rows = filters.cube(ReferralCube, per_need=True).values("need", "counts")
-    counts = _sum_counts(rows, lambda row: row["need"])
+    counts = _sum_counts(filters.cube(ReferralCube, per_need=True), "need")
     needs = [service for service in Service if not filters.need or service == filters.need]
     states = _states()
     return _table(
@@ -340,11 +347,8 @@ def states_by_need(filters):
 
 
 def _one_way(slug, title, row_header, prefix, labels, filters, column, notes=()):
-    """Counts of one kind (age band, reason…), values without a label shown as they are."""
-    rows = filters.cube(ReferralCube).values("counts")
-    counts = _sum_counts(rows, lambda row: None)
-    found = {name.split(":", 1)[1] for _key, name in counts if name.startswith(prefix + ":")}
-    labels = {**labels, **{value: value for value in sorted(found - set(labels))}}
+    """Counts of one kind: age band, support mode, decline reason or outcome."""
+    counts = _sum_counts(filters.cube(ReferralCube), prefixes=(prefix,))
     return _table(
         slug,
         title,
@@ -422,12 +426,27 @@ def _days(value):
     return Figure(value, f"{value} j. ouvré" + ("s" if value > 1 else ""))
 
 
-def delays(filters):
+def _delay_histograms(rows):
+    """{phase: {working days: referrals}} summed by the database from the cube's JSON."""
+    sql, params = rows.order_by().values("delays").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        expand = "jsonb_each(c.delays) phase, jsonb_each_text(phase.value) days"
+    else:
+        expand = "json_each(c.delays) phase, json_each(phase.value) days"
     histograms = defaultdict(Counter)
-    for row in filters.cube(ReferralCube).values("delays"):
-        for phase, days in row["delays"].items():
-            for value, referrals in days.items():
-                histograms[phase][int(value)] += referrals
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT phase.key, days.key, SUM(CAST(days.value AS INTEGER)) "  # noqa: S608
+            f"FROM ({sql}) c, {expand} GROUP BY phase.key, days.key",
+            params,
+        )
+        for phase, days, referrals in cursor.fetchall():
+            histograms[phase][int(days)] += referrals
+    return histograms
+
+
+def delays(filters):
+    histograms = _delay_histograms(filters.cube(ReferralCube))
     rows = []
     for phase, label in DELAY_PHASES.items():
         histogram = histograms[phase]

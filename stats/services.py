@@ -1,10 +1,11 @@
 """Rebuilds the pre-aggregated tables from the referrals (called by beat, `tasks.py`)."""
 
+import json
 import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -12,7 +13,15 @@ from pasip.workdays import is_working_day, working_days_between
 from people.services import age_band
 from referrals.models import Referral
 
-from .models import CommuneCube, ReferralCube, Refresh, StructureCube
+from .models import (
+    COUNT_KEYS,
+    SUPPORT_MODES,
+    CommuneCube,
+    ReferralCube,
+    Refresh,
+    StructureCube,
+    count_column,
+)
 
 BATCH = 5000
 
@@ -93,6 +102,8 @@ def stats_refresh():
         month = sent.replace(day=1)
         typology = typology or ""
         band = age_band(birth_year, sent.year) if birth_year else band
+        if support_mode not in SUPPORT_MODES:
+            support_mode = ""
         counts = [f"state:{state}", f"age:{band or ''}", f"mode:{support_mode}"]
         if decline:
             counts.append(f"decline:{decline}")
@@ -115,69 +126,52 @@ def stats_refresh():
                 entry[2][phase][days] += 1
             communes[(department, month, commune, epci, typology, need)] += 1
             structures[(department, month, structure, epci, typology, need)] += 1
-    ReferralCube.objects.all().delete()
-    CommuneCube.objects.all().delete()
-    StructureCube.objects.all().delete()
-    ReferralCube.objects.bulk_create(
+    columns = [count_column(key) for key in COUNT_KEYS]
+    _replace(
+        ReferralCube,
+        ["department_id", "month", "epci_id", "typology", "need", "referrals", "delays", *columns],
         (
-            ReferralCube(
-                department_id=department,
-                month=month,
-                epci_id=epci,
-                typology=typology,
-                need=need,
-                referrals=referrals,
-                counts=dict(counts),
-                delays={phase: dict(days) for phase, days in delays.items()},
-            )
-            for (department, month, epci, typology, need), (
+            (
+                *key,
                 referrals,
-                counts,
-                delays,
-            ) in cube.items()
-        ),
-        batch_size=BATCH,
-    )
-    CommuneCube.objects.bulk_create(
-        (
-            CommuneCube(
-                department_id=department,
-                month=month,
-                commune_id=commune,
-                epci_id=epci,
-                typology=typology,
-                need=need,
-                referrals=referrals,
+                json.dumps({phase: dict(days) for phase, days in delays.items()}),
+                *(counts[count_key] for count_key in COUNT_KEYS),
             )
-            for (department, month, commune, epci, typology, need), referrals in communes.items()
+            for key, (referrals, counts, delays) in cube.items()
         ),
-        batch_size=BATCH,
     )
-    StructureCube.objects.bulk_create(
-        (
-            StructureCube(
-                department_id=department,
-                month=month,
-                structure_id=structure,
-                epci_id=epci,
-                typology=typology,
-                need=need,
-                referrals=referrals,
-            )
-            for (
-                department,
-                month,
-                structure,
-                epci,
-                typology,
-                need,
-            ), referrals in structures.items()
-        ),
-        batch_size=BATCH,
+    place = ["department_id", "month", "epci_id", "typology", "need", "referrals"]
+    _replace(
+        CommuneCube,
+        ["commune_id", *place],
+        ((c, d, m, e, t, n, count) for (d, m, c, e, t, n), count in communes.items()),
+    )
+    _replace(
+        StructureCube,
+        ["structure_id", *place],
+        ((s, d, m, e, t, n, count) for (d, m, s, e, t, n), count in structures.items()),
     )
     return Refresh.objects.create(
         done_at=timezone.now(), referrals=total, seconds=time.monotonic() - started
     )
+
+
+def _replace(model, columns, rows):
+    """Replaces a table's rows: COPY on PostgreSQL, one prepared INSERT elsewhere."""
+    table = model._meta.db_table
+    model.objects.all().delete()
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (model's own)
+                list(rows),
+            )
 
 
 def stats_ensure_fresh():
