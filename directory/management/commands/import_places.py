@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["file"]
-        content = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        try:
+            content = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Fichier illisible : {error}") from error
         file_plan = national.plan(content, progress=self._progress)
         for error in file_plan.file_errors:
             self.stderr.write(self.style.ERROR(error))
