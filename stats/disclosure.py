@@ -103,10 +103,15 @@ class _Protector:
             [Status.PRIMARY if 0 < value < threshold else Status.PUBLISHED for value in row]
             for row in self.grid
         ]
+        self.lines = self._lines()
+        self.lines_of = {}
+        for index, (whole, parts) in enumerate(self.lines):
+            for position in (whole, *parts):
+                self.lines_of.setdefault(position, []).append(index)
+        self.pending = []
         for row, column in forced:
             if self.status[row][column] == Status.PUBLISHED:
                 self.hide((row, column))
-        self.lines = self._lines()
 
     def _lines(self):
         """Each line as (whole, parts): positions whose parts add up to the whole."""
@@ -135,22 +140,22 @@ class _Protector:
 
     def hide(self, position):
         self.status[position[0]][position[1]] = self.kind_of_hidden(position)
+        self.pending.extend(self.lines_of.get(position, ()))
 
     def hidden(self, position):
         row, column = position
         return self.status[row][column] != Status.PUBLISHED
 
     def run(self):
-        changed = True
-        while changed:
-            changed = False
-            for line in self.lines:
+        # Lines to check again: all at first, then those holding a cell just hidden.
+        self.pending = list(range(len(self.lines)))
+        while True:
+            while self.pending:
+                line = self.lines[self.pending.pop()]
                 if not self._line_safe(line):
-                    changed |= self._hide_one_more(line)
-            if not changed:
-                changed = self._close_a_bridge()
-            if not changed:
-                changed = self._protect_pinned_cell()
+                    self._hide_one_more(line)
+            if not (self._close_a_bridge() or self._protect_pinned_cell()):
+                break
         if self._pinned_cells():
             # Hidden cells near the threshold, all else hidden, and still one can be worked out
             # from what "< 11" and "secret" say of them: the whole table is withheld.
@@ -172,7 +177,13 @@ class _Protector:
             return True
         if len(hidden) < 2:
             return False
-        return not any(self._pinned(line, position, extra) for position in hidden)
+        # Every hidden part shown "< threshold" has the same possible values: try one of them,
+        # and the total.
+        small_part = next(
+            (p for p in hidden if p != whole and self._kind(p, extra) == Status.PRIMARY), None
+        )
+        targets = [p for p in (small_part, whole) if p is not None and p in hidden]
+        return not any(self._pinned(line, position, extra) for position in targets)
 
     def _kind(self, position, extra):
         if position == extra:
@@ -226,9 +237,8 @@ class _Protector:
             return False
 
         candidates.sort(key=self.preference)
-        safe = [p for p in candidates if self._line_safe(line, extra=p)]
-        choice = safe[0] if safe else max(candidates, key=lambda p: self.grid[p[0]][p[1]])
-        self.hide(choice)
+        choice = next((p for p in candidates if self._line_safe(line, extra=p)), None)
+        self.hide(choice or max(candidates, key=lambda p: self.grid[p[0]][p[1]]))
         return True
 
     # Rule 2: all lines together.
