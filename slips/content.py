@@ -1,7 +1,7 @@
 """What a referral's slip says, gathered from the referral, the directory, consent and assessment.
 
-Everything the template prints comes from `slip_context`; the PDF cache key is a digest of the
-HTML made from it, so whatever changes on the slip makes a new version.
+Everything the template prints comes from `slip_context`, as plain values; the PDF cache key
+is a digest of them, so whatever changes on the slip makes a new version.
 """
 
 import base64
