@@ -25,14 +25,20 @@ def at(year, month, day=15, hour=11):
 
 
 def statistics():
-    """Every published count: the three pre-aggregated tables, rebuilt from the referrals."""
+    """Every published count: the pre-aggregated tables, rebuilt from the referrals.
+
+    Delays are left out: for an erased person only month-level dates remain, and the
+    statistics then leave that person's delays out by design.
+    """
     stats_refresh()
-    fields = ["department", "month", "epci", "typology", "need", "referrals"]
-    return (
-        sorted(ReferralCube.objects.values_list(*fields, "counts")),
-        sorted(CommuneCube.objects.values_list(*fields, "commune")),
-        sorted(StructureCube.objects.values_list(*fields, "structure_id")),
-    )
+    return [
+        sorted(model.objects.values_list(*counted_fields(model)))
+        for model in (ReferralCube, CommuneCube, StructureCube)
+    ]
+
+
+def counted_fields(model):
+    return [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "delays")]
 
 
 def closed_referral(person, advisor, outcome):
