@@ -66,8 +66,8 @@ WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
 UNION ALL
 SELECT 1, slot.advisor_id, place.id, place.name,
        (SELECT commune.name FROM territory_commune commune WHERE commune.id = place.commune_id),
-       place.latitude, place.longitude, place.specific_support, slot.weekday, slot.start,
-       slot."end"
+       place.latitude, place.longitude, place.specific_support, slot.weekday,
+       CAST(slot.start AS TEXT), CAST(slot."end" AS TEXT)
 FROM directory_permanence slot
 JOIN directory_place place ON place.id = slot.place_id
 WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
@@ -75,6 +75,22 @@ UNION ALL
 SELECT 2, home.advisor_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM directory_advisor_home_visit_communes home
 WHERE home.commune_id = %s
+UNION ALL
+SELECT 3, absence.advisor_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       CAST(absence.start AS TEXT), CAST(absence."end" AS TEXT)
+FROM directory_absence absence
+WHERE absence."end" >= %s AND absence.start <= %s AND (
+    absence.advisor_id IN (
+        SELECT link.advisor_id FROM directory_advisor_places link
+        JOIN directory_place place ON place.id = link.place_id
+        WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s)
+    OR absence.advisor_id IN (
+        SELECT slot.advisor_id FROM directory_permanence slot
+        JOIN directory_place place ON place.id = slot.place_id
+        WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s)
+    OR absence.advisor_id IN (
+        SELECT home.advisor_id FROM directory_advisor_home_visit_communes home
+        WHERE home.commune_id = %s))
 """
 # Names through scalar subqueries: a few index lookups instead of hashing whole tables.
 ADVISORS_SQL = """
@@ -93,7 +109,10 @@ SELECT advisor.id,
         WHERE referral.advisor_id = advisor.id AND referral.state IN (%s, %s, %s)),
        (SELECT COUNT(*) FROM referrals_referral referral
         WHERE referral.advisor_id = advisor.id AND referral.decline_reason = %s
-          AND referral.answered_at >= %s)
+          AND referral.answered_at >= %s),
+       EXISTS (SELECT 1 FROM referrals_referral referral
+        WHERE referral.advisor_id = advisor.id AND referral.person_id = %s
+          AND referral.state IN (%s, %s, %s))
 FROM directory_advisor advisor
 WHERE advisor.id IN ({ids}) {remote}
 """
@@ -112,24 +131,31 @@ WHERE advisor_id IN ({ids}) AND "end" >= %s AND start <= %s
 
 def candidates_load(*, commune, profile, config, person=None, today=None):
     """Candidates with their places and permanences inside the box, and their live load."""
-    from referrals.models import DeclineReason, Referral, ReferralState
+    from referrals.models import DeclineReason, ReferralState
 
     today = today or timezone.localdate()
     limit = travel_limit_km(profile, config)
     box = _box(commune, limit + config["why_not_margin_km"])
     bounds = [*box["latitude__range"], *box["longitude__range"]]
+    horizon_end = today + timedelta(days=config["horizon_days"])
     places, permanences, at_home = defaultdict(dict), defaultdict(list), set()
+    absences = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(PLACES_SQL, [*bounds, *bounds, commune.pk])
+        cursor.execute(
+            PLACES_SQL,
+            [*bounds, *bounds, commune.pk, today, horizon_end, *bounds, *bounds, commune.pk],
+        )
         for kind, advisor_id, *place, weekday, start, end in cursor.fetchall():
             if kind == 2:
                 at_home.add(advisor_id)
-                continue
-            places[advisor_id].setdefault(place[0], _place_info(*place))
-            if kind == 1:
-                permanences[advisor_id].append(
-                    PermanenceInfo(place[0], weekday, _time(start), _time(end))
-                )
+            elif kind == 3:
+                absences[advisor_id].append((_date(start), _date(end)))
+            else:
+                places[advisor_id].setdefault(place[0], _place_info(*place))
+                if kind == 1:
+                    permanences[advisor_id].append(
+                        PermanenceInfo(place[0], weekday, _time(start), _time(end))
+                    )
         ids = sorted(set(places) | at_home)
         constraints = profile.constraints
         ways = [
@@ -150,35 +176,23 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
                 ReferralState.IN_PROGRESS,
                 DeclineReason.NO_CAPACITY,
                 since,
+                person.pk if person is not None else None,
+                ReferralState.ACCEPTED,
+                ReferralState.IN_PROGRESS,
+                ReferralState.COMPLETED,
                 *ids,
                 *([commune.department_id] if ways else []),
             ],
         )
         rows = cursor.fetchall()
-    if not rows:
-        return []
-    ids = [row[0] for row in rows]
-    absences = defaultdict(list)
-    horizon_end = today + timedelta(days=config["horizon_days"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            ABSENCES_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, today, horizon_end]
-        )
-        for advisor_id, start, end in cursor.fetchall():
-            absences[advisor_id].append((_date(start), _date(end)))
-    helped = set()
-    if person is not None:
-        helped = set(
-            Referral.objects.filter(
-                person=person,
-                advisor_id__in=ids,
-                state__in=[
-                    ReferralState.ACCEPTED,
-                    ReferralState.IN_PROGRESS,
-                    ReferralState.COMPLETED,
-                ],
-            ).values_list("advisor_id", flat=True)
-        )
+        remote_only = sorted({row[0] for row in rows} - set(ids))
+        if remote_only:  # advisors reached only remotely: their absences were not read yet
+            cursor.execute(
+                ABSENCES_SQL.format(ids=", ".join(["%s"] * len(remote_only))),
+                [*remote_only, today, horizon_end],
+            )
+            for advisor_id, start, end in cursor.fetchall():
+                absences[advisor_id].append((_date(start), _date(end)))
     return [
         Candidate(
             pk=pk,
@@ -200,7 +214,7 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
             capacity=capacity,
             open_referrals=open_count,
             capacity_declines=declines,
-            helped_person=pk in helped,
+            helped_person=bool(helped),
         )
         for (
             pk,
@@ -218,5 +232,6 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
             capacity,
             open_count,
             declines,
+            helped,
         ) in rows
     ]
