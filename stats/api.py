@@ -28,7 +28,7 @@ class StatsIndexView(APIView):
 
     permission_classes = [STATS_PERMISSION]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="stats_index", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(
             {

@@ -176,7 +176,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pasip.api.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {"DeclineReasonEnum": "referrals.models.DeclineReason"},
+    "ENUM_NAME_OVERRIDES": {
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "ServiceEnum": "directory.enums.Service",
+    },
 }
 
 # Sessions end after 30 minutes idle (the cookie is renewed at each request) and 12 hours at most
