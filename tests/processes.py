@@ -124,10 +124,10 @@ def start_worker(
     return process
 
 
-def stop_worker(process):
+def stop_worker(process, timeout=20):
     process.terminate()
     try:
-        process.wait(timeout=20)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         kill_worker(process)
     process.log.close()

