@@ -14,6 +14,7 @@ Answer types and the value stored for each:
   "15/01/2027" in the pages.
 """
 
+import math
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
@@ -57,14 +58,14 @@ class Questionnaire:
         if kind == "multi":
             values = raw if isinstance(raw, list | tuple) else [raw]
             allowed = {choice["value"] for choice in self.choices(item)}
-            if any(value not in allowed for value in values):
+            if any(isinstance(value, list | dict) or value not in allowed for value in values):
                 raise ValueError(_("Choisissez parmi les réponses proposées."))
             return [choice["value"] for choice in self.choices(item) if choice["value"] in values]
         if kind == "number":
             return _clean_number(item, raw)
         if kind == "date":
             return _clean_date(raw)
-        if raw not in {choice["value"] for choice in self.choices(item)}:
+        if isinstance(raw, list | dict) or raw not in {c["value"] for c in self.choices(item)}:
             raise ValueError(_("Choisissez une des réponses proposées."))
         return raw
 
@@ -137,7 +138,9 @@ def _clean_number(item, raw):
     except ValueError:
         raise ValueError(_("Indiquez un nombre, par exemple 10.")) from None
     low, high = item.get("min"), item.get("max")
-    if (low is not None and number < low) or (high is not None and number > high):
+    too_low = low is not None and number < low
+    too_high = high is not None and number > high
+    if not math.isfinite(number) or too_low or too_high:  # "nan" compares as neither
         raise ValueError(
             _("Indiquez un nombre entre %(min)s et %(max)s.") % {"min": low, "max": high}
         )

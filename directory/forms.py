@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pasip.validators import validate_printable
 from territory.forms import CommuneField
 from territory.models import Commune
 
@@ -18,6 +19,20 @@ def _checkboxes(label, choices, **kwargs):
     )
 
 
+class _ModelsField(forms.ModelMultipleChoiceField):
+    """Ids beyond any database integer are refused like unknown ones (SQLite overflows on them)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).strip().isdigit() and int(pk) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class AdvisorForm(forms.Form):
     themes = _checkboxes(
         _("Thématiques (besoins que vous couvrez)"),
@@ -28,13 +43,13 @@ class AdvisorForm(forms.Form):
     support_formats = _checkboxes(_("Formats d'accompagnement"), SupportFormat.choices)
     languages = _checkboxes(_("Langues"), Language.choices)
     specific_needs = _checkboxes(_("Prises en charge spécifiques"), SpecificNeed.choices)
-    places = forms.ModelMultipleChoiceField(
+    places = _ModelsField(
         label=_("Lieux où vous recevez"),
         queryset=Place.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    home_visit_communes = forms.ModelMultipleChoiceField(
+    home_visit_communes = _ModelsField(
         label=_("Communes où vous vous déplacez à domicile"),
         queryset=Commune.objects.none(),
         required=False,
@@ -162,6 +177,8 @@ class PlaceForm(forms.ModelForm):
 
     def __init__(self, *args, can_manage, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("name", "address", "address_complement", "phone"):
+            self.fields[name].validators.append(validate_printable)
         if self.instance.pk:
             self.initial["commune"] = str(self.instance.commune)
         if can_manage:

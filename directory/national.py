@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pasip.validators import CONTROL_CHARACTERS
 from territory.models import Commune
 
 from .enums import StructureKind, standard_enums
@@ -116,6 +117,8 @@ URL_COLUMNS = ["fiche_acces_libre", "prise_rdv"]
 PIVOT_RE = re.compile(r"^(\d{14}|W\d{9})$")
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTAL_RE = re.compile(r"^\d{5}$")
+# A cell a spreadsheet would run as a formula; "+33 5 65…" and "-1.72" are only numbers.
+FORMULA_RE = re.compile(r"^'*(?:[=@\t\r]|[+-](?![\d\s.,()]*$))")
 # Metropolitan France and the overseas départements: (south, north, west, east).
 FRANCE_BOXES = [
     (41.3, 51.2, -5.3, 9.7),
@@ -149,14 +152,19 @@ class RowReport:
     name: str = ""
 
     def as_dict(self):
+        # Stored as JSON and shown on a page: no control character from the file gets there.
         return {
             "line": self.line,
-            "id": self.id,
-            "name": self.name,
+            "id": _printable(self.id),
+            "name": _printable(self.name),
             "action": self.action,
-            "errors": self.errors,
+            "errors": [_printable(str(error)) for error in self.errors],
             "changes": self.changes,
         }
+
+
+def _printable(text):
+    return CONTROL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 @dataclass
@@ -198,6 +206,8 @@ def _json_records(content):
         data = json.loads(content)
     except json.JSONDecodeError as error:
         raise FileError(_("JSON illisible : %(error)s") % {"error": error}) from error
+    except RecursionError as error:
+        raise FileError(_("JSON illisible : trop de niveaux imbriqués.")) from error
     if isinstance(data, dict):
         data = data.get("data") or data.get("lieux") or []
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -226,11 +236,28 @@ def _csv_records(content):
         raise FileError(_("Le fichier est vide."))
     reader.fieldnames = [name.strip() for name in reader.fieldnames]
     _check_columns(set(reader.fieldnames))
-    return [
-        (reader.line_num, {key: (value or "") for key, value in row.items() if key})
-        for row in reader
-        if any((value or "").strip() for value in row.values() if isinstance(value, str))
-    ]
+    try:
+        return [
+            (reader.line_num, {key: _from_csv(value) for key, value in row.items() if key})
+            for row in reader
+            if any((value or "").strip() for value in row.values() if isinstance(value, str))
+        ]
+    except csv.Error as error:
+        raise FileError(
+            _("CSV illisible après la ligne %(line)d : une cellule trop longue ou mal fermée.")
+            % {"line": reader.line_num}
+        ) from error
+
+
+def _from_csv(value):
+    """A cell as exported: the quote that kept a formula from running is taken off."""
+    value = value or ""
+    return value[1:] if value.startswith("'") and FORMULA_RE.match(value) else value
+
+
+def _to_csv(value):
+    """A cell a spreadsheet shows as text: a leading quote when it would run as a formula."""
+    return "'" + value if isinstance(value, str) and FORMULA_RE.match(value) else value
 
 
 def _check_columns(columns):
@@ -276,6 +303,11 @@ def _row_values(row, context, errors):
     for column in REQUIRED:
         if not text[column]:
             errors.append(_("« %(column)s » est vide.") % {"column": column})
+    for column in COLUMNS:
+        if CONTROL_CHARACTERS.search(text[column]):
+            errors.append(
+                _("« %(column)s » contient des caractères de contrôle.") % {"column": column}
+            )
     if text["pivot"] and not PIVOT_RE.match(text["pivot"]):
         errors.append(
             _("pivot « %(value)s » : ni SIRET (14 chiffres) ni RNA (W + 9 chiffres).")
@@ -523,7 +555,7 @@ def export_csv(places, *, delimiter=";"):
     writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=delimiter, lineterminator="\r\n")
     writer.writeheader()
     for place in places:
-        writer.writerow(place_row(place))
+        writer.writerow({column: _to_csv(value) for column, value in place_row(place).items()})
     return out.getvalue()
 
 

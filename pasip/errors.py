@@ -35,8 +35,19 @@ def api_exception_handler(exc, context):
     """JSON error bodies of one shape: {"detail": "...", "code": "..."}."""
     if isinstance(exc, ApplicationError):
         exc = _as_api_exception(exc)
+    if isinstance(exc, exceptions.ParseError):  # DRF's parse errors are English and technical
+        exc = exceptions.ParseError(
+            "Le corps de la requête est illisible : envoyez du JSON en UTF-8.", code="parse_error"
+        )
     response = exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+    # A serializer field named "detail" (a refusal's detail) is a field error, not the message.
+    invalid = isinstance(exc, exceptions.ValidationError)
+    if (
+        response is not None
+        and not invalid
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+    ):
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
     elif response is not None:

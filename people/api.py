@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from pasip.api import role_permission
+from pasip.validators import validate_printable
 from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
@@ -39,6 +40,10 @@ class PersonSerializer(serializers.ModelSerializer):
             "share_assessment",
             "consent_method",
         ]
+        extra_kwargs = {
+            name: {"validators": [validate_printable]}
+            for name in ("first_name", "last_name", "phone")
+        }
 
     def validate_share_identity(self, value):
         if not value:

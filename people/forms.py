@@ -1,21 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pasip.validators import validate_printable
 from territory.forms import CommuneField
 
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, ContactChannel, validate_birth_year
 
 
 class PersonRegistrationForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    first_name = forms.CharField(label=_("Prénom"), max_length=100, validators=[validate_printable])
+    last_name = forms.CharField(label=_("Nom"), max_length=100, validators=[validate_printable])
     birth_year = forms.IntegerField(
         label=_("Année de naissance"),
         help_text=_("L'année seulement, jamais la date complète."),
         validators=[validate_birth_year],
     )
     commune = CommuneField(label=_("Commune de résidence"))
-    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("Téléphone"), max_length=20, required=False, validators=[validate_printable]
+    )
     email = forms.EmailField(label=_("Courriel"), required=False)
     preferred_channel = forms.ChoiceField(
         label=_("Moyen de contact préféré"), choices=ContactChannel.choices

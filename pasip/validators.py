@@ -1,0 +1,18 @@
+"""Validators shared by the forms and the API."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# C0 controls but tab and line breaks, DEL, and the bidirectional overrides that disguise text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_printable(value):
+    """A name, an address or a phone number typed by a person holds no control character."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Ce texte contient des caractères invisibles ou de contrôle : retapez-le."),
+            code="control_characters",
+        )
