@@ -31,10 +31,10 @@ class SmsBackend:
 
 
 class ConsoleSmsBackend(SmsBackend):
-    """Development: the SMS is written to the log."""
+    """Development: the SMS is written to the log, the number masked (logs hold no contact)."""
 
     def send(self, *, to, text, idempotency_key):
-        logger.info("SMS to %s (%s): %s", to, idempotency_key, text)
+        logger.info("SMS to …%s (%s): %s", to[-2:], idempotency_key, text)
         return f"console-{idempotency_key}"
 
 
