@@ -212,7 +212,7 @@ class ReferralViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
-        referrals = (
+        referrals = selectors.with_consent(
             Referral.objects.visible_to(self.request.user)
             .select_related("person__commune", "advisor__user", "referring_structure")
             .order_by("-sent_at", "-pk")

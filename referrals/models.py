@@ -58,9 +58,10 @@ class ReferralQuerySet(models.QuerySet):
             return self.filter(referring_structure_id=user.structure_id)
         if user.is_advisor and hasattr(user, "advisor_profile"):
             profile = user.advisor_profile
-            return self.filter(
-                Q(advisor=profile) | Q(shared=True, advisor__structure_id=profile.structure_id)
-            )
+            # No join in the OR: each side then has its index (the advisor's, the shared inbox's)
+            # instead of a scan of every referral of the country.
+            colleagues = type(profile).objects.filter(structure_id=profile.structure_id)
+            return self.filter(Q(advisor=profile) | Q(shared=True, advisor__in=colleagues))
         if user.is_coordinator:
             return self.on_board_of(user).filter(escalated_at__isnull=False)
         return self.none()
@@ -136,6 +137,9 @@ class Referral(models.Model):
     class Meta:
         verbose_name = _("orientation")
         ordering = ["-sent_at"]
+        indexes = [
+            models.Index(fields=["advisor"], condition=Q(shared=True), name="referral_shared_inbox")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(decline_reason="other") | ~Q(decline_detail=""),

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from people.models import Consent
 
 from .models import REROUTABLE_STATES, Referral, ReferralState
 from .transitions import Actor, actors_of
@@ -23,10 +25,23 @@ def disclosure(*, user, referral):
         return Disclosure(identity=False, assessment=False)
     if Actor.REFERRER in actors_of(user, referral):
         return Disclosure(identity=True, assessment=True)
-    consent = person.active_consent
+    loaded = getattr(person, "active_consents", None)  # see `with_consent`
+    consent = person.active_consent if loaded is None else next(iter(loaded), None)
     if consent is None:
         return Disclosure(identity=False, assessment=False)
     return Disclosure(identity=consent.share_identity, assessment=consent.share_assessment)
+
+
+def with_consent(referrals):
+    """The referrals with their person's active consent, which `disclosure` reads: one query
+    for a whole list instead of one per referral."""
+    return referrals.prefetch_related(
+        Prefetch(
+            "person__consents",
+            queryset=Consent.objects.filter(revoked_at__isnull=True).order_by("-recorded_at"),
+            to_attr="active_consents",
+        )
+    )
 
 
 def timeline(referral):

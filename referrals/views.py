@@ -100,8 +100,14 @@ def _suggestions_page(request, person, form, assessment):
 
 
 def _visible_referrals(user):
-    return Referral.objects.visible_to(user).select_related(
-        "person__commune", "advisor__user", "advisor__structure", "referring_structure", "referrer"
+    return selectors.with_consent(
+        Referral.objects.visible_to(user).select_related(
+            "person__commune",
+            "advisor__user",
+            "advisor__structure",
+            "referring_structure",
+            "referrer",
+        )
     )
 
 
