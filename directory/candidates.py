@@ -104,15 +104,7 @@ SELECT advisor.id,
         WHERE structure.id = advisor.structure_id),
        advisor.is_active, advisor.themes, advisor.support_formats, advisor.languages,
        advisor.specific_needs, advisor.remote_phone, advisor.remote_video,
-       advisor.aidants_connect, advisor.capacity,
-       (SELECT COUNT(*) FROM referrals_referral referral
-        WHERE referral.advisor_id = advisor.id AND referral.state IN (%s, %s, %s)),
-       (SELECT COUNT(*) FROM referrals_referral referral
-        WHERE referral.advisor_id = advisor.id AND referral.decline_reason = %s
-          AND referral.answered_at >= %s),
-       EXISTS (SELECT 1 FROM referrals_referral referral
-        WHERE referral.advisor_id = advisor.id AND referral.person_id = %s
-          AND referral.state IN (%s, %s, %s))
+       advisor.aidants_connect, advisor.capacity
 FROM directory_advisor advisor
 WHERE advisor.id IN ({ids}) {remote}
 """
@@ -123,16 +115,53 @@ REMOTE_SQL = """
        JOIN territory_commune commune ON commune.id = structure.commune_id
        WHERE commune.department_id = %s AND ({ways}))
 """
+# Read only for the advisors who meet every hard condition: the load never changes who does.
+LOAD_SQL = """
+SELECT advisor_id,
+       SUM(CASE WHEN state IN (%s, %s, %s) THEN 1 ELSE 0 END),
+       SUM(CASE WHEN decline_reason = %s AND answered_at >= %s THEN 1 ELSE 0 END),
+       MAX(CASE WHEN person_id = %s AND state IN (%s, %s, %s) THEN 1 ELSE 0 END)
+FROM referrals_referral
+WHERE advisor_id IN ({ids})
+GROUP BY advisor_id
+"""
 ABSENCES_SQL = """
 SELECT advisor_id, start, "end" FROM directory_absence
 WHERE advisor_id IN ({ids}) AND "end" >= %s AND start <= %s
 """
 
 
-def candidates_load(*, commune, profile, config, person=None, today=None):
-    """Candidates with their places and permanences inside the box, and their live load."""
+def live_load(*, pks, person, config):
+    """{advisor: (open referrals, recent declines for capacity, helped the person before)}."""
     from referrals.models import DeclineReason, ReferralState
 
+    if not pks:
+        return {}
+    since = timezone.now() - timedelta(days=config["decline_window_days"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LOAD_SQL.format(ids=", ".join(["%s"] * len(pks))),
+            [
+                ReferralState.SENT,
+                ReferralState.ACCEPTED,
+                ReferralState.IN_PROGRESS,
+                DeclineReason.NO_CAPACITY,
+                since,
+                person.pk if person is not None else None,
+                ReferralState.ACCEPTED,
+                ReferralState.IN_PROGRESS,
+                ReferralState.COMPLETED,
+                *pks,
+            ],
+        )
+        return {
+            pk: (int(open_count or 0), int(declines or 0), bool(helped))
+            for pk, open_count, declines, helped in cursor.fetchall()
+        }
+
+
+def candidates_load(*, commune, profile, config, today=None):
+    """Candidates with their places, permanences and absences inside the box; no load yet."""
     today = today or timezone.localdate()
     limit = travel_limit_km(profile, config)
     box = _box(commune, limit + config["why_not_margin_km"])
@@ -167,22 +196,9 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
             if wanted
         ]
         remote = REMOTE_SQL.format(ways=" OR ".join(ways)) if ways else ""
-        since = timezone.now() - timedelta(days=config["decline_window_days"])
         cursor.execute(
             ADVISORS_SQL.format(ids=", ".join(["%s"] * len(ids)) or "NULL", remote=remote),
-            [
-                ReferralState.SENT,
-                ReferralState.ACCEPTED,
-                ReferralState.IN_PROGRESS,
-                DeclineReason.NO_CAPACITY,
-                since,
-                person.pk if person is not None else None,
-                ReferralState.ACCEPTED,
-                ReferralState.IN_PROGRESS,
-                ReferralState.COMPLETED,
-                *ids,
-                *([commune.department_id] if ways else []),
-            ],
+            [*ids, *([commune.department_id] if ways else [])],
         )
         rows = cursor.fetchall()
         remote_only = sorted({row[0] for row in rows} - set(ids))
@@ -212,9 +228,6 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
             remote_reach=department_id == commune.department_id,
             aidants_connect=bool(aidants_connect),
             capacity=capacity,
-            open_referrals=open_count,
-            capacity_declines=declines,
-            helped_person=bool(helped),
         )
         for (
             pk,
@@ -230,8 +243,5 @@ def candidates_load(*, commune, profile, config, person=None, today=None):
             video,
             aidants_connect,
             capacity,
-            open_count,
-            declines,
-            helped,
         ) in rows
     ]

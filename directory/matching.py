@@ -574,6 +574,18 @@ def _score(candidate, reach, profile, today, config):
     )
 
 
+def suggestible(*, profile, origin, candidates, today, config=None, exclude=()):
+    """The keys of the candidates meeting every hard condition (which never read the load)."""
+    config = config or matching_config()
+    limit = travel_limit_km(profile, config)
+    excluded = set(exclude)
+    return {
+        c.pk
+        for c in candidates
+        if not _hard_failures(_Reach(c, profile, origin, limit), profile, today, excluded)
+    }
+
+
 def rank(*, profile, origin, candidates, today, config=None, exclude=()):
     """The ranking of `candidates` for a person with `profile` living at `origin`. Pure."""
     config = config or matching_config()
@@ -645,22 +657,32 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
     With a `person`, needs that no advisor within reach covers are recorded for the statistics
     (`UnmetNeed`, once per person, need and month).
     """
-    from .candidates import candidates_load
+    from .candidates import candidates_load, live_load
     from .services import unmet_needs_record
 
     config = matching_config()
     today = today or timezone.localdate()
-    candidates = candidates_load(
-        commune=commune, profile=profile, config=config, person=person, today=today
-    )
+    exclude = [getattr(a, "pk", a) for a in exclude]
+    candidates = candidates_load(commune=commune, profile=profile, config=config, today=today)
     origin = Origin(commune.name, commune.latitude, commune.longitude, commune.insee)
+    eligible = suggestible(
+        profile=profile, origin=origin, candidates=candidates, today=today, config=config,
+        exclude=exclude,
+    )  # fmt: skip
+    load = live_load(pks=sorted(eligible), person=person, config=config)
+    candidates = [
+        replace(c, open_referrals=load[c.pk][0], capacity_declines=load[c.pk][1],
+                helped_person=load[c.pk][2])
+        if c.pk in load else c
+        for c in candidates
+    ]  # fmt: skip
     ranking = rank(
         profile=profile,
         origin=origin,
         candidates=candidates,
         today=today,
         config=config,
-        exclude=[getattr(a, "pk", a) for a in exclude],
+        exclude=exclude,
     )
     pks = [s.candidate.pk for s in ranking.suggestions] + [w.candidate.pk for w in ranking.why_not]
     rows = AdvisorRows(pks)

@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
 from directory.enums import Service, SpecificNeed, SupportFormat
-from directory.matching import DEFAULTS, Candidate, Origin, PermanenceInfo, PlaceInfo, rank
+from directory.matching import (
+    DEFAULTS,
+    Candidate,
+    Origin,
+    PermanenceInfo,
+    PlaceInfo,
+    rank,
+    suggestible,
+)
 
 TODAY = date(2026, 11, 26)
 GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")
@@ -115,6 +123,10 @@ def test_an_advisor_failing_a_hard_condition_is_never_suggested_and_is_said_why(
     result = ranking(profile, directory)
 
     suggested = {s.candidate.pk for s in result.suggestions}
+    # The live load is read only for these: it must never change who is suggested.
+    assert suggested == suggestible(
+        profile=profile, origin=GRAMAT, candidates=directory, today=TODAY, config=DEFAULTS
+    )
     for candidate in directory:
         if fails_a_hard_condition(candidate, profile):
             assert candidate.pk not in suggested
