@@ -104,10 +104,24 @@ def _in_shared_inbox(user, referral):
 
 def check(*, user, referral, name):
     """The transition `name` if `user` may apply it to `referral` now; raises otherwise."""
+    transition = TRANSITIONS[name]
+    if referral.state not in transition.from_states and _colleague_of_advisor(user, referral):
+        # A shared inbox answered a moment ago by a colleague: say what happened (409), not
+        # that the action is forbidden.
+        raise Conflict(_state_message(referral, transition))
     transition = check_actor(user=user, referral=referral, name=name)
     if referral.state not in transition.from_states:
         raise Conflict(_state_message(referral, transition))
     return transition
+
+
+def _colleague_of_advisor(user, referral):
+    profile = getattr(user, "advisor_profile", None) if user is not None else None
+    return (
+        referral.shared
+        and profile is not None
+        and profile.structure_id == referral.advisor.structure_id
+    )
 
 
 def check_actor(*, user, referral, name):
