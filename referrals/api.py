@@ -263,10 +263,12 @@ class ReferralViewSet(
     @extend_schema(request=MessageSerializer, responses=MessageSerializer)
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
+        referral = self.get_object()  # existence and rights first, then the body
+        services.message_check(user=request.user, referral=referral)
         data = MessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.referral_message_post(
-            user=request.user, referral=self.get_object(), body=data.validated_data["body"]
+            user=request.user, referral=referral, body=data.validated_data["body"]
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
@@ -301,10 +303,12 @@ class ReferralViewSet(
     @extend_schema(request=RerouteSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
+        referral = self.get_object()  # existence and rights first, then the body
+        services.reroute_check(user=request.user, referral=referral)
         data = RerouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = services.referral_reroute(
-            user=request.user, referral=self.get_object(), advisor=data.validated_data["advisor"]
+            user=request.user, referral=referral, advisor=data.validated_data["advisor"]
         )
         return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
 

@@ -251,12 +251,17 @@ def _other_side(user, referral):
     return [recipient for recipient in sides if user is None or recipient.pk != user.pk]
 
 
-@transaction.atomic
-def referral_message_post(*, user, referral, body):
-    """A short message between referrer and advisor; the other side is told."""
+def message_check(*, user, referral):
+    """Raises unless `user` is one of the two sides who may write on `referral`."""
     actors = transitions.actors_of(user, referral)
     if not actors & {transitions.Actor.REFERRER, transitions.Actor.ADVISOR}:
         raise NotAllowed(_("Seuls l'orienteur et le conseiller peuvent échanger ici."))
+
+
+@transaction.atomic
+def referral_message_post(*, user, referral, body):
+    """A short message between referrer and advisor; the other side is told."""
+    message_check(user=user, referral=referral)
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("Le message est vide."), code="body_required")
@@ -271,10 +276,15 @@ def referral_message_post(*, user, referral, body):
     return message
 
 
-def referral_reroute(*, user, referral, advisor):
-    """A new referral to another advisor, linked to a declined, expired or cancelled one."""
+def reroute_check(*, user, referral):
+    """Raises unless `user` may re-route `referral` (before anything else is looked at)."""
     if transitions.Actor.REFERRER not in transitions.actors_of(user, referral):
         raise NotAllowed(_("Seule la structure qui a orienté peut réorienter."))
+
+
+def referral_reroute(*, user, referral, advisor):
+    """A new referral to another advisor, linked to a declined, expired or cancelled one."""
+    reroute_check(user=user, referral=referral)
     with transaction.atomic():
         old = Referral.objects.select_for_update().get(pk=referral.pk)
         if old.state not in REROUTABLE_STATES:

@@ -104,11 +104,6 @@ def _in_shared_inbox(user, referral):
 
 def check(*, user, referral, name):
     """The transition `name` if `user` may apply it to `referral` now; raises otherwise."""
-    transition = TRANSITIONS[name]
-    if referral.state not in transition.from_states and _colleague_of_advisor(user, referral):
-        # A shared inbox answered a moment ago by a colleague: say what happened (409), not
-        # that the action is forbidden.
-        raise Conflict(_state_message(referral, transition))
     transition = check_actor(user=user, referral=referral, name=name)
     if referral.state not in transition.from_states:
         raise Conflict(_state_message(referral, transition))
@@ -127,6 +122,10 @@ def _colleague_of_advisor(user, referral):
 def check_actor(*, user, referral, name):
     """The transition `name` if `user` plays one of its actors on `referral`; raises otherwise."""
     transition = TRANSITIONS[name]
+    if referral.state not in transition.from_states and _colleague_of_advisor(user, referral):
+        # A shared inbox answered a moment ago by a colleague: say what happened (409), not
+        # that the action is forbidden.
+        raise Conflict(_state_message(referral, transition))
     if not actors_of(user, referral) & transition.actors:
         raise NotAllowed(_("Cette action sur l'orientation n'est pas accessible à votre rôle."))
     return transition
