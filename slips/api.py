@@ -41,6 +41,13 @@ class ReferralSlipView(APIView):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for a PDF (`?format=pdf`).
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def get(self, request, pk):
         referral = referral_for_slip(request.user, pk)
         return pdf_response(referral, slip_variant(request.query_params))
