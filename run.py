@@ -120,15 +120,31 @@ def stop(processes):
             os.killpg(process.pid, signal.SIGKILL)
 
 
+# Tests that need a program from Debian's packages: marker, program, package.
+SYSTEM_TOOLS = [
+    ("browser", "chromium", "chromium"),
+    ("redis_server", "redis-server", "redis-server"),
+    ("poppler", "pdftotext", "poppler-utils"),
+    ("poppler", "pdftoppm", "poppler-utils"),
+]
+
+
 def run_tests(args):
     pytest_args = list(args)
-    if not shutil.which("chromium") and not os.environ.get("PASIP_REQUIRE_BROWSER"):
+    missing = [
+        (marker, package) for marker, program, package in SYSTEM_TOOLS if not shutil.which(program)
+    ]
+    if missing and os.environ.get("PASIP_REQUIRE_ALL_TOOLS"):
+        sys.exit(f"Missing Debian packages: {' '.join(sorted({p for _m, p in missing}))}")
+    if missing:
+        markers = sorted({marker for marker, _package in missing})
+        packages = " ".join(sorted({package for _marker, package in missing}))
         print(
-            "NOTE: /usr/bin/chromium is missing, so the browser journey test is NOT run."
-            " Install it with `apt-get install chromium` to run it.",
+            f"NOTE: the tests marked {', '.join(markers)} are NOT run: they need"
+            f" `apt-get install {packages}`.",
             flush=True,
         )
-        pytest_args = ["-m", "not browser", *pytest_args]
+        pytest_args = ["-m", " and ".join(f"not {marker}" for marker in markers), *pytest_args]
     result = subprocess.run([str(BIN / "pytest"), *pytest_args], cwd=ROOT)
     sys.exit(result.returncode)
 

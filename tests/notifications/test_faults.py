@@ -26,7 +26,7 @@ from referrals.models import Referral
 from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
 from tests.processes import RedisServer, kill_worker, publishing_to, start_worker, stop_worker
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.factories import AdvisorFactory, UserFactory
 
 from .conftest import make_referral, pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.poppler]
 
 
 def test_the_referral_page_offers_both_variants_to_print_and_download(client):

@@ -21,7 +21,7 @@ from slips.rendering import slip_html, slip_pdf
 
 from .conftest import SUMMARY, make_referral, pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.poppler]
 
 PARIS = ZoneInfo("Europe/Paris")
 
