@@ -9,6 +9,7 @@ from accounts.models import Role
 from pasip.api import role_permission
 from pasip.errors import ApplicationError
 from people.models import Person
+from people.services import person_access_log
 
 from . import services
 from .models import Assessment, QuestionnaireVersion
@@ -84,6 +85,15 @@ class AssessmentViewSet(
             .select_related("version")
             .order_by("pk")
         )
+
+    def get_object(self):
+        assessment = super().get_object()
+        person_access_log(
+            user=self.request.user,
+            persons=[assessment.person],
+            where=self.request.get_full_path(),
+        )
+        return assessment
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -10,6 +10,7 @@ from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
 from people.models import Person
+from people.services import person_access_log
 
 from . import services
 from .models import Assessment
@@ -18,10 +19,13 @@ from .profile import needs_profile_compute
 FIELD_TYPES = {"skill": "radio", "choice": "radio", "yes_no": "radio", "multi": "checkbox"}
 
 
-def _visible_assessment(user, pk):
-    return get_object_or_404(
-        Assessment.objects.visible_to(user).select_related("version", "person"), pk=pk
+def _visible_assessment(request, pk):
+    """The assessment if the user may see it (else a 404); the view of it is logged."""
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(request.user).select_related("version", "person"), pk=pk
     )
+    person_access_log(user=request.user, persons=[assessment.person], where=request.get_full_path())
+    return assessment
 
 
 @require_POST
@@ -39,7 +43,7 @@ def assessment_create(request, person_pk):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_resume(request, pk):
     """Back to where the assessment was left: its first unanswered step, or its summary."""
-    assessment = _visible_assessment(request.user, pk)
+    assessment = _visible_assessment(request, pk)
     missing = assessment.questionnaire.first_incomplete_area(assessment.answers)
     if missing is None or assessment.is_frozen:
         return redirect("assessment_summary", pk=pk)
@@ -49,7 +53,7 @@ def assessment_resume(request, pk):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_step(request, pk, step):
     """One area of the questionnaire; each step is saved in the draft before the next."""
-    assessment = _visible_assessment(request.user, pk)
+    assessment = _visible_assessment(request, pk)
     questionnaire = assessment.questionnaire
     if not 1 <= step <= len(questionnaire.areas):
         raise Http404
@@ -145,7 +149,7 @@ def _item_context(questionnaire, item, values, errors):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_summary(request, pk):
     """Every answer by area, the needs profile it gives, and validation."""
-    assessment = _visible_assessment(request.user, pk)
+    assessment = _visible_assessment(request, pk)
     questionnaire = assessment.questionnaire
     if request.method == "POST":
         try:
@@ -201,7 +205,7 @@ def _history(assessment):
 @require_POST
 @role_required(Role.SOCIAL_WORKER)
 def assessment_correct(request, pk):
-    assessment = _visible_assessment(request.user, pk)
+    assessment = _visible_assessment(request, pk)
     correction = services.assessment_correct(user=request.user, assessment=assessment)
     messages.success(
         request, _("Nouvelle version du diagnostic : l'ancienne est conservée telle quelle.")

@@ -37,6 +37,7 @@ def referral_new(request, person_pk):
     is attached to the referral when it is sent.
     """
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
     step = request.POST.get("step")
     assessment = Assessment.objects.validated_for(person)
     if step in ("send", "assessment") and assessment is None:

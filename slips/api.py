@@ -49,5 +49,5 @@ class ReferralSlipView(APIView):
         return response
 
     def get(self, request, pk):
-        referral = referral_for_slip(request.user, pk)
+        referral = referral_for_slip(request, pk)
         return pdf_response(referral, slip_variant(request.query_params))

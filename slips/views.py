@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from people.services import person_access_log
 from referrals.models import Referral
 
 from .content import Variant
@@ -32,10 +33,10 @@ def pdf_response(referral, variant):
     return response
 
 
-def referral_for_slip(user, pk):
-    """The referral if the user may see it (else a 404), with what the slip reads."""
-    return get_object_or_404(
-        Referral.objects.visible_to(user).select_related(
+def referral_for_slip(request, pk):
+    """The referral if the user may see it (else a 404), with what the slip reads; logged."""
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user).select_related(
             "advisor__user",
             "advisor__structure",
             "referrer",
@@ -46,11 +47,13 @@ def referral_for_slip(user, pk):
         ),
         pk=pk,
     )
+    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    return referral
 
 
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip(request, pk):
-    referral = referral_for_slip(request.user, pk)
+    referral = referral_for_slip(request, pk)
     try:
         return pdf_response(referral, slip_variant(request.GET))
     except SlipTimeout as error:
@@ -63,7 +66,7 @@ def referral_slip(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip_preview(request, pk):
     """The same slip as HTML, to read on screen or print from the browser (`?imprimer=1`)."""
-    referral = referral_for_slip(request.user, pk)
+    referral = referral_for_slip(request, pk)
     try:
         variant = slip_variant(request.GET)
     except ApplicationError as error:
