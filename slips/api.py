@@ -30,6 +30,13 @@ class ReferralSlipView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
     permission_classes = [role_permission(Role.SOCIAL_WORKER, Role.ADVISOR)]
 
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for a PDF (`?format=pdf`).
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -41,13 +48,6 @@ class ReferralSlipView(APIView):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
-    def handle_exception(self, exc):
-        # Errors are JSON even when the client asked for a PDF (`?format=pdf`).
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
-
     def get(self, request, pk):
         referral = referral_for_slip(request, pk)
         return pdf_response(referral, slip_variant(request.query_params))
