@@ -273,7 +273,7 @@ class ReferralViewSet(
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=TimelineItemSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole timeline, unpaged
     def timeline(self, request, pk=None):
         items = []
         for kind, item in selectors.timeline(self.get_object()):

@@ -38,3 +38,12 @@ def celery_worker(transactional_db, territory, smtp_inbox, tmp_path):
     process = start_worker(smtp_port=smtp_inbox.port, log_path=tmp_path / "worker.log")
     yield process
     stop_worker(process)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (slips are cached by referral and version)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
