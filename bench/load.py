@@ -66,8 +66,10 @@ logins = {{}}
 for role in ("social_worker", "advisor", "officer"):
     logins[role] = list(User.objects.filter(role=role).values_list("username", flat=True))
 communes = list(Commune.objects.order_by("-population").values_list("insee", flat=True)[:60])
+from tests.assessments.answers import JOSETTE
 open("{path}", "w").write(json.dumps(
-    {{"password": settings.PASIP_DEMO_PASSWORD, "logins": logins, "communes": communes}}
+    {{"password": settings.PASIP_DEMO_PASSWORD, "logins": logins, "communes": communes,
+      "answers": JOSETTE}}, default=str
 ))
 """
 

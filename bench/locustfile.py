@@ -57,6 +57,15 @@ class SocialWorker(Agent):
             },
             name="/api/v1/persons/ (create)",
         ).json()
+        assessment = self.client.post(
+            "/api/v1/assessments/",
+            json={"person": person["id"], "answers": USERS["answers"]},
+            name="/api/v1/assessments/ (draft)",
+        ).json()
+        self.client.post(
+            f"/api/v1/assessments/{assessment['id']}/validate/",
+            name="/api/v1/assessments/[id]/validate/",
+        )
         needs = random.sample(NEEDS, k=random.randint(1, 2))  # noqa: S311
         suggestions = self.client.post(
             "/api/v1/suggestions/",
@@ -105,4 +114,6 @@ class Officer(Agent):
 
     @task
     def statistics(self):
-        self.client.get("/api/v1/stats/referrals-by-epci-month/", name="stats API")
+        self.client.get("/api/v1/stats/", name="/api/v1/stats/")
+        self.client.get("/api/v1/stats/territoire/", name="/api/v1/stats/territoire/")
+        self.client.get("/api/v1/stats/mois/", name="/api/v1/stats/mois/")
