@@ -97,7 +97,7 @@ def start_services():
     )
     for _ in range(60):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/connexion/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/connexion/", timeout=2)  # noqa: S310 (a fixed http URL on loopback)
             return [web, worker]
         except OSError:
             time.sleep(0.5)

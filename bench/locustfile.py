@@ -42,13 +42,13 @@ class SocialWorker(Agent):
 
     @task(2)
     def register_and_refer(self):
-        commune = random.choice(COMMUNES)  # noqa: S311 (load mix, not security)
+        commune = random.choice(COMMUNES)
         person = self.client.post(
             "/api/v1/persons/",
             json={
                 "first_name": "Prénom",
                 "last_name": "Charge",
-                "birth_year": random.randint(1940, 2000),  # noqa: S311
+                "birth_year": random.randint(1940, 2000),
                 "commune": commune,
                 "preferred_channel": "post",
                 "share_identity": True,
@@ -66,7 +66,7 @@ class SocialWorker(Agent):
             f"/api/v1/assessments/{assessment['id']}/validate/",
             name="/api/v1/assessments/[id]/validate/",
         )
-        needs = random.sample(NEEDS, k=random.randint(1, 2))  # noqa: S311
+        needs = random.sample(NEEDS, k=random.randint(1, 2))
         suggestions = self.client.post(
             "/api/v1/suggestions/",
             json={"commune": commune, "needs": needs},
@@ -97,7 +97,7 @@ class Advisor(Agent):
         ).json()
         sent = [r for r in waiting.get("results", []) if r["state"] == "sent"]
         if sent:
-            referral = random.choice(sent)  # noqa: S311
+            referral = random.choice(sent)
             with self.client.post(
                 f"/api/v1/referrals/{referral['id']}/accept/",
                 name="/api/v1/referrals/[id]/accept/",
