@@ -140,15 +140,17 @@ def time_limit(seconds):
     """
     thread_id = threading.get_ident()
     lock = threading.Lock()
-    state = {"running": True}
+    state = {"running": True, "expired": False}
 
     def expire():
         with lock:
             if state["running"]:
+                state["expired"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(thread_id), ctypes.py_object(_Expired)
                 )
 
+    message = _("La fiche n'a pas pu être préparée à temps. Réessayez dans un instant.")
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
     try:
@@ -159,7 +161,12 @@ def time_limit(seconds):
             with lock:
                 state["running"] = False
             timer.cancel()
+            if state["expired"]:
+                # An exception delivered while the interpreter runs a callback (a garbage
+                # collector hook, a destructor) is reported as unraisable and lost: clear
+                # any pending one and rely on the flag instead.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
     except _Expired:
-        raise SlipTimeout(
-            _("La fiche n'a pas pu être préparée à temps. Réessayez dans un instant.")
-        ) from None
+        raise SlipTimeout(message) from None
+    if state["expired"]:
+        raise SlipTimeout(message)
