@@ -10,6 +10,7 @@ from directory.enums import Service
 from directory.matching import advisors_suggest
 from directory.models import Advisor, Place
 from pasip.api import role_permission
+from pasip.pagination import KeysFirstPagination
 from people.models import Person
 from people.services import person_access_log
 
@@ -205,6 +206,8 @@ class ReferralViewSet(
     actor and the current state (`referrals.transitions`), a late second decision is a 409.
     `?code=LOT-7K3Q` finds a referral by its code.
     """
+
+    pagination_class = KeysFirstPagination
 
     serializer_class = ReferralSerializer
     permission_classes = [role_permission(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)]

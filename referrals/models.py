@@ -58,10 +58,11 @@ class ReferralQuerySet(models.QuerySet):
             return self.filter(referring_structure_id=user.structure_id)
         if user.is_advisor and hasattr(user, "advisor_profile"):
             profile = user.advisor_profile
-            # No join in the OR: each side then has its index (the advisor's, the shared inbox's)
-            # instead of a scan of every referral of the country.
+            # The structure's advisors first, then own or shared: the database reads each
+            # colleague's referrals by index and sorts a few thousand rows at most, where an OR
+            # at the top let it walk the whole country's referrals by date.
             colleagues = type(profile).objects.filter(structure_id=profile.structure_id)
-            return self.filter(Q(advisor=profile) | Q(shared=True, advisor__in=colleagues))
+            return self.filter(advisor__in=colleagues).filter(Q(advisor=profile) | Q(shared=True))
         if user.is_coordinator:
             return self.on_board_of(user).filter(escalated_at__isnull=False)
         return self.none()
@@ -138,7 +139,21 @@ class Referral(models.Model):
         verbose_name = _("orientation")
         ordering = ["-sent_at"]
         indexes = [
-            models.Index(fields=["advisor"], condition=Q(shared=True), name="referral_shared_inbox")
+            models.Index(
+                fields=["advisor"], condition=Q(shared=True), name="referral_shared_inbox"
+            ),
+            # The lists, newest first, read a page without sorting the structure's history.
+            models.Index(fields=["referring_structure", "sent_at"], name="referral_structure_list"),
+            models.Index(fields=["advisor", "sent_at"], name="referral_advisor_inbox"),
+            # The matching's live load (`directory.candidates.LOAD_SQL`).
+            models.Index(
+                fields=["advisor"], condition=Q(state__in=OPEN_STATES), name="referral_open_load"
+            ),
+            models.Index(
+                fields=["advisor", "answered_at"],
+                condition=Q(decline_reason=DeclineReason.NO_CAPACITY),
+                name="referral_capacity_declines",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from accounts.models import Role
 from assessments.models import Assessment
 from directory.matching import advisors_rank
 from pasip.errors import ApplicationError, NotAllowed
+from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
 from people.models import Person
 from people.services import person_access_log
@@ -27,6 +28,8 @@ from .forms import (
     StartForm,
 )
 from .models import REROUTABLE_STATES, Referral, ReferralState
+
+LIST_PAGE_SIZE = 50  # as the API's pages
 
 
 @role_required(Role.SOCIAL_WORKER)
@@ -122,8 +125,10 @@ def referral_list(request):
     search = CodeSearchForm(request.GET or None)
     if search.is_valid() and search.cleaned_data["code"]:
         referrals = referrals.filter(code=search.cleaned_data["code"])
-    referrals = list(referrals[:200])
-    rows = [(r, selectors.disclosure(user=request.user, referral=r)) for r in referrals]
+    page = KeysFirstPaginator(referrals.order_by("-sent_at", "-pk"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(r, selectors.disclosure(user=request.user, referral=r)) for r in page.object_list]
     person_access_log(
         user=request.user,
         persons={r.person for r, shown in rows if shown.identity},
@@ -132,7 +137,13 @@ def referral_list(request):
     return render(
         request,
         "referrals/referral_list.html",
-        {"rows": rows, "states": ReferralState.choices, "state": state, "search": search},
+        {
+            "rows": rows,
+            "page": page,
+            "states": ReferralState.choices,
+            "state": state,
+            "search": search,
+        },
     )
 
 

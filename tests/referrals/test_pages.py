@@ -132,3 +132,39 @@ def test_the_officer_sees_counts_by_epci_and_no_names(client):
     assert referral.person.last_name not in page
     assert referral.code not in page
     assert client.get(reverse("referral_list")).status_code == 403
+
+
+def test_the_list_comes_in_pages_of_fifty_newest_first_and_keeps_its_filter(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people.models import PersonAccess
+
+    social_worker = UserFactory()
+    advisor = AdvisorFactory()
+    start = timezone.now() - timedelta(days=100)
+    referrals = [
+        ReferralFactory(
+            person__created_by=social_worker, advisor=advisor, sent_at=start + timedelta(days=day)
+        )
+        for day in range(53)
+    ]
+    ReferralFactory(person__created_by=social_worker, advisor=advisor, state=ReferralState.DECLINED)
+    client.force_login(social_worker)
+
+    first = client.get(reverse("referral_list"), {"etat": "sent"}).content.decode()
+    assert first.count("<tr>") == 51  # the header and 50 rows
+    assert referrals[-1].code in first and referrals[2].code not in first
+    assert "Page 1 sur 2 (53 orientations)" in first
+    assert "?etat=sent&amp;page=2" in first
+    assert PersonAccess.objects.filter(user=social_worker).count() == 50  # the page's persons
+
+    second = client.get(reverse("referral_list"), {"etat": "sent", "page": 2}).content.decode()
+    assert second.count("<tr>") == 4
+    assert all(referral.code in second for referral in referrals[:3])
+    assert "?etat=sent&amp;page=1" in second
+    # A page number out of range or not a number shows the nearest page, never an error.
+    assert client.get(reverse("referral_list"), {"page": "dix"}).status_code == 200
+    last = client.get(reverse("referral_list"), {"etat": "sent", "page": 99}).content.decode()
+    assert referrals[0].code in last
