@@ -116,6 +116,9 @@ REMOTE_SQL = """
        WHERE commune.department_id = %s AND ({ways}))
 """
 # Read only for the advisors who meet every hard condition: the load never changes who does.
+# Only the rows that count are read (open referrals, recent declines for capacity, the
+# person's own), each kind through its own index (`referrals.Referral.Meta.indexes`): an
+# advisor's years of closed referrals are never scanned.
 LOAD_SQL = """
 SELECT advisor_id,
        SUM(CASE WHEN state IN (%s, %s, %s) THEN 1 ELSE 0 END),
@@ -123,6 +126,7 @@ SELECT advisor_id,
        MAX(CASE WHEN person_id = %s AND state IN (%s, %s, %s) THEN 1 ELSE 0 END)
 FROM referrals_referral
 WHERE advisor_id IN ({ids})
+  AND (state IN (%s, %s, %s) OR (decline_reason = %s AND answered_at >= %s) OR person_id = %s)
 GROUP BY advisor_id
 """
 ABSENCES_SQL = """
@@ -138,20 +142,24 @@ def live_load(*, pks, person, config):
     if not pks:
         return {}
     since = timezone.now() - timedelta(days=config["decline_window_days"])
+    open_states = [ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS]
+    person_pk = person.pk if person is not None else None
     with connection.cursor() as cursor:
         cursor.execute(
             LOAD_SQL.format(ids=", ".join(["%s"] * len(pks))),
             [
-                ReferralState.SENT,
-                ReferralState.ACCEPTED,
-                ReferralState.IN_PROGRESS,
+                *open_states,
                 DeclineReason.NO_CAPACITY,
                 since,
-                person.pk if person is not None else None,
+                person_pk,
                 ReferralState.ACCEPTED,
                 ReferralState.IN_PROGRESS,
                 ReferralState.COMPLETED,
                 *pks,
+                *open_states,
+                DeclineReason.NO_CAPACITY,
+                since,
+                person_pk,
             ],
         )
         return {

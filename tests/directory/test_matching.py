@@ -281,3 +281,38 @@ def test_a_place_far_away_in_the_country_is_never_loaded():
 
     assert ranking[0].advisor == advisor
     assert ranking[0].place.commune == "Gramat"
+
+
+@time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
+def test_the_live_load_counts_open_referrals_recent_capacity_declines_and_the_persons_own():
+    from directory.candidates import live_load
+    from directory.matching import matching_config
+
+    advisor, other = AdvisorFactory(), AdvisorFactory()
+    person = PersonFactory()
+    now = timezone.now()
+    for state in (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS):
+        ReferralFactory(advisor=advisor, state=state)
+    for _ in range(3):  # closed: not the load
+        ReferralFactory(advisor=advisor, state=ReferralState.COMPLETED)
+    ReferralFactory(person=person, advisor=advisor, state=ReferralState.COMPLETED)
+    for days, reason in ((3, DeclineReason.NO_CAPACITY), (40, DeclineReason.NO_CAPACITY)):
+        ReferralFactory(
+            advisor=advisor,
+            state=ReferralState.DECLINED,
+            decline_reason=reason,
+            answered_at=now - timedelta(days=days),
+        )
+    ReferralFactory(
+        advisor=advisor,
+        state=ReferralState.DECLINED,
+        decline_reason=DeclineReason.NEED_NOT_COVERED,
+        answered_at=now - timedelta(days=1),
+    )
+    ReferralFactory(advisor=other, state=ReferralState.EXPIRED)
+    config = matching_config()
+
+    load = live_load(pks=[advisor.pk, other.pk], person=person, config=config)
+    assert load == {advisor.pk: (3, 1, True)}  # nothing that counts for the other advisor
+    assert live_load(pks=[advisor.pk], person=None, config=config) == {advisor.pk: (3, 1, False)}
+    assert live_load(pks=[advisor.pk], person=PersonFactory(), config=config)[advisor.pk][2] is False
