@@ -237,6 +237,13 @@ def main():
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    from pasip.warmup import warm_up
+
+    if args.reuse:
+        call_command("migrate", verbosity=0)  # the indexes of the code being measured
+    warm_up()  # what pasip/wsgi.py does in each web process before its first request
     from directory.models import Advisor, Place
     from people.models import Person
     from referrals.models import Referral, ReferralEvent

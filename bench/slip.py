@@ -5,6 +5,7 @@
 Creates the database `pasip_slip_bench` afresh (PostgreSQL on 127.0.0.1:5432 by default),
 one referral with an assessment (two pages: the person's and the advisor's), then measures in
 this one process:
+- after the web process's warm-up (`pasip/warmup.py`: views imported, fonts, `gc.freeze()`),
 - cold: the whole `slip_pdf` (queries, template, QR code, WeasyPrint) with the caches emptied;
 - cached: `slip_pdf` again for the same version (queries, template, digest, cache read);
 - memory: resident set size before and after `--renders` cold renders;
@@ -140,6 +141,9 @@ def main():
     parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
     args = parser.parse_args()
     prepare_database(args.database_url)
+    from pasip.warmup import warm_up
+
+    warm_up()  # what pasip/wsgi.py does in each web process before its first request
 
     import weasyprint
     from django.core.cache import cache

@@ -76,7 +76,8 @@ class Person(models.Model):
 
     @property
     def active_consent(self):
-        return self.consents.filter(revoked_at__isnull=True).order_by("-recorded_at").first()
+        consents = self.consents.filter(revoked_at__isnull=True).select_related("recorded_by")
+        return consents.order_by("-recorded_at").first()
 
 
 class Consent(models.Model):
