@@ -99,12 +99,11 @@ def make_referral():
 
 
 def fresh(referral):
-    """The referral as a view loads it, so that each measure includes its queries."""
+    """The referral as the slip's views load it, so that each measure includes its query."""
     from referrals.models import Referral
+    from slips.views import SLIP_RELATIONS
 
-    return Referral.objects.select_related(
-        "advisor__user", "advisor__structure", "referrer", "referring_structure", "person"
-    ).get(pk=referral.pk)
+    return Referral.objects.select_related(*SLIP_RELATIONS).get(pk=referral.pk)
 
 
 def timed(function, count):

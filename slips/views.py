@@ -11,6 +11,17 @@ from referrals.models import Referral
 from .content import Variant
 from .rendering import SlipTimeout, slip_html, slip_pdf
 
+# What every slip reads of a referral, loaded with it in one query. The assessment (printed
+# only with consent) and the appointment's place (most referrals have none) are read when
+# needed: joining them costs more than their own query, measured with bench/slip.py.
+SLIP_RELATIONS = (
+    "advisor__user",
+    "advisor__structure",
+    "referrer",
+    "referring_structure",
+    "person",
+)
+
 
 def slip_variant(query):
     """The variant asked for in the query string (`?variant=large`); normal by default."""
@@ -36,16 +47,7 @@ def pdf_response(referral, variant):
 def referral_for_slip(request, pk):
     """The referral if the user may see it (else a 404), with what the slip reads; logged."""
     referral = get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related(
-            "advisor__user",
-            "advisor__structure",
-            "referrer",
-            "referring_structure",
-            "person",
-            "assessment",
-            "appointment_place__commune",
-        ),
-        pk=pk,
+        Referral.objects.visible_to(request.user).select_related(*SLIP_RELATIONS), pk=pk
     )
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
     return referral
