@@ -5,17 +5,19 @@ derived from counts (a rate, a median, a sum) is computed from published cells o
 its CSV and the API show the same cells hidden for the same reasons.
 """
 
+import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from directory.enums import Service
 from directory.models import UnmetNeed
@@ -105,6 +107,17 @@ class Filters:
         if self.typology:
             rows = rows.filter(typology=self.typology)
         return rows
+
+    def as_key(self):
+        """What tells two filterings apart, for the tables' cache."""
+        return (
+            self.department.pk,
+            self.start or "",
+            self.end or "",
+            self.epci.pk if self.epci else "",
+            self.typology,
+            self.need,
+        )
 
     def as_json(self):
         return {
@@ -661,8 +674,21 @@ INDICATORS = {
 }
 
 
+# A table changes only when the pre-aggregated counts are rebuilt: each is computed once per
+# rebuild, filters and language (the disclosure control of a table with many small cells takes
+# a few hundred milliseconds, measured with bench/load.py), then read from the cache.
+TABLE_CACHE_SECONDS = 3600
+
+
 def indicator_table(slug, filters):
-    return INDICATORS[slug][1](filters)
+    refresh = last_refresh()
+    parts = (slug, refresh.pk if refresh else 0, threshold(), get_language(), *filters.as_key())
+    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    table = cache.get(key)
+    if table is None:
+        table = INDICATORS[slug][1](filters)
+        cache.set(key, table, TABLE_CACHE_SECONDS)
+    return table
 
 
 def last_refresh():

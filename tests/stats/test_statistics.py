@@ -240,3 +240,23 @@ def test_the_beat_schedule_rebuilds_the_tables():
     ReferralFactory()
     refresh_statistics()
     assert Refresh.objects.latest().referrals == 1
+
+
+def test_a_table_is_computed_once_per_rebuild_of_the_counts(settings, officer_api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PASIP_STATS_MIN_COUNT = 1
+    ReferralFactory(sent_at=at(date(2026, 3, 2)))
+    stats_refresh()
+    assert row(table_of(officer_api, "besoins"), "Total des besoins")["cells"][-1]["value"] == 1
+    ReferralFactory(sent_at=at(date(2026, 3, 3)))
+    with CaptureQueriesContext(connection) as queries:
+        again = table_of(officer_api, "besoins")  # the same counts until they are rebuilt
+    assert row(again, "Total des besoins")["cells"][-1]["value"] == 1
+    assert not any("stats_referralcube" in query["sql"] for query in queries.captured_queries)
+    stats_refresh()
+    rebuilt = table_of(officer_api, "besoins")
+    assert row(rebuilt, "Total des besoins")["cells"][-1]["value"] == 2
+    settings.PASIP_STATS_MIN_COUNT = 3  # another threshold: computed again, with it
+    assert values(row(table_of(officer_api, "besoins"), "Total des besoins"))[-1] == "< 3"
