@@ -301,10 +301,16 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
-def timed(client, url, repeat):
+def timed(client, url, repeat, *, cached=False):
+    """Server times of `url`; the tables computed anew each time unless `cached` (they are
+    computed once per rebuild of the counts, then read from the cache)."""
+    from django.core.cache import cache
+
     client.get(url)  # a first request, outside the figures (imports, geometry of the map)
     times = []
     for _index in range(repeat):
+        if not cached:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -370,7 +376,10 @@ def main():
         for slug in INDICATORS
     }
     say()
-    say(f"Server time per request, ms ({arguments.repeat} requests each, Django test client)")
+    say(
+        f"Server time per request, ms ({arguments.repeat} requests each, Django test client), "
+        "every table computed anew (the first request after a rebuild)"
+    )
     say(f"{'filter':28} {'dashboard p50':>13} {'p95':>6} " + "all pages p50    p95    max")
     overall = []
     for label, query in filters.items():
@@ -388,6 +397,12 @@ def main():
         f"{'every page, every filter':28} {'':13} {'':6} {statistics.median(overall):14.0f} "
         f"{percentile(overall, 0.95):6.0f} {max(overall):6.0f}"
     )
+    for label in ("no filter", "all four"):
+        times = timed(client, pages["territoire"] + _query(filters[label]), 50, cached=True)
+        say(
+            f"dashboard again, its tables cached, {label}: p50 {statistics.median(times):.1f} ms"
+            f"  p95 {percentile(times, 0.95):.1f} ms"
+        )
     say()
     say("Per page, no filter (p50 / p95 ms):")
     extra = {
