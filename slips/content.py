@@ -140,7 +140,8 @@ def constraint_lines(profile):
     if languages and languages != [wording.language_label("fr")]:
         lines.append(_("Langues : %(languages)s") % {"languages": ", ".join(languages)})
     if constraints.get("french_level"):
-        lines.append(_("Niveau de français : %(level)s") % {"level": constraints["french_level"]})
+        level = wording.french_level_label(constraints["french_level"])
+        lines.append(_("Parle français : %(level)s") % {"level": level})
     specific = [str(need) for need in constraints.get("specific_needs") or ()]
     if specific:
         lines.append(_("Besoins particuliers : %(needs)s") % {"needs": ", ".join(specific)})

@@ -96,6 +96,13 @@ HALF_DAYS = {
 }
 PARTS_OF_DAY = {"am": _("matin"), "pm": _("après-midi")}
 
+# The questionnaire's answers about spoken French (`french_level`), said plainly.
+FRENCH_LEVELS = {
+    "fluent": _("à l'aise"),
+    "basic": _("avec quelques difficultés"),
+    "little": _("très peu ou pas du tout"),
+}
+
 
 def half_day_label(code):
     """`mo-am` → « lundi matin »; an unknown code is printed as is."""
@@ -107,3 +114,8 @@ def half_day_label(code):
 
 def language_label(code):
     return str(LANGUAGES.get(code, code))
+
+
+def french_level_label(code):
+    """`basic` → « avec quelques difficultés »; an unknown code is printed as is."""
+    return str(FRENCH_LEVELS.get(code, code))

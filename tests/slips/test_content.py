@@ -140,3 +140,21 @@ def test_the_time_limit_never_lets_its_exception_escape_whatever_the_timing():
             outcomes.add("timeout")
     time.sleep(0.05)
     assert outcomes <= {"done", "timeout"}
+
+
+def test_the_advisors_page_says_the_constraints_in_words_not_codes():
+    lines = content.constraint_lines(
+        {
+            "support_mode": "faire_avec",
+            "constraints": {
+                "max_travel_km": 15,
+                "uses_bus": True,
+                "languages": ["fr", "ar"],
+                "french_level": "basic",
+                "half_days": ["tu-am"],
+            },
+        }
+    )
+    assert "Parle français : avec quelques difficultés" in lines
+    assert "Disponible : mardi matin" in lines
+    assert not any(code in " ".join(lines) for code in ("basic", "tu-am", "faire_avec"))
