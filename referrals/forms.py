@@ -26,6 +26,14 @@ class SendForm(NeedsForm):
             "invalid_choice": _("Ce conseiller n'est pas disponible."),
         },
     )
+    shared = forms.BooleanField(
+        label=_("Envoyer à la boîte partagée de sa structure"),
+        required=False,
+        help_text=_(
+            "Tout conseiller de la même structure pourra répondre ; celui qui accepte "
+            "suit la personne."
+        ),
+    )
 
 
 class DeclineForm(forms.Form):

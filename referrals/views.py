@@ -58,6 +58,7 @@ def referral_new(request, person_pk):
                     needs=needs,
                     suggestions=_suggest(person, assessment.needs_profile),
                     assessment=assessment,
+                    shared=form.cleaned_data["shared"],
                 )
             except ApplicationError as error:
                 messages.error(request, error.message)

@@ -6,7 +6,13 @@ from directory.enums import Service
 from people.models import Person
 from referrals.models import Referral, ReferralState
 from tests.assessments.answers import assessment_through_pages
-from tests.factories import PASSWORD, AdvisorFactory, ReferralFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AdvisorFactory,
+    PersonFactory,
+    ReferralFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +174,22 @@ def test_the_list_comes_in_pages_of_fifty_newest_first_and_keeps_its_filter(clie
     assert client.get(reverse("referral_list"), {"page": "dix"}).status_code == 200
     last = client.get(reverse("referral_list"), {"etat": "sent", "page": 99}).content.decode()
     assert referrals[0].code in last
+
+
+def test_the_sending_page_can_address_the_structure_s_shared_inbox(client):
+    social_worker = UserFactory()
+    advisor = AdvisorFactory(place_commune="46128")
+    colleague = AdvisorFactory(structure=advisor.structure)
+    person = PersonFactory(created_by=social_worker)  # in Gramat, with consent
+    client.force_login(social_worker)
+    assessment = assessment_through_pages(client, person)
+    url = reverse("referral_new", args=[person.pk])
+    page = client.post(url, {"step": "assessment"}).content.decode()
+    assert "Envoyer à la boîte partagée de sa structure" in page
+
+    needs = assessment.needs_profile.categories
+    client.post(url, {"step": "send", "needs": needs, "advisor": advisor.pk, "shared": "on"})
+    referral = Referral.objects.get(person=person)
+    assert referral.shared
+    client.force_login(colleague.user)
+    assert referral.code in client.get(reverse("referral_list")).content.decode()
