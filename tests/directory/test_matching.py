@@ -315,4 +315,5 @@ def test_the_live_load_counts_open_referrals_recent_capacity_declines_and_the_pe
     load = live_load(pks=[advisor.pk, other.pk], person=person, config=config)
     assert load == {advisor.pk: (3, 1, True)}  # nothing that counts for the other advisor
     assert live_load(pks=[advisor.pk], person=None, config=config) == {advisor.pk: (3, 1, False)}
-    assert live_load(pks=[advisor.pk], person=PersonFactory(), config=config)[advisor.pk][2] is False
+    stranger = PersonFactory()
+    assert live_load(pks=[advisor.pk], person=stranger, config=config)[advisor.pk][2] is False
