@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
@@ -42,11 +44,7 @@ def run(*command, settings="pasip.settings.prod", **kwargs):
 
 
 def prepare():
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DATABASE],
-        check=True,
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
+    common.database_recreate(DATABASE)
     manage = [str(BIN / "python"), "manage.py"]
     run(*manage, "migrate", "-v", "0")
     run(*manage, "load_territory")

@@ -16,12 +16,13 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -42,16 +43,6 @@ FRANCE = [
     (2.5, 51.1), (4.2, 49.9), (6.1, 49.5), (8.2, 49.0), (7.6, 47.6), (6.0, 46.2),
     (7.0, 45.9), (7.6, 44.1), (6.2, 43.1), (3.2, 43.3), (3.0, 42.4), (-0.6, 42.8),
 ]  # fmt: skip
-
-
-def database_create():
-    host = ["-h", "127.0.0.1", "-U", "postgres"]
-    subprocess.run(["dropdb", *host, "--if-exists", "--force", DATABASE], check=True)
-    subprocess.run(["createdb", *host, DATABASE], check=True)
-    env = {**os.environ}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
 
 
 def on_land(longitude, latitude):
@@ -336,7 +327,7 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if not args.reuse:
-        database_create()
+        common.database_create(DATABASE, {**os.environ}, territory=False)
 
     import django
 

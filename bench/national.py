@@ -18,10 +18,11 @@ import argparse
 import math
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -38,20 +39,6 @@ import matching  # noqa: E402  (the directory generator, reused)
 import national_data  # noqa: E402
 
 LIST_TARGET_MS, SUGGESTIONS_TARGET_MS = 100, 50
-
-
-def database_create():
-    host = ["-h", "127.0.0.1", "-U", "postgres"]
-    subprocess.run(["dropdb", *host, "--if-exists", "--force", DATABASE], check=True)
-    subprocess.run(["createdb", *host, DATABASE], check=True)
-    for command in (["migrate", "-v", "0"], ["load_territory"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env={**os.environ},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
 
 
 def percentile(values, share):
@@ -232,7 +219,7 @@ def main():
     started = time.monotonic()
     if not args.reuse:
         print(f"creating {DATABASE} (migrate, load_territory)", flush=True)
-        database_create()
+        common.database_create(DATABASE, {**os.environ})
 
     import django
 

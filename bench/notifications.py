@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DATABASE = "pasip_notifications_bench"
@@ -33,11 +35,7 @@ DATABASE = "pasip_notifications_bench"
 
 def prepare_database(url):
     if url.endswith(f"/{DATABASE}"):
-        for command in ("dropdb", "createdb"):
-            extra = ["--if-exists", "--force"] if command == "dropdb" else []
-            subprocess.run(
-                [command, "-h", "127.0.0.1", "-U", "postgres", *extra, DATABASE], check=True
-            )
+        common.database_recreate(DATABASE)
 
 
 def child(broker, count, rate):

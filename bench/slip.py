@@ -18,10 +18,11 @@ import argparse
 import gc
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -30,11 +31,7 @@ DATABASE = "pasip_slip_bench"
 
 def prepare_database(url):
     if url.endswith(f"/{DATABASE}"):
-        for command in ("dropdb", "createdb"):
-            extra = ["--if-exists", "--force"] if command == "dropdb" else []
-            subprocess.run(
-                [command, "-h", "127.0.0.1", "-U", "postgres", *extra, DATABASE], check=True
-            )
+        common.database_recreate(DATABASE)
     os.environ.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="pasip.settings.test",

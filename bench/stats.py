@@ -14,10 +14,11 @@ figures and writes them to bench/results/stats.txt. Target: p95 under 300 ms.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -43,16 +44,6 @@ STATES = [
     ("expired", 0.06),
     ("cancelled", 0.07),
 ]
-
-
-def database_create():
-    host = ["-h", "127.0.0.1", "-U", "postgres"]
-    subprocess.run(["dropdb", *host, "--if-exists", "--force", DATABASE], check=True)
-    subprocess.run(["createdb", *host, DATABASE], check=True)
-    for command in (["migrate", "-v", "0"], ["load_territory"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env={**os.environ}, check=True
-        )
 
 
 def _fill_required(cursor, table, given):
@@ -331,7 +322,7 @@ def main():
         lines.append(text)
 
     if not arguments.reuse:
-        database_create()
+        common.database_create(DATABASE, {**os.environ})
     import django
 
     django.setup()

@@ -1,0 +1,34 @@
+"""What the benchmarks share: the project's paths and a PostgreSQL database made afresh."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+POSTGRES = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def database_url(name):
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_recreate(name):
+    """Drops the database `name` if it exists (closing its connections) and creates it empty."""
+    subprocess.run(["dropdb", *POSTGRES, "--if-exists", "--force", name], check=True)
+    subprocess.run(["createdb", *POSTGRES, name], check=True)
+
+
+def database_create(name, env, *, territory=True):
+    """`name` afresh with the schema and, unless told otherwise, the Lot's territory; the
+    commands run in a child process with `env` (whose DATABASE_URL names the database)."""
+    database_recreate(name)
+    commands = [["migrate", "-v", "0"], *([["load_territory"]] if territory else [])]
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
