@@ -77,6 +77,7 @@ register_kind("referral_answered", label=gettext_lazy("Réponse à une orientati
 register_kind("referral_message", label=gettext_lazy("Message sur une orientation"))
 register_kind("referral_reminder", label=gettext_lazy("Relance d'une orientation"))
 register_kind("referral_escalated", label=gettext_lazy("Orientation signalée"))
+register_kind("referral_rerouted", label=gettext_lazy("Orientation réorientée par le coordinateur"))
 register_kind("meeting_reminder", label=gettext_lazy("Premier rendez-vous à fixer"))
 register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
 

@@ -109,9 +109,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_person_data(self, referral) -> dict:
         shown = selectors.disclosure(user=self.context["request"].user, referral=referral)
-        return PersonOnReferralSerializer(
-            referral.person, context={"identity": shown.identity}
-        ).data
+        identity = shown.identity and not self.context.get("pseudonymised")
+        return PersonOnReferralSerializer(referral.person, context={"identity": identity}).data
 
     def get_allowed_actions(self, referral) -> list[str]:
         return sorted(transitions.allowed(user=self.context["request"].user, referral=referral))
@@ -215,10 +214,15 @@ class ReferralViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
+        user = self.request.user
+        if self.action == "reroute" and user.is_coordinator:
+            visible = Referral.objects.on_board_of(user)  # re-routed from the board
+        else:
+            visible = Referral.objects.visible_to(user)
         referrals = selectors.with_consent(
-            Referral.objects.visible_to(self.request.user)
-            .select_related("person__commune", "advisor__user", "referring_structure")
-            .order_by("-sent_at", "-pk")
+            visible.select_related(
+                "person__commune", "advisor__user", "referring_structure"
+            ).order_by("-sent_at", "-pk")
         )
         code = self.request.query_params.get("code", "").strip().upper()
         if code:
@@ -313,7 +317,11 @@ class ReferralViewSet(
         new = services.referral_reroute(
             user=request.user, referral=referral, advisor=data.validated_data["advisor"]
         )
-        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+        # The coordinator sees the new referral as on the board: the person pseudonymised.
+        context = {**self.get_serializer_context(), "pseudonymised": request.user.is_coordinator}
+        return Response(
+            ReferralSerializer(new, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 class BoardReferralSerializer(serializers.ModelSerializer):

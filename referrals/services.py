@@ -44,6 +44,23 @@ def referral_send(
     """
     if not (user.is_social_worker and person.structure_id == user.structure_id):
         raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
+    return _referral_send(
+        user=user,
+        referrer=user,
+        person=person,
+        advisor=advisor,
+        needs=needs,
+        suggestions=suggestions,
+        previous=previous,
+        assessment=assessment,
+        shared=shared,
+    )
+
+
+def _referral_send(
+    *, user, referrer, person, advisor, needs, suggestions, previous, assessment, shared
+):
+    """`user` sends for `referrer` (the same person, or the coordinator re-routing)."""
     if not needs:
         raise ApplicationError(_("Choisissez au moins un besoin."), code="needs_required")
     if person.active_consent is None:
@@ -56,6 +73,7 @@ def referral_send(
         try:
             return _referral_create(
                 user=user,
+                referrer=referrer,
                 person=person,
                 advisor=advisor,
                 needs=needs,
@@ -71,7 +89,7 @@ def referral_send(
 
 @transaction.atomic
 def _referral_create(
-    *, user, person, advisor, needs, rank, previous=None, assessment=None, shared=False
+    *, user, referrer, person, advisor, needs, rank, previous=None, assessment=None, shared=False
 ):
     referral = Referral.objects.create(
         shared=shared,
@@ -79,8 +97,9 @@ def _referral_create(
         assessment=previous.assessment if previous else assessment,
         code=referral_code_new(),
         person=person,
-        referring_structure=user.structure,
-        referrer=user,
+        # A re-routing keeps the structure that referred the person first.
+        referring_structure=previous.referring_structure if previous else referrer.structure,
+        referrer=referrer,
         advisor=advisor,
         needs=list(needs),
         was_suggested=rank is not None,
@@ -277,9 +296,15 @@ def referral_message_post(*, user, referral, body):
 
 
 def reroute_check(*, user, referral):
-    """Raises unless `user` may re-route `referral` (before anything else is looked at)."""
-    if transitions.Actor.REFERRER not in transitions.actors_of(user, referral):
-        raise NotAllowed(_("Seule la structure qui a orienté peut réorienter."))
+    """Raises unless `user` may re-route `referral` (before anything else is looked at): the
+    referring structure, or the coordinator of the person's département, from the board."""
+    if transitions.Actor.REFERRER in transitions.actors_of(user, referral):
+        return
+    if user.is_coordinator and Referral.objects.on_board_of(user).filter(pk=referral.pk).exists():
+        return
+    raise NotAllowed(
+        _("Seuls la structure qui a orienté et le coordinateur du département peuvent réorienter.")
+    )
 
 
 def referral_reroute(*, user, referral, advisor):
@@ -297,14 +322,27 @@ def referral_reroute(*, user, referral, advisor):
             raise ApplicationError(
                 _("Choisissez un autre conseiller que celui déjà sollicité."), code="same_advisor"
             )
-        new = referral_send(
+        # The coordinator sends on behalf of the referring social worker, who keeps the person.
+        new = _referral_send(
             user=user,
+            referrer=user if user.is_social_worker else old.referrer,
             person=old.person,
             advisor=advisor,
             needs=old.needs,
             suggestions=reroute_suggestions(old),
             previous=old,
+            assessment=None,
+            shared=False,
         )
+        if user.is_coordinator:
+            notify(
+                recipient=old.referrer,
+                referral=new,
+                kind="referral_rerouted",
+                subject=_("Orientation %(old)s réorientée : %(new)s")
+                % {"old": old.code, "new": new.code},
+                context={"previous": old},
+            )
         ReferralEvent.objects.create(
             referral=old,
             actor=user,

@@ -246,10 +246,19 @@ def referral_message(request, pk):
     return redirect(reverse("referral_detail", args=[pk]) + "#historique")
 
 
-@role_required(Role.SOCIAL_WORKER)
+@role_required(Role.SOCIAL_WORKER, Role.COORDINATOR)
 def referral_reroute(request, pk):
-    """Re-routing: the next suggestions, without the advisors already tried."""
-    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    """Re-routing: the next suggestions, without the advisors already tried.
+
+    The coordinator re-routes from the board: the person stays pseudonymised, and the new
+    referral goes on being followed by the social worker who referred the person.
+    """
+    coordinator = request.user.is_coordinator
+    if coordinator:
+        referrals = Referral.objects.on_board_of(request.user).select_related("person__commune")
+    else:
+        referrals = _visible_referrals(request.user)
+    referral = get_object_or_404(referrals, pk=pk)
     form = RerouteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,8 +269,15 @@ def referral_reroute(request, pk):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Orientation %(code)s envoyée.") % {"code": new.code})
+            if coordinator:
+                return redirect("coordinator_board")
             return redirect("referral_detail", pk=new.pk)
-    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    if coordinator:
+        services.reroute_check(user=request.user, referral=referral)
+    else:
+        person_access_log(
+            user=request.user, persons=[referral.person], where=request.get_full_path()
+        )
     return render(
         request,
         "referrals/reroute.html",
@@ -269,6 +285,7 @@ def referral_reroute(request, pk):
             "referral": referral,
             "form": form,
             "suggestions": services.reroute_suggestions(referral),
+            "pseudonymised": coordinator,
         },
     )
 

@@ -59,7 +59,7 @@ def expected_other(own_row, gated):
 OFFICE = {"officer", "admin"}  # roles no endpoint of the lifecycle is for
 GATED = {  # endpoints whose role gate also leaves out other roles
     "page message": OFFICE | {"coordinator"},
-    "page reroute": OFFICE | {"coordinator", "advisor", "advisor_other"},
+    "page reroute": OFFICE | {"advisor", "advisor_other"},
 }
 
 
@@ -133,7 +133,7 @@ REFERRAL_ENDPOINTS = {
             referrer=200,
             advisor=403,
             advisor_other=403,
-            coordinator=403,
+            coordinator=200,
             officer=403,
             admin=403,
         ),
@@ -195,9 +195,11 @@ REFERRAL_ENDPOINTS = {
         "reroute/",
         S.EXPIRED,
         {"advisor": "next"},
-        row(404, referrer=201, advisor=403, coordinator=403, officer=403, admin=403),
+        row(404, referrer=201, advisor=403, coordinator=201, officer=403, admin=403),
     ),
 }
+# The coordinator re-routes any referral of the département's board, escalated or not.
+BOARD_WIDE = {"page reroute": {"coordinator": 200}, "api reroute": {"coordinator": 201}}
 
 PERSON_ONLY = {"referrer": None, "sw_other": 404}
 PERSON_ENDPOINTS = {
@@ -256,6 +258,7 @@ def referral_url(client_kind, target, pk):
 def test_referral_endpoints(world, endpoint, own):
     client_kind, method, target, state, payload, own_row = REFERRAL_ENDPOINTS[endpoint]
     expected = own_row if own else expected_other(own_row, GATED.get(endpoint, OFFICE))
+    expected = {**expected, **BOARD_WIDE.get(endpoint, {})}
     if payload.get("advisor") == "next":
         payload = {"advisor": world["next_advisor"].pk}
     answers = {}

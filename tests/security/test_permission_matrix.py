@@ -122,7 +122,7 @@ ROWS = {
     "referral_fail": Row(P, (ADV,), "referral"),
     "referral_cancel": Row(P, (SW, COORD), "referral"),
     "referral_message": Row(P, (SW, ADV), "referral"),
-    "referral_reroute": Row(P, (SW,), "referral"),
+    "referral_reroute": Row(P, (SW, COORD), "board_referral"),
     "coordinator_board": Row(G, (COORD,)),
     "referral-list": Row(G, (SW, ADV, COORD)),
     "referral-detail": Row(G, (SW, ADV, COORD), "referral"),
@@ -133,7 +133,7 @@ ROWS = {
     "referral-fail": Row(P, (ADV,), "referral"),
     "referral-cancel": Row(P, (SW, COORD), "referral"),
     "referral-messages": Row(P, (SW, ADV), "referral"),
-    "referral-reroute": Row(P, (SW,), "referral"),
+    "referral-reroute": Row(P, (SW, COORD), "board_referral"),
     "referral-timeline": Row(G, (SW, ADV, COORD), "referral"),
     "coordinator-board": Row(G, (COORD,)),
     # Slips
@@ -208,6 +208,7 @@ def world(db):
         advisor = referral.advisor
         objects[side] = {
             "referral": referral,
+            "board_referral": referral,
             "person": person,
             "assessment": assessment,
             "advisor": advisor,
@@ -293,6 +294,8 @@ def expected(row, role, side, path):
 # Which roles see only their own objects of a kind; the others see every one of them.
 SCOPED = {
     "referral": {SW, ADV, COORD},
+    # A referral as the coordinator's board shows it: any of the département's (re-routing).
+    "board_referral": {SW},
     "person": {SW},
     "assessment": {SW},
     "advisor": {ADV},
