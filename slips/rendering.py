@@ -160,13 +160,14 @@ def time_limit(seconds):
         finally:
             with lock:
                 state["running"] = False
+            # An interruption still pending lands in this call (a Python function: the
+            # interpreter checks for one on entering it), inside the `try`.
             timer.cancel()
-            if state["expired"]:
-                # An exception delivered while the interpreter runs a callback (a garbage
-                # collector hook, a destructor) is reported as unraisable and lost: clear
-                # any pending one and rely on the flag instead.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
     except _Expired:
         raise SlipTimeout(message) from None
     if state["expired"]:
+        # Delivered while the interpreter ran a callback (a garbage collector hook, a
+        # destructor), the interruption was reported as unraisable and lost. (Clearing a
+        # pending one with `PyThreadState_SetAsyncExc(id, NULL)` is no answer: on Python 3.11
+        # it leaves the interpreter checking for one at every call from then on.)
         raise SlipTimeout(message)
