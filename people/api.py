@@ -90,13 +90,13 @@ class PersonViewSet(
         self._log([person])
         return Response(services.person_export(user=request.user, person=person))
 
-    @extend_schema(request=None, responses=None)
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
         services.person_erase(user=request.user, person=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=None)
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"], url_path="revoke-consent")
     def revoke_consent(self, request, pk=None):
         """Withdraws consent at once: open referrals are cancelled."""

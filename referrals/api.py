@@ -267,7 +267,7 @@ class ReferralViewSet(
     fail = _transition_action("fail")
     cancel = _transition_action("cancel")
 
-    @extend_schema(request=MessageSerializer, responses=MessageSerializer)
+    @extend_schema(request=MessageSerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
         referral = self.get_object()  # existence and rights first, then the body
@@ -307,7 +307,7 @@ class ReferralViewSet(
                 )
         return Response(TimelineItemSerializer(items, many=True).data)
 
-    @extend_schema(request=RerouteSerializer, responses=ReferralSerializer)
+    @extend_schema(request=RerouteSerializer, responses={201: ReferralSerializer})
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
         referral = self.get_object()  # existence and rights first, then the body
