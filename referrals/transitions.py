@@ -92,11 +92,15 @@ def actors_of(user, referral):
 
 
 def _in_shared_inbox(user, referral):
-    """A referral sent to a structure's shared inbox: any advisor of it may answer."""
-    profile = getattr(user, "advisor_profile", None)
+    """A referral waiting in a structure's shared inbox: any advisor of it may answer."""
+    return referral.state == S.SENT and _colleague_of_advisor(user, referral)
+
+
+def _colleague_of_advisor(user, referral):
+    """`user` is an advisor of the structure whose shared inbox `referral` was sent to."""
+    profile = getattr(user, "advisor_profile", None) if user is not None else None
     return (
         referral.shared
-        and referral.state == S.SENT
         and profile is not None
         and profile.structure_id == referral.advisor.structure_id
     )
@@ -108,15 +112,6 @@ def check(*, user, referral, name):
     if referral.state not in transition.from_states:
         raise Conflict(_state_message(referral, transition))
     return transition
-
-
-def _colleague_of_advisor(user, referral):
-    profile = getattr(user, "advisor_profile", None) if user is not None else None
-    return (
-        referral.shared
-        and profile is not None
-        and profile.structure_id == referral.advisor.structure_id
-    )
 
 
 def check_actor(*, user, referral, name):
