@@ -215,8 +215,8 @@ class ReferralViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
         user = self.request.user
-        if self.action == "reroute" and user.is_coordinator:
-            visible = Referral.objects.on_board_of(user)  # re-routed from the board
+        if self.action == "reroute":
+            visible = Referral.objects.reroutable_by(user)
         else:
             visible = Referral.objects.visible_to(user)
         referrals = selectors.with_consent(

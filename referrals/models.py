@@ -67,6 +67,12 @@ class ReferralQuerySet(models.QuerySet):
             return self.on_board_of(user).filter(escalated_at__isnull=False)
         return self.none()
 
+    def reroutable_by(self, user):
+        """Referrals `user` may open to re-route: the coordinator's whole board (the person
+        pseudonymised), the referrals they may see for anyone else (`services.reroute_check`
+        then says who may act)."""
+        return self.on_board_of(user) if user.is_coordinator else self.visible_to(user)
+
     def on_board_of(self, user):
         """Referrals of the coordinator's département, to be shown pseudonymised."""
         if not user.is_coordinator:

@@ -300,7 +300,7 @@ def reroute_check(*, user, referral):
     referring structure, or the coordinator of the person's département, from the board."""
     if transitions.Actor.REFERRER in transitions.actors_of(user, referral):
         return
-    if user.is_coordinator and Referral.objects.on_board_of(user).filter(pk=referral.pk).exists():
+    if user.is_coordinator and Referral.objects.reroutable_by(user).filter(pk=referral.pk).exists():
         return
     raise NotAllowed(
         _("Seuls la structure qui a orienté et le coordinateur du département peuvent réorienter.")

@@ -254,11 +254,9 @@ def referral_reroute(request, pk):
     referral goes on being followed by the social worker who referred the person.
     """
     coordinator = request.user.is_coordinator
-    if coordinator:
-        referrals = Referral.objects.on_board_of(request.user).select_related("person__commune")
-    else:
-        referrals = _visible_referrals(request.user)
-    referral = get_object_or_404(referrals, pk=pk)
+    referral = get_object_or_404(
+        Referral.objects.reroutable_by(request.user).select_related("person__commune"), pk=pk
+    )
     form = RerouteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -272,9 +270,7 @@ def referral_reroute(request, pk):
             if coordinator:
                 return redirect("coordinator_board")
             return redirect("referral_detail", pk=new.pk)
-    if coordinator:
-        services.reroute_check(user=request.user, referral=referral)
-    else:
+    if not coordinator:  # the coordinator sees the person pseudonymised
         person_access_log(
             user=request.user, persons=[referral.person], where=request.get_full_path()
         )
