@@ -19,8 +19,7 @@ from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 BIN = Path(sys.executable).parent
 PORT = 8765
 DATABASE = "pasip_load"

@@ -16,24 +16,15 @@ import math
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import date, timedelta
 from datetime import time as clock
-from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = os.environ.get("PASIP_BENCH_DATABASE", "pasip_bench4")
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "PASIP_BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
-)
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/4")
-os.environ["DJANGO_SETTINGS_MODULE"] = "pasip.settings.test"
-os.environ.setdefault("PASIP_LOG_LEVEL", "WARNING")
+common.use_database(DATABASE, redis_db=4)
 
 ADVISORS, PLACES, PERMANENCES = 4_000, 10_000, 15_000
 COMMUNES, DEPARTMENTS = 6_000, 96

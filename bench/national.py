@@ -18,25 +18,17 @@ import argparse
 import math
 import os
 import random
-import sys
 import time
-from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = os.environ.get("PASIP_NATIONAL_DATABASE", "pasip_national")
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["PASIP_BENCH_DATABASE_URL"] = DATABASE_URL  # read by bench/matching.py
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
-os.environ["DJANGO_SETTINGS_MODULE"] = "pasip.settings.test"
-os.environ.setdefault("PASIP_LOG_LEVEL", "WARNING")
+os.environ["PASIP_BENCH_DATABASE_URL"] = common.database_url(DATABASE)  # for bench/matching.py
+common.use_database(DATABASE, redis_db=9)
 
 import matching  # noqa: E402  (the directory generator, reused)
-import national_data  # noqa: E402
+import national_data  # noqa: E402  (the social side's generator, after the environment)
 
 LIST_TARGET_MS, SUGGESTIONS_TARGET_MS = 100, 50
 

@@ -65,7 +65,7 @@ def _next_id(cursor, table):
 
 def _sequence_reset(cursor, table):
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (our names)
         f"(SELECT max(id) FROM {table}))"
     )
 

@@ -28,8 +28,7 @@ from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = "pasip_notifications_bench"
 
 

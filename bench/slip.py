@@ -20,12 +20,10 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = "pasip_slip_bench"
 
 
@@ -51,27 +49,13 @@ def prepare_database(url):
 
 
 def make_referral():
-    from datetime import time as clock
-
-    from assessments.models import Assessment
+    """A two-page slip: consent to share the assessment, two needs, two permanences."""
     from directory.enums import Service
-    from directory.models import Permanence
-    from people.models import Consent
-    from tests.factories import PersonFactory, ReferralFactory
+    from tests.factories import consented_referral
 
-    person = PersonFactory(consent=False)
-    Consent.objects.create(
-        person=person,
-        share_identity=True,
-        share_assessment=True,
-        method=Consent.Method.SIGNED,
-        recorded_by=person.created_by,
-    )
+    needs = [Service.ADMIN_PROCEDURES.value, Service.EVERYDAY_TOOLS.value]
     profile = {
-        "needs": [
-            {"category": Service.ADMIN_PROCEDURES.value, "priority": 1},
-            {"category": Service.EVERYDAY_TOOLS.value, "priority": 2},
-        ],
+        "needs": [{"category": need, "priority": rank} for rank, need in enumerate(needs, 1)],
         "support_mode": "faire_avec",
         "urgent": True,
         "due_date": "2026-12-15",
@@ -79,20 +63,7 @@ def make_referral():
         "summary": "Besoin d'aide pour déclarer ses revenus en ligne. "
         "Elle peut se déplacer jusqu'à 15 km en bus.",
     }
-    assessment = Assessment.objects.create(
-        person=person, created_by=person.created_by, profile=profile
-    )
-    referral = ReferralFactory(
-        person=person,
-        assessment=assessment,
-        needs=[Service.ADMIN_PROCEDURES.value, Service.EVERYDAY_TOOLS.value],
-    )
-    place = referral.advisor.places.get()
-    for weekday in (1, 3):
-        Permanence.objects.create(
-            advisor=referral.advisor, place=place, weekday=weekday, start=clock(9), end=clock(12)
-        )
-    return referral
+    return consented_referral(profile=profile, needs=needs, weekdays=(1, 3))
 
 
 def fresh(referral):

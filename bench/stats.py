@@ -14,22 +14,13 @@ figures and writes them to bench/results/stats.txt. Target: p95 under 300 ms.
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import common
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = os.environ.get("PASIP_BENCH_DATABASE", "pasip_bench7")
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "PASIP_BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
-)
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
-os.environ["DJANGO_SETTINGS_MODULE"] = "pasip.settings.test"
-os.environ.setdefault("PASIP_LOG_LEVEL", "WARNING")
+common.use_database(DATABASE, redis_db=7)
 
 SOCIAL_TYPOLOGIES = ["MDS", "CCAS", "CIAS", "CAF", "MSA", "CPAM", "RFS", "ASSO", "ML", "DEPT"]
 STRUCTURES, ADVISORS = 160, 40
@@ -76,7 +67,7 @@ def _insert(cursor, table, columns, select_from):
     names = ", ".join(f'"{name}"' for name in columns)
     values = ", ".join(columns.values())
     # The benchmark's own SQL, no outside input.
-    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} {select_from}")  # noqa: S608
+    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} {select_from}")  # noqa: S608 (the script's names)
 
 
 def generate(referrals):
@@ -154,7 +145,7 @@ def generate(referrals):
             "CREATE TEMP TABLE bench_weights AS SELECT %s::bigint[] AS communes", [weighted]
         )
         persons_from = (
-            f"FROM generate_series(1, {persons}) g CROSS JOIN bench_weights w "  # noqa: S608
+            f"FROM generate_series(1, {persons}) g CROSS JOIN bench_weights w "  # noqa: S608 (a count)
             "JOIN (SELECT row_number() OVER () AS n, * FROM bench_refs) b "
             f"ON b.n = 1 + g % {STRUCTURES}"
         )
@@ -194,7 +185,7 @@ def generate(referrals):
         cursor.execute("SELECT min(id), max(id) FROM people_person")
         first_person, last_person = cursor.fetchone()
         referrals_from = (
-            "FROM (SELECT g, random() AS pick, random() AS pick2, random() AS pick3, "  # noqa: S608
+            "FROM (SELECT g, random() AS pick, random() AS pick2, random() AS pick3, "  # noqa: S608 (constants)
             "now() - random() * interval '5 years' AS sent_at, "
             f"{first_person} + floor(random() * {last_person - first_person + 1})::bigint "
             f"AS person_id FROM generate_series(1, {referrals}) g) r "

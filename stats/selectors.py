@@ -449,7 +449,7 @@ def _delay_histograms(rows):
     histograms = defaultdict(Counter)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT phase.key, days.key, SUM(CAST(days.value AS INTEGER)) "  # noqa: S608
+            f"SELECT phase.key, days.key, SUM(CAST(days.value AS INTEGER)) "  # noqa: S608 (the ORM's SQL)
             f"FROM ({sql}) c, {expand} GROUP BY phase.key, days.key",
             params,
         )

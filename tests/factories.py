@@ -2,7 +2,7 @@ import factory
 
 from accounts.models import Role, User
 from directory.enums import Service, StructureKind
-from directory.models import Advisor, Place, Structure
+from directory.models import Advisor, Permanence, Place, Structure
 from people.models import Consent, Person
 from referrals.models import Referral, ReferralState
 from territory.models import Commune
@@ -122,3 +122,32 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     advisor = factory.SubFactory(AdvisorFactory)
     needs = factory.LazyFunction(lambda: [Service.ADMIN_PROCEDURES.value])
     state = ReferralState.SENT
+
+
+def consented_referral(*, share_assessment=True, profile=None, weekdays=(1,), **kwargs):
+    """A referral whose person signed a consent and, when `profile` is given, has an
+    assessment; its advisor holds a morning permanence on each of `weekdays`: what a slip
+    prints."""
+    from datetime import time
+
+    from assessments.models import Assessment
+
+    person = PersonFactory(consent=False)
+    Consent.objects.create(
+        person=person,
+        share_identity=True,
+        share_assessment=share_assessment,
+        method=Consent.Method.SIGNED,
+        recorded_by=person.created_by,
+    )
+    if profile is not None:
+        kwargs["assessment"] = Assessment.objects.create(
+            person=person, created_by=person.created_by, profile=profile
+        )
+    referral = ReferralFactory(person=person, **kwargs)
+    place = referral.advisor.places.get()
+    for weekday in weekdays:
+        Permanence.objects.create(
+            advisor=referral.advisor, place=place, weekday=weekday, start=time(9), end=time(12)
+        )
+    return referral

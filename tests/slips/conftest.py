@@ -1,16 +1,11 @@
 import io
 import subprocess
-from datetime import time
 
 import pytest
 from django.core.cache import cache
 from pypdf import PdfReader
 
-from assessments.models import Assessment
 from directory.enums import Service
-from directory.models import Permanence
-from people.models import Consent
-from tests.factories import PersonFactory, ReferralFactory
 
 SUMMARY = "Besoin d'aide pour déclarer ses revenus en ligne. Elle peut se déplacer en bus."
 
@@ -35,28 +30,6 @@ def pdf_text(pdf):
         )
         pages.append(" ".join(result.stdout.decode().split()))
     return pages
-
-
-def make_referral(*, share_assessment=True, profile=None, **kwargs):
-    """A referral with a recorded consent and, when `profile` is given, an assessment."""
-    person = PersonFactory(consent=False)
-    Consent.objects.create(
-        person=person,
-        share_identity=True,
-        share_assessment=share_assessment,
-        method=Consent.Method.SIGNED,
-        recorded_by=person.created_by,
-    )
-    if profile is not None:
-        kwargs["assessment"] = Assessment.objects.create(
-            person=person, created_by=person.created_by, profile=profile
-        )
-    referral = ReferralFactory(person=person, **kwargs)
-    place = referral.advisor.places.get()
-    Permanence.objects.create(
-        advisor=referral.advisor, place=place, weekday=1, start=time(9), end=time(12)
-    )
-    return referral
 
 
 @pytest.fixture

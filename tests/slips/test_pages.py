@@ -8,15 +8,15 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from referrals.models import ReferralState
-from tests.factories import AdvisorFactory, UserFactory
+from tests.factories import AdvisorFactory, UserFactory, consented_referral
 
-from .conftest import make_referral, pdf_text
+from .conftest import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.poppler]
 
 
 def test_the_referral_page_offers_both_variants_to_print_and_download(client):
-    referral = make_referral()
+    referral = consented_referral()
     client.force_login(referral.referrer)
     page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
     preview = reverse("referral_slip_preview", args=[referral.pk])
@@ -28,7 +28,7 @@ def test_the_referral_page_offers_both_variants_to_print_and_download(client):
 
 
 def test_the_print_page_is_the_slip_in_html_and_asks_the_browser_to_print(client):
-    referral = make_referral()
+    referral = consented_referral()
     client.force_login(referral.referrer)
     url = reverse("referral_slip_preview", args=[referral.pk])
     response = client.get(url, {"variant": "large", "imprimer": "1"})
@@ -40,7 +40,7 @@ def test_the_print_page_is_the_slip_in_html_and_asks_the_browser_to_print(client
 
 
 def test_the_page_serves_each_variant_as_a_pdf(client):
-    referral = make_referral()
+    referral = consented_referral()
     client.force_login(referral.advisor.user)
     url = reverse("referral_slip", args=[referral.pk])
     normal = client.get(url)
@@ -55,7 +55,7 @@ def test_the_page_serves_each_variant_as_a_pdf(client):
 
 
 def test_another_structures_referral_is_not_found_on_every_slip_url(client):
-    referral = make_referral()
+    referral = consented_referral()
     api = APIClient()
     for user in (UserFactory(), AdvisorFactory().user):  # another structure, another advisor
         client.force_login(user)
@@ -72,7 +72,7 @@ def test_another_structures_referral_is_not_found_on_every_slip_url(client):
 
 
 def test_the_api_serves_the_large_variant_and_refuses_an_unknown_one():
-    referral = make_referral()
+    referral = consented_referral()
     api = APIClient()
     api.force_authenticate(referral.referrer)
     url = f"/api/v1/referrals/{referral.pk}/slip/"
@@ -85,7 +85,7 @@ def test_the_api_serves_the_large_variant_and_refuses_an_unknown_one():
 
 
 def test_after_a_state_change_the_page_serves_the_new_slip(client):
-    referral = make_referral()
+    referral = consented_referral()
     client.force_login(referral.referrer)
     url = reverse("referral_slip", args=[referral.pk])
     before = client.get(url)
@@ -98,7 +98,7 @@ def test_after_a_state_change_the_page_serves_the_new_slip(client):
 
 def test_a_slip_that_takes_too_long_is_refused_with_a_message(client, settings):
     settings.PASIP_SLIP_TIME_LIMIT = 0.001
-    referral = make_referral()
+    referral = consented_referral()
     client.force_login(referral.referrer)
     response = client.get(reverse("referral_slip", args=[referral.pk]), follow=True)
     assert "pas pu être préparée à temps" in response.content.decode()

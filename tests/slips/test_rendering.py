@@ -18,8 +18,9 @@ from referrals.models import ReferralState
 from slips import rendering
 from slips.content import Variant
 from slips.rendering import slip_html, slip_pdf
+from tests.factories import consented_referral
 
-from .conftest import SUMMARY, make_referral, pdf_text
+from .conftest import SUMMARY, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.poppler]
 
@@ -27,7 +28,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def test_the_persons_page_has_code_advisor_address_needs_and_consent():
-    referral = make_referral()
+    referral = consented_referral()
     place = referral.advisor.places.get()
     _version, pdf = slip_pdf(referral)
     [page] = pdf_text(pdf)
@@ -48,7 +49,7 @@ def test_the_persons_page_has_code_advisor_address_needs_and_consent():
 
 
 def test_accents_and_french_quotes_render_as_text(caplog):
-    referral = make_referral()
+    referral = consented_referral()
     _version, pdf = slip_pdf(referral)
     slip_pdf(referral, variant=Variant.LARGE)  # and its pictograms
     assert ".notdef" not in caplog.text  # every character has its glyph in the shipped fonts
@@ -60,7 +61,7 @@ def test_accents_and_french_quotes_render_as_text(caplog):
 
 
 def test_the_pdf_is_tagged_titled_in_french_with_embedded_fonts():
-    referral = make_referral()
+    referral = consented_referral()
     reader = PdfReader(io.BytesIO(slip_pdf(referral)[1]))
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "fr"
@@ -76,7 +77,7 @@ def test_the_pdf_is_tagged_titled_in_french_with_embedded_fonts():
 
 
 def test_the_assessment_page_is_absent_without_consent(profile):
-    referral = make_referral(share_assessment=False, profile=profile)
+    referral = consented_referral(share_assessment=False, profile=profile)
     pages = pdf_text(slip_pdf(referral)[1])
     assert len(pages) == 1
     text = "".join(pages)
@@ -86,7 +87,7 @@ def test_the_assessment_page_is_absent_without_consent(profile):
 
 
 def test_with_consent_the_advisor_reads_the_summary_and_constraints_on_a_second_page(profile):
-    referral = make_referral(profile=profile)
+    referral = consented_referral(profile=profile)
     person_page, advisor_page = pdf_text(slip_pdf(referral)[1])
     assert "déclarer ses revenus" in person_page  # the needs in plain words
     assert "Pour le conseiller numérique" in advisor_page
@@ -106,7 +107,7 @@ def test_with_consent_the_advisor_reads_the_summary_and_constraints_on_a_second_
 
 
 def test_a_revoked_consent_removes_the_assessment_page(profile):
-    referral = make_referral(profile=profile)
+    referral = consented_referral(profile=profile)
     assert len(pdf_text(slip_pdf(referral)[1])) == 2
     Consent.objects.filter(person=referral.person).update(revoked_at=datetime.now(PARIS))
     [page] = pdf_text(slip_pdf(referral)[1])
@@ -114,7 +115,7 @@ def test_a_revoked_consent_removes_the_assessment_page(profile):
 
 
 def test_the_large_print_variant_is_longer_with_pictograms():
-    referral = make_referral()
+    referral = consented_referral()
     normal = pdf_text(slip_pdf(referral, variant=Variant.NORMAL)[1])
     large = pdf_text(slip_pdf(referral, variant=Variant.LARGE)[1])
     assert len(large) > len(normal)
@@ -128,7 +129,7 @@ def test_the_large_print_variant_is_longer_with_pictograms():
 
 @time_machine.travel(datetime(2026, 12, 21, 10, tzinfo=PARIS), tick=False)
 def test_the_next_permanences_are_printed_with_their_dates():
-    referral = make_referral()  # a permanence on Tuesdays, 9 h to 12 h
+    referral = consented_referral()  # a permanence on Tuesdays, 9 h to 12 h
     [page] = pdf_text(slip_pdf(referral)[1])
     assert "Le mardi 22 décembre, de 9 h 00 à 12 h 00" in page
     assert "Le mardi 29 décembre" in page
@@ -136,7 +137,7 @@ def test_the_next_permanences_are_printed_with_their_dates():
 
 @time_machine.travel(datetime(2026, 12, 21, 10, tzinfo=PARIS), tick=False)
 def test_an_appointment_replaces_the_permanences():
-    referral = make_referral()
+    referral = consented_referral()
     referral.appointment_at = datetime(2026, 12, 23, 14, 30, tzinfo=PARIS)
     referral.save()
     [page] = pdf_text(slip_pdf(referral)[1])
@@ -146,7 +147,7 @@ def test_an_appointment_replaces_the_permanences():
 
 
 def test_page_one_renders_to_an_image_for_review(tmp_path):
-    referral = make_referral()
+    referral = consented_referral()
     pdf_path = tmp_path / "fiche.pdf"
     pdf_path.write_bytes(slip_pdf(referral, variant=Variant.LARGE)[1])
     subprocess.run(
@@ -176,7 +177,7 @@ def test_page_one_renders_to_an_image_for_review(tmp_path):
 
 
 def test_the_cache_serves_the_same_version_and_a_state_change_makes_a_new_one(monkeypatch):
-    referral = make_referral()
+    referral = consented_referral()
     renders = []
     real_render = rendering.render_pdf
     monkeypatch.setattr(
@@ -196,7 +197,7 @@ def test_the_cache_serves_the_same_version_and_a_state_change_makes_a_new_one(mo
 
 
 def test_a_consent_change_or_a_new_appointment_makes_a_new_version():
-    referral = make_referral()
+    referral = consented_referral()
     versions = {slip_pdf(referral)[0]}
     consent = referral.person.active_consent
     consent.share_assessment = False
@@ -211,7 +212,7 @@ def test_a_consent_change_or_a_new_appointment_makes_a_new_version():
 
 
 def test_the_html_preview_is_made_from_the_same_template():
-    referral = make_referral()
+    referral = consented_referral()
     html = slip_html(referral, preview=True, print_now=True)
     assert referral.code in html and referral.advisor.user.get_full_name() in html
     assert "/static/slips/print.js" in html and "data-slip-autoprint" in html
@@ -221,7 +222,7 @@ def test_the_html_preview_is_made_from_the_same_template():
 
 
 def test_a_change_in_the_directory_is_never_served_stale():
-    referral = make_referral()
+    referral = consented_referral()
     version, _pdf = slip_pdf(referral)
     structure = referral.advisor.structure
     structure.phone = "05 65 00 00 01"
