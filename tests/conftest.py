@@ -47,3 +47,12 @@ def empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def page(live_server, territory):
+    """A Chromium page on the live server (tests marked `browser`)."""
+    from tests.browser.chromium import chromium_page
+
+    with chromium_page(live_server.url, accept_downloads=True) as page:
+        yield page

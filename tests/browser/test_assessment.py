@@ -4,7 +4,6 @@ Each step, the error state and the summary are checked with axe-core: no serious
 violation. The time taken to answer the whole questionnaire is printed (`-s` shows it).
 """
 
-import os
 import time
 
 import pytest
@@ -13,34 +12,21 @@ from axe_playwright_python.sync_playwright import Axe
 from assessments.models import Assessment
 from assessments.services import questionnaire_load_file
 from tests.assessments.answers import DEFINITION, JOSETTE
-from tests.factories import PASSWORD, PersonFactory
+from tests.browser.chromium import chromium_page, log_in
+from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Axe()
 
 
 @pytest.fixture
 def page(live_server, territory):
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        # A tablet held in landscape, with touch.
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="fr-FR",
-            viewport={"width": 1024, "height": 768},
-            has_touch=True,
-        )
-        yield context.new_page()
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    """A tablet held in landscape, with touch."""
+    with chromium_page(
+        live_server.url, viewport={"width": 1024, "height": 768}, has_touch=True
+    ) as page:
+        yield page
 
 
 def assert_accessible(page, where):
@@ -97,10 +83,7 @@ def test_an_assessment_with_the_keyboard_alone(page, capsys):
     questionnaire_load_file()  # the flush of an earlier transactional test removed it
     person = PersonFactory(first_name="Josette", last_name="Delpech")
     user = person.created_by
-    page.goto("/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, user)
     page.goto(f"/personnes/{person.pk}/orienter/")
     assert_accessible(page, "page du diagnostic")
 

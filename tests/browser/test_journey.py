@@ -1,7 +1,5 @@
 """The whole thin journey in Debian's Chromium, driven by Playwright."""
 
-import os
-
 import pytest
 from pypdf import PdfReader
 
@@ -9,49 +7,10 @@ from assessments.services import questionnaire_load_file
 from directory.enums import Service
 from referrals.models import Referral
 from tests.assessments.answers import assessment_through_browser
-from tests.factories import PASSWORD, AdvisorFactory, UserFactory
+from tests.browser.chromium import log_in, log_out
+from tests.factories import AdvisorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def page(live_server, territory):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself between two browser steps are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            base_url=live_server.url, locale="fr-FR", accept_downloads=True
-        )
-        yield context.new_page()
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def log_in(page, user):
-    page.goto("/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def log_out(page):
-    page.get_by_role("button", name="Se déconnecter").click()
 
 
 def test_refer_accept_print_and_count(page):

@@ -3,18 +3,18 @@
 import pytest
 
 from referrals.models import Referral, ReferralState
-from tests.browser.test_journey import log_in, log_out, page  # noqa: F401 (fixture)
+from tests.browser.chromium import log_in, log_out
 from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_referral(page, code):  # noqa: F811
+def open_referral(page, code):
     page.get_by_role("link", name="Orientations", exact=False).first.click()
     page.get_by_role("link", name=code).click()
 
 
-def test_decline_reroute_accept_first_meeting_complete(page):  # noqa: F811
+def test_decline_reroute_accept_first_meeting_complete(page):
     social_worker = UserFactory(first_name="Claire", last_name="Vayssié")
     first = AdvisorFactory(
         user__first_name="Mathieu", user__last_name="Lacombe", place_commune="46128"

@@ -1,32 +1,13 @@
 """In Debian's Chromium: the unread badge, the list, mark as read, switching to the digest."""
 
-import os
-
 import pytest
 
 from notifications import services
 from notifications.models import NotificationPreference
-from tests.factories import PASSWORD, ReferralFactory, UserFactory
+from tests.browser.chromium import log_in
+from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def page(live_server, territory):
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-        yield context.new_page()
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def test_badge_list_mark_as_read_and_switch_to_the_digest(page):
@@ -40,10 +21,7 @@ def test_badge_list_mark_as_read_and_switch_to_the_digest(page):
             subject=f"Orientation {referral.code} : acceptée",
         )
 
-    page.goto("/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, user)
 
     link = page.get_by_role("link", name="Notifications 3 non lues")
     assert link.is_visible()

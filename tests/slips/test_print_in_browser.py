@@ -3,7 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.test_journey import log_in, page  # noqa: F401 (the Chromium page fixture)
+from tests.browser.chromium import log_in
 from tests.factories import consented_referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 COUNT_PRINTS = "window.printed = 0; window.print = () => { window.printed += 1; };"
 
 
-def test_both_variants_print_from_the_referral_page(page):  # noqa: F811
+def test_both_variants_print_from_the_referral_page(page):
     referral = consented_referral()
     page.context.add_init_script(COUNT_PRINTS)
     log_in(page, referral.referrer)
