@@ -47,7 +47,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(PersonMessage)
 class PersonMessageAdmin(admin.ModelAdmin):
-    list_display = ["due_at", "kind", "channel", "referral", "status", "attempts", "last_error"]
+    """Failed sends with the provider's answer; cancelled ones with the reason."""
+
+    list_display = [
+        "due_at",
+        "kind",
+        "channel",
+        "referral",
+        "status",
+        "attempts",
+        "last_error",
+        "cancel_reason",
+    ]
     list_filter = ["status", "kind", "channel"]
     readonly_fields = [f.name for f in PersonMessage._meta.fields]
 

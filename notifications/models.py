@@ -165,6 +165,9 @@ class PersonMessage(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("réponse du fournisseur"), blank=True)
+    # Why a message was not sent: the referral closed, the appointment moved or was removed,
+    # the consent was withdrawn… shown to the administrator next to the cancelled row.
+    cancel_reason = models.CharField(_("motif d'annulation"), max_length=200, blank=True)
     provider_reference = models.CharField(_("référence du fournisseur"), max_length=100, blank=True)
 
     class Meta:

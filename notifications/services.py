@@ -446,10 +446,13 @@ def appointment_notify(*, referral):
     Called when an appointment is set or moved: the messages still waiting for an earlier
     appointment are cancelled. Nothing is sent without consent and a contact channel.
     """
-    PersonMessage.objects.filter(referral=referral, status=PersonMessage.Status.PENDING).update(
-        status=PersonMessage.Status.CANCELLED
-    )
     appointment_at = referral.appointment_at
+    person_messages_cancel(
+        referral=referral,
+        reason=_("Rendez-vous déplacé.") if appointment_at else _("Rendez-vous supprimé."),
+    )
+    if referral.state not in APPOINTMENT_STATES:
+        return []
     now = timezone.now()
     if appointment_at is None or appointment_at <= now:
         return []
@@ -480,6 +483,52 @@ def appointment_notify(*, referral):
         )
     transaction.on_commit(lambda: queue_person_message(messages[0].pk))
     return messages
+
+
+# The states in which a referral's appointment still stands: accepted, or under way.
+APPOINTMENT_STATES = ("accepted", "in_progress")
+
+
+def person_messages_cancel(*, referral, reason):
+    """Cancels the messages still waiting for `referral`, saying why (shown in the admin)."""
+    return PersonMessage.objects.filter(
+        referral=referral, status=PersonMessage.Status.PENDING
+    ).update(status=PersonMessage.Status.CANCELLED, cancel_reason=str(reason)[:200])
+
+
+def person_messages_cancel_obsolete(*, referral):
+    """After a change of state: a referral no longer accepted or under way (cancelled,
+    declined, failed, completed…) has no appointment to confirm or recall."""
+    if referral.state in APPOINTMENT_STATES:
+        return 0
+    return person_messages_cancel(referral=referral, reason=_closed_reason(referral))
+
+
+def _closed_reason(referral):
+    return _("Orientation « %(state)s » : plus de rendez-vous à rappeler.") % {
+        "state": referral.get_state_display().lower()
+    }
+
+
+def person_message_obsolete(message, *, now):
+    """Why `message` must not be sent any more, or None: checked again when sending, so that
+    nothing reaches the person for a referral closed, an appointment moved, removed or past,
+    or a consent withdrawn since the message was written."""
+    referral = message.referral
+    if referral.state not in APPOINTMENT_STATES:
+        return _closed_reason(referral)
+    if referral.appointment_at is None:
+        return _("Rendez-vous supprimé.")
+    if referral.appointment_at != message.appointment_at:
+        return _("Rendez-vous déplacé.")
+    if message.appointment_at <= now:
+        return _("Rendez-vous déjà passé.")
+    channel = person_channel(message.person)
+    if channel is None:
+        return _("Consentement retiré ou moyen de contact manquant.")
+    if channel != message.channel:
+        return _("Moyen de contact changé.")
+    return None
 
 
 def queue_person_message(message_id):
@@ -530,11 +579,13 @@ def person_message_send(*, message_id):
         if not claimed:
             return None  # sent already, cancelled, or a reminder not yet due (beat sends it)
         message = PersonMessage.objects.select_related("person", "referral").get(pk=message_id)
-        channel = person_channel(message.person)
-        if channel != message.channel or message.referral.appointment_at != message.appointment_at:
+        reason = person_message_obsolete(message, now=now)
+        if reason is not None:
             message.status = PersonMessage.Status.CANCELLED
-            message.save(update_fields=["status"])
+            message.cancel_reason = str(reason)[:200]
+            message.save(update_fields=["status", "cancel_reason"])
             return None
+        channel = message.channel
         text = person_message_text(message)
         try:
             if channel == PersonMessage.Channel.SMS:

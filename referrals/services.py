@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from directory.matching import advisors_suggest
-from notifications.services import appointment_notify, notify
+from notifications.services import appointment_notify, notify, person_messages_cancel_obsolete
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.workdays import working_days_between
 
@@ -253,6 +253,8 @@ def _transition(*, user, referral, name, fields, reason=""):
         to_state=transition.to_state,
         reason=str(reason),
     )
+    # Closed (or declined…): the person's confirmation and reminder still waiting are cancelled.
+    person_messages_cancel_obsolete(referral=referral)
     for recipient in _other_side(user, referral):
         notify(
             recipient=recipient,

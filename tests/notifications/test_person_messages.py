@@ -10,6 +10,7 @@ from django.core import mail
 from notifications import services
 from notifications.models import PersonMessage
 from people.models import ContactChannel
+from referrals.models import CancelReason, Outcome, Referral, ReferralState
 from tests.factories import PersonFactory, PlaceFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,10 @@ def _sent_sms(path):
 
 
 def _referral(channel, **person):
+    """An accepted referral with an appointment, as `referral_accept` leaves it."""
     referral = ReferralFactory(
         person=PersonFactory(preferred_channel=channel, **person),
+        state=ReferralState.ACCEPTED,
         appointment_at=APPOINTMENT,
         appointment_place=PlaceFactory(name="Médiathèque de Gramat"),
     )
@@ -147,3 +150,87 @@ def test_accepting_with_an_appointment_tells_the_person(
         referral_accept(user=referral.advisor.user, referral=referral, appointment_at=APPOINTMENT)
     kinds = set(PersonMessage.objects.filter(referral=referral).values_list("kind", flat=True))
     assert kinds == {"appointment_confirmation", "appointment_reminder"}
+
+
+def _close(referral, how):
+    """Closes `referral` through the services, as the pages and the API do."""
+    from referrals import services as referrals
+
+    advisor, referrer = referral.advisor.user, referral.referrer
+    if how == "cancel":
+        referrals.referral_cancel(
+            user=referrer, referral=referral, reason=CancelReason.NEED_RESOLVED
+        )
+    elif how == "complete":
+        referrals.referral_complete(user=advisor, referral=referral, outcome=Outcome.SATISFIED)
+    elif how == "fail":
+        referrals.referral_fail(user=advisor, referral=referral, outcome=Outcome.NO_SHOW)
+    referral.refresh_from_db()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("how", ["cancel", "complete", "fail"])
+def test_nothing_reaches_the_person_once_the_referral_is_closed(
+    how, sms_file, django_capture_on_commit_callbacks
+):
+    referral = _referral(ContactChannel.PHONE)
+    with django_capture_on_commit_callbacks(execute=False):
+        confirmation, reminder = services.appointment_notify(referral=referral)
+        _close(referral, how)
+    for message in (confirmation, reminder):
+        message.refresh_from_db()
+        assert message.status == "cancelled"
+        assert referral.get_state_display().lower() in message.cancel_reason
+
+    with time_machine.travel(reminder.due_at, tick=False):
+        assert services.person_messages_queue_due() == 0
+        services.person_message_send(message_id=confirmation.pk)
+        services.person_message_send(message_id=reminder.pk)
+    assert _sent_sms(sms_file) == []
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "state",
+    [
+        ReferralState.CANCELLED,
+        ReferralState.DECLINED,
+        ReferralState.FAILED,
+        ReferralState.COMPLETED,
+        ReferralState.EXPIRED,
+    ],
+)
+def test_the_send_itself_checks_the_referral_is_still_open(state, sms_file):
+    """A referral closed by a writer that does not cancel the rows (a bulk update, a data
+    fix): the task still finds it closed and cancels the message, saying why."""
+    referral = _referral(ContactChannel.PHONE)
+    confirmation, _ = services.appointment_notify(referral=referral)
+    Referral.objects.filter(pk=referral.pk).update(state=state)
+    services.person_message_send(message_id=confirmation.pk)
+    confirmation.refresh_from_db()
+    assert confirmation.status == "cancelled"
+    assert str(state.label).lower() in confirmation.cancel_reason
+    assert _sent_sms(sms_file) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_removed_appointment_stops_the_reminder_with_its_reason(sms_file):
+    referral = _referral(ContactChannel.PHONE)
+    _, reminder = services.appointment_notify(referral=referral)
+    Referral.objects.filter(pk=referral.pk).update(appointment_at=None)
+    with time_machine.travel(reminder.due_at, tick=False):
+        services.person_message_send(message_id=reminder.pk)
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.cancel_reason) == ("cancelled", "Rendez-vous supprimé.")
+    assert _sent_sms(sms_file) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_first_meeting_keeps_the_reminder():
+    from referrals.services import referral_start
+
+    referral = _referral(ContactChannel.PHONE)
+    _, reminder = services.appointment_notify(referral=referral)
+    referral_start(user=referral.advisor.user, referral=referral)
+    reminder.refresh_from_db()
+    assert reminder.status == "pending"
