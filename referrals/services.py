@@ -106,12 +106,13 @@ def _referral_create(
         suggested_rank=rank,
     )
     ReferralEvent.objects.create(referral=referral, actor=user, to_state=ReferralState.SENT)
-    notify(
-        recipient=advisor.user,
-        referral=referral,
-        kind="referral_sent",
-        subject=_("Nouvelle orientation %(code)s") % {"code": referral.code},
-    )
+    for recipient in advisor_recipients(referral):
+        notify(
+            recipient=recipient,
+            referral=referral,
+            kind="referral_sent",
+            subject=_("Nouvelle orientation %(code)s") % {"code": referral.code},
+        )
     return referral
 
 
@@ -267,9 +268,33 @@ def _transition(*, user, referral, name, fields, reason=""):
 
 
 def _other_side(user, referral):
-    """Who should hear of a change made by `user`: the referrer, the advisor, or both."""
-    sides = [referral.referrer, referral.advisor.user]
-    return [recipient for recipient in sides if user is None or recipient.pk != user.pk]
+    """Who should hear of a change made by `user`: the referrer, the advisor side, or both."""
+    sides = [referral.referrer, *advisor_recipients(referral)]
+    seen, recipients = set(), []
+    for recipient in sides:
+        if recipient.pk not in seen and (user is None or recipient.pk != user.pk):
+            seen.add(recipient.pk)
+            recipients.append(recipient)
+    return recipients
+
+
+def advisor_recipients(referral):
+    """Who is told what concerns the advisor (sending, reminders, escalations, messages).
+
+    While the referral waits in a structure's shared inbox, every active advisor of that
+    structure, since any of them may answer; otherwise the referral's advisor alone.
+    """
+    if referral.shared and referral.state == ReferralState.SENT:
+        colleagues = list(
+            User.objects.filter(
+                is_active=True,
+                advisor_profile__is_active=True,
+                advisor_profile__structure_id=referral.advisor.structure_id,
+            ).order_by("pk")
+        )
+        if colleagues:
+            return colleagues
+    return [referral.advisor.user]
 
 
 def message_check(*, user, referral):
@@ -417,12 +442,13 @@ def _remind(referral, marker, kind, **more_markers):
     ReferralEvent.objects.create(
         referral=referral, kind=kind, from_state=referral.state, to_state=referral.state
     )
-    notify(
-        recipient=referral.advisor.user,
-        referral=referral,
-        kind="referral_reminder" if kind == EventKind.REMINDER else str(kind),
-        subject=_("Relance : orientation %(code)s") % {"code": referral.code},
-    )
+    for recipient in advisor_recipients(referral):
+        notify(
+            recipient=recipient,
+            referral=referral,
+            kind="referral_reminder" if kind == EventKind.REMINDER else str(kind),
+            subject=_("Relance : orientation %(code)s") % {"code": referral.code},
+        )
     return 1
 
 
@@ -440,12 +466,13 @@ def _escalate(referral):
         from_state=referral.state,
         to_state=referral.state,
     )
-    notify(
-        recipient=referral.advisor.user,
-        referral=referral,
-        kind="referral_reminder",
-        subject=_("Relance : orientation %(code)s") % {"code": referral.code},
-    )
+    for recipient in advisor_recipients(referral):
+        notify(
+            recipient=recipient,
+            referral=referral,
+            kind="referral_reminder",
+            subject=_("Relance : orientation %(code)s") % {"code": referral.code},
+        )
     for coordinator in coordinators_of(referral):
         notify(
             recipient=coordinator,
