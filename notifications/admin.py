@@ -61,9 +61,24 @@ class PersonMessageAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "channel"]
     readonly_fields = [f.name for f in PersonMessage._meta.fields]
+    actions = ["retry"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Renvoyer les messages en échec"))
+    def retry(self, request, queryset):
+        count = services.person_messages_retry(messages=list(queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message remis en envoi.",
+                "%(count)d messages remis en envoi.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
 
 @admin.register(NotificationPreference)

@@ -164,6 +164,8 @@ class PersonMessage(models.Model):
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # After a provider error, not before: the beat sweep respects the backoff.
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
     last_error = models.TextField(_("réponse du fournisseur"), blank=True)
     # Why a message was not sent: the referral closed, the appointment moved or was removed,
     # the consent was withdrawn… shown to the administrator next to the cancelled row.

@@ -34,7 +34,10 @@ in-app list shows as the notification's type.
 
 The person (appointment confirmation and a reminder the day before, by SMS or e-mail, only with
 consent and a contact channel): `appointment_notify(referral=...)`, called when an appointment
-is set or moved. SMS goes through `notifications.sms` (a provider is one class).
+is set or moved. SMS goes through `notifications.sms` (a provider is one class). They are retried
+with the same backoff (the beat sweep waits for a row's `next_attempt_at`), a failed one can be
+sent again from the admin, and one whose referral closed or whose appointment moved, was removed
+or passed is cancelled with its reason instead of being sent (checked again at sending time).
 """
 
 import logging
@@ -543,10 +546,13 @@ def queue_person_message(message_id):
 
 
 def person_messages_queue_due(*, now=None, limit=500):
-    """Publishes the messages whose time has come (reminders), and those left pending."""
+    """Publishes the messages whose time has come (reminders), and those left pending; a
+    message that failed waits for its next attempt (exponential backoff)."""
     now = now or timezone.now()
     due = list(
-        PersonMessage.objects.filter(status=PersonMessage.Status.PENDING, due_at__lte=now)
+        PersonMessage.objects.filter(
+            status=PersonMessage.Status.PENDING, due_at__lte=now, next_attempt_at__lte=now
+        )
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -609,10 +615,34 @@ def person_message_send(*, message_id):
                 message.status = PersonMessage.Status.FAILED
             else:
                 delay = retry_delay(message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status"])
+                message.next_attempt_at = now + timedelta(seconds=delay)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            # The provider's answer may quote the address: it stays in the row, not in the logs.
+            logger.warning(
+                "Person message %s attempt %s failed: %s",
+                message.pk,
+                message.attempts,
+                type(error).__name__,
+            )
             return delay
         message.status = PersonMessage.Status.SENT
         message.sent_at = now
         message.provider_reference = reference or ""
         message.save(update_fields=["attempts", "status", "sent_at", "provider_reference"])
         return None
+
+
+@transaction.atomic
+def person_messages_retry(*, messages):
+    """The administrator sends failed messages again, with a fresh count of attempts.
+
+    They are checked again when sent: one whose referral closed or whose appointment moved or
+    passed meanwhile is cancelled, with the reason, rather than sent.
+    """
+    ids = [m.pk for m in messages if m.status == PersonMessage.Status.FAILED]
+    PersonMessage.objects.filter(pk__in=ids, status=PersonMessage.Status.FAILED).update(
+        status=PersonMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    for message_id in ids:
+        transaction.on_commit(lambda pk=message_id: queue_person_message(pk))
+    return len(ids)

@@ -234,3 +234,60 @@ def test_the_first_meeting_keeps_the_reminder():
     referral_start(user=referral.advisor.user, referral=referral)
     reminder.refresh_from_db()
     assert reminder.status == "pending"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_refused_message_waits_for_its_backoff_before_the_sweep_publishes_it_again(
+    settings, monkeypatch
+):
+    settings.PASIP_SMS_BACKEND = "tests.notifications.test_person_messages.RefusingSms"
+    settings.PASIP_NOTIFICATION_RETRY_BACKOFF = 10
+    referral = _referral(ContactChannel.PHONE)
+    confirmation, _ = services.appointment_notify(referral=referral)
+    queued = []
+    monkeypatch.setattr(services, "queue_person_message", lambda pk: queued.append(pk) or True)
+
+    assert services.person_message_send(message_id=confirmation.pk) == 10
+    confirmation.refresh_from_db()
+    assert confirmation.next_attempt_at == NOW + timedelta(seconds=10)
+    assert services.person_messages_queue_due(now=NOW + timedelta(seconds=9)) == 0
+    assert services.person_messages_queue_due(now=NOW + timedelta(seconds=10)) == 1
+    assert queued == [confirmation.pk]
+
+    with time_machine.travel(NOW + timedelta(seconds=10), tick=False):
+        assert services.person_message_send(message_id=confirmation.pk) == 20  # doubled
+        confirmation.refresh_from_db()
+        assert confirmation.next_attempt_at == NOW + timedelta(seconds=30)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_administrator_retries_a_failed_message(
+    settings, sms_file, admin_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.PASIP_SMS_BACKEND = "tests.notifications.test_person_messages.RefusingSms"
+    settings.PASIP_NOTIFICATION_MAX_ATTEMPTS = 1
+    referral = _referral(ContactChannel.PHONE)
+    confirmation, reminder = services.appointment_notify(referral=referral)
+    services.person_message_send(message_id=confirmation.pk)
+    confirmation.refresh_from_db()
+    assert confirmation.status == "failed"
+
+    page = admin_client.get("/admin/notifications/personmessage/?status__exact=failed")
+    assert "fournisseur indisponible" in page.content.decode()
+    queued = []
+    monkeypatch.setattr(services, "queue_person_message", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/notifications/personmessage/",
+            {"action": "retry", "_selected_action": [confirmation.pk, reminder.pk]},
+            follow=True,
+        )
+    assert "1 message remis en envoi." in response.content.decode()
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == ("pending", 0)
+    assert queued == [confirmation.pk]  # the reminder, still pending, is left as it was
+
+    settings.PASIP_SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    services.person_message_send(message_id=confirmation.pk)
+    confirmation.refresh_from_db()
+    assert confirmation.status == "sent" and len(_sent_sms(sms_file)) == 1
