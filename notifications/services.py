@@ -77,6 +77,7 @@ def register_kind(name, *, label, email=True, in_app=True):
 
 register_kind("referral_sent", label=gettext_lazy("Nouvelle orientation"))
 register_kind("referral_answered", label=gettext_lazy("Réponse à une orientation"))
+register_kind("referral_expired", label=gettext_lazy("Orientation expirée"))
 register_kind("referral_message", label=gettext_lazy("Message sur une orientation"))
 register_kind("referral_reminder", label=gettext_lazy("Relance d'une orientation"))
 register_kind("referral_escalated", label=gettext_lazy("Orientation signalée"))

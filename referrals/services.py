@@ -446,7 +446,7 @@ def _remind(referral, marker, kind, **more_markers):
         notify(
             recipient=recipient,
             referral=referral,
-            kind="referral_reminder" if kind == EventKind.REMINDER else str(kind),
+            kind="referral_reminder" if kind == EventKind.REMINDER else "meeting_reminder",
             subject=_("Relance : orientation %(code)s") % {"code": referral.code},
         )
     return 1
