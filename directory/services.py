@@ -1,14 +1,21 @@
 """Every write on the directory: who may change which entry is checked here, once."""
 
+import logging
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from pasip.errors import ApplicationError, NotAllowed
+from worker.publishing import publish
 
 from . import national
 from .models import Absence, Advisor, DirectoryImport, Permanence, Place, UnmetNeed
+
+logger = logging.getLogger(__name__)
 
 DIRECTORY_MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
@@ -125,6 +132,33 @@ def unmet_needs_record(*, person, commune, categories, day):
     )
 
 
+# What the page says when the broker could not be reached: the import is saved and its step
+# will be published again by the sweep (`directory_imports_requeue`, every few minutes).
+IMPORT_DEFERRED_MESSAGE = gettext_lazy(
+    "Le service de traitement est momentanément indisponible : votre fichier est bien "
+    "enregistré et son traitement démarrera automatiquement dans quelques minutes. "
+    "Inutile de le déposer à nouveau."
+)
+
+
+def _queue(upload, task_name):
+    """Publishes the import's next step after commit; a broker outage never fails the request.
+
+    `upload.queued` says how it went once the transaction committed (False: the sweep will
+    publish it again, the page may say so with `IMPORT_DEFERRED_MESSAGE`).
+    """
+    from . import tasks
+
+    def send():
+        upload.queued = publish(getattr(tasks, task_name), upload.pk)
+        if not upload.queued:
+            # The import's number only: its file name may name a person or a structure.
+            logger.warning("Directory import %s left for the sweep: broker unavailable", upload.pk)
+
+    upload.queued = None
+    transaction.on_commit(send)
+
+
 def directory_import_create(*, user, filename, content):
     """Stores an uploaded national file; its check runs in the worker after commit."""
     if not can_manage_directory(user):
@@ -132,64 +166,116 @@ def directory_import_create(*, user, filename, content):
     upload = DirectoryImport.objects.create(
         uploaded_by=user, filename=filename[:200], content=bytes(content)
     )
-    from .tasks import directory_import_check
-
-    transaction.on_commit(lambda: directory_import_check.delay(upload.pk))
+    _queue(upload, "directory_import_check")
     return upload
 
 
 def directory_import_apply_request(*, user, upload):
     if not can_manage_directory(user):
         raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    # No progress yet (rows_total back to 0) until the worker starts: what the sweep looks for.
     updated = upload.can_apply and DirectoryImport.objects.filter(
         pk=upload.pk, status=DirectoryImport.Status.CHECKED
-    ).update(status=DirectoryImport.Status.APPLYING, rows_done=0)
+    ).update(status=DirectoryImport.Status.APPLYING, rows_done=0, rows_total=0)
     if not updated:
         raise ApplicationError(
             _("Ce fichier ne peut pas être appliqué : vérifiez le rapport."), code="not_applicable"
         )
-    from .tasks import directory_import_apply
-
-    transaction.on_commit(lambda: directory_import_apply.delay(upload.pk))
+    _queue(upload, "directory_import_apply")
+    return upload
 
 
 def _progress_saver(upload):
+    # Only for the step under way: a late duplicate of the check never writes over the
+    # application's progress (whose absence tells the sweep the application has not started).
+    status = upload.status
+
     def save(done, total):
-        DirectoryImport.objects.filter(pk=upload.pk).update(rows_done=done, rows_total=total)
+        DirectoryImport.objects.filter(pk=upload.pk, status=status).update(
+            rows_done=done, rows_total=total
+        )
 
     return save
 
 
 def directory_import_check(*, import_id):
-    """Plans an uploaded file and stores the row-by-row report. Writes no place."""
+    """Plans an uploaded file and stores the row-by-row report. Writes no place.
+
+    Safe to run twice (a redelivered task, or one published again by the sweep): the report is
+    stored only while the import is still being checked, never over a later step.
+    """
     upload = DirectoryImport.objects.get(pk=import_id)
+    if upload.status != DirectoryImport.Status.CHECKING:
+        return upload
     file_plan = national.plan(bytes(upload.content), progress=_progress_saver(upload))
+    DirectoryImport.objects.filter(pk=import_id, status=DirectoryImport.Status.CHECKING).update(
+        report=[row.as_dict() for row in file_plan.rows],
+        counts=file_plan.counts,
+        file_errors=file_plan.file_errors,
+        status=DirectoryImport.Status.CHECKED,
+    )
     upload.refresh_from_db()
-    upload.report = [row.as_dict() for row in file_plan.rows]
-    upload.counts = file_plan.counts
-    upload.file_errors = file_plan.file_errors
-    upload.status = DirectoryImport.Status.CHECKED
-    upload.save()
     return upload
 
 
 def directory_import_apply(*, import_id):
-    """Applies a checked file, all or nothing, after checking it again against today's data."""
+    """Applies a checked file, all or nothing, after checking it again against today's data.
+
+    Safe to run twice, even at once: the import is locked and found still to apply in the same
+    transaction that writes the places and marks it applied.
+    """
     upload = DirectoryImport.objects.get(pk=import_id)
     if upload.status != DirectoryImport.Status.APPLYING:
-        return upload  # already applied, or never asked: safe to run twice
+        return upload  # already applied, or never asked
     file_plan = national.plan(bytes(upload.content), progress=_progress_saver(upload))
-    upload.report = [row.as_dict() for row in file_plan.rows]
-    upload.counts = file_plan.counts
-    upload.file_errors = file_plan.file_errors
-    if file_plan.can_apply:
-        national.plan_apply(file_plan)
-        upload.status = DirectoryImport.Status.APPLIED
-        upload.applied_at = timezone.now()
-    else:
-        upload.status = DirectoryImport.Status.FAILED
-    upload.save()
+    with transaction.atomic():
+        upload = DirectoryImport.objects.select_for_update().defer("content").get(pk=import_id)
+        if upload.status != DirectoryImport.Status.APPLYING:
+            return upload  # applied meanwhile by another delivery of the task
+        upload.report = [row.as_dict() for row in file_plan.rows]
+        upload.counts = file_plan.counts
+        upload.file_errors = file_plan.file_errors
+        if file_plan.can_apply:
+            national.plan_apply(file_plan)
+            upload.status = DirectoryImport.Status.APPLIED
+            upload.applied_at = timezone.now()
+        else:
+            upload.status = DirectoryImport.Status.FAILED
+        upload.save(update_fields=["report", "counts", "file_errors", "status", "applied_at"])
     return upload
+
+
+def directory_imports_requeue(*, older_than=300, now=None):
+    """Publishes again the imports whose worker never started (broker down when the upload or
+    the application was asked, task lost before it began). Returns how many were published.
+
+    Not started: still checking or applying with no progress recorded. An upload is given
+    `older_than` seconds for its own task to arrive; an application is published again at
+    once, its task being safe to run twice.
+    """
+    from . import tasks
+
+    now = now or timezone.now()
+    waiting = [
+        (tasks.directory_import_check, pk)
+        for pk in DirectoryImport.objects.filter(
+            status=DirectoryImport.Status.CHECKING,
+            rows_total=0,
+            created_at__lte=now - timedelta(seconds=older_than),
+        ).values_list("pk", flat=True)
+    ] + [
+        (tasks.directory_import_apply, pk)
+        for pk in DirectoryImport.objects.filter(
+            status=DirectoryImport.Status.APPLYING, rows_total=0
+        ).values_list("pk", flat=True)
+    ]
+    published = 0
+    for task, import_id in waiting:
+        if not publish(task, import_id):
+            logger.warning("Directory imports left for the next sweep: broker unavailable")
+            break
+        published += 1
+    return published
 
 
 __all__ = [
@@ -203,6 +289,7 @@ __all__ = [
     "directory_import_apply_request",
     "directory_import_check",
     "directory_import_create",
+    "directory_imports_requeue",
     "permanence_add",
     "permanence_remove",
     "place_save",

@@ -15,3 +15,9 @@ def directory_import_check(import_id):
 def directory_import_apply(import_id):
     """Applies a checked national file, all or nothing; a second run does nothing."""
     services.directory_import_apply(import_id=import_id)
+
+
+@shared_task
+def requeue_directory_imports():
+    """Publishes again the imports whose worker never started (broker down when asked)."""
+    return services.directory_imports_requeue()

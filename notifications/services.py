@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pasip.errors import ApplicationError, NotAllowed
+from worker.publishing import publish
 
 from .models import Notification, NotificationPreference, PersonMessage, Status
 
@@ -162,15 +163,10 @@ def queue_notification(notification_id):
     """
     from .tasks import send_notification
 
-    try:
-        send_notification.apply_async((notification_id,), retry=True, retry_policy=PUBLISH_RETRY)
-    except Exception:  # kombu's OperationalError, a socket error, a timeout…
+    if not publish(send_notification, notification_id):
         logger.warning("Notification %s left pending: broker unavailable", notification_id)
         return False
     return True
-
-
-PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.1, "interval_max": 0.2}
 
 
 # --- Sending -----------------------------------------------------------------------------
@@ -413,9 +409,7 @@ def preference_update(*, user, mode, digest_hour):
 def _queue_digests():
     from .tasks import send_due_digests
 
-    try:
-        send_due_digests.apply_async(retry=True, retry_policy=PUBLISH_RETRY)
-    except Exception:
+    if not publish(send_due_digests):
         logger.warning("Digest sweep left to beat: broker unavailable")
 
 
@@ -538,9 +532,7 @@ def person_message_obsolete(message, *, now):
 def queue_person_message(message_id):
     from .tasks import send_person_message
 
-    try:
-        send_person_message.apply_async((message_id,), retry=True, retry_policy=PUBLISH_RETRY)
-    except Exception:
+    if not publish(send_person_message, message_id):
         logger.warning("Person message %s left pending: broker unavailable", message_id)
         return False
     return True

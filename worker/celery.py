@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.send_due_person_messages",
         "schedule": 60.0,
     },
+    # Publishes again the directory imports whose worker never started (broker down).
+    "requeue-directory-imports": {
+        "task": "directory.tasks.requeue_directory_imports",
+        "schedule": 300.0,
+    },
     # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.
     "apply-referral-deadlines": {
         "task": "referrals.tasks.apply_deadlines",
