@@ -194,6 +194,8 @@ def import_list(request):
         created = services.directory_import_create(
             user=request.user, filename=upload.name, content=upload.read()
         )
+        if created.queued is False:  # the broker refused: saved, published again later
+            messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
         return redirect("directory_import", pk=created.pk)
     return render(
         request,
@@ -223,7 +225,9 @@ def import_detail(request, pk):
 def import_apply(request, pk):
     upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
     try:
-        services.directory_import_apply_request(user=request.user, upload=upload)
+        upload = services.directory_import_apply_request(user=request.user, upload=upload)
+        if upload.queued is False:
+            messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("directory_import", pk=upload.pk)

@@ -53,7 +53,8 @@ def test_an_import_asked_while_the_broker_is_down_is_saved_then_done_by_the_swee
         assert response.status_code == 302  # not a 500
         upload = DirectoryImport.objects.get()
         assert upload.status == Status.CHECKING and bytes(upload.content) == content
-        assert client.get(response.url).status_code == 200
+        page = client.get(response.url)
+        assert page.status_code == 200 and "momentanément indisponible" in page.content.decode()
         # Still down at the sweep: left for the next one.
         assert services.directory_imports_requeue(older_than=0) == 0
     assert "left for the sweep" in caplog.text and "josette" not in caplog.text.lower()
@@ -68,6 +69,7 @@ def test_an_import_asked_while_the_broker_is_down_is_saved_then_done_by_the_swee
         assert response.status_code == 302
         page = client.get(response.url)
         assert page.status_code == 200 and "Application en cours" in page.content.decode()
+        assert "momentanément indisponible" in page.content.decode()
     upload.refresh_from_db()
     assert upload.status == Status.APPLYING and Place.objects.count() == 0
 
