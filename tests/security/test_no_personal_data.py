@@ -169,6 +169,9 @@ def test_a_whole_journey_leaves_no_personal_data_behind(
         },
         expect=302,
     )
+    # The person's confirmation leaves before the accompaniment closes: once closed, a
+    # referral's messages still waiting are cancelled, never sent.
+    wait_until(lambda: PersonMessage.objects.filter(referral=referral, status="sent").exists())
     journey.post(
         reverse("referral_message", args=[referral.pk]),
         {"body": "Rendez-vous confirmé, apportez vos identifiants."},
