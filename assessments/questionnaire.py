@@ -12,6 +12,8 @@ Answer types and the value stored for each:
 - `yes_no`: "yes" / "no"; `choice`: one of the item's `choices`; `multi`: a list of them;
 - `number`: a number within `min`..`max`; `date`: an ISO date ("2027-01-15"), typed
   "15/01/2027" in the pages.
+
+`definition_errors` checks a whole definition before it is stored (admin page, data file).
 """
 
 import math
@@ -20,6 +22,8 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 YES_NO = [{"value": "yes", "label": "Oui"}, {"value": "no", "label": "Non"}]
+SCALE_VALUES = ["cannot", "with_help", "autonomous"]  # the mediators' 3-level autonomy scale
+ANSWER_TYPES = ("skill", "yes_no", "choice", "multi", "number", "date")
 
 
 class Questionnaire:
@@ -160,3 +164,303 @@ def _clean_date(raw):
     if len(parts) == 3 and all(part.isdigit() for part in parts):
         raise ValueError(_("Cette date n'existe pas : vérifiez le jour et le mois."))
     raise ValueError(_("Indiquez la date sous la forme jj/mm/aaaa, par exemple 15/01/2027."))
+
+
+# --- Checking a definition -------------------------------------------------------------------
+
+RESERVED_KEYS = {"version", "action", "step", "csrfmiddlewaretoken"}  # posted by the step form
+CHOICE_TYPES = ("skill", "yes_no", "choice")  # one value: may carry points and urgency
+
+
+def definition_errors(definition):
+    """What is wrong with a questionnaire definition, as French sentences (empty when fine).
+
+    Checked before a version is stored, so that a definition saved by hand can never break the
+    assessments made on it: areas and items, answer types, the scale, need categories (the
+    national standard's `Service` values), conditions between items, constraints, rules.
+    """
+    if not isinstance(definition, dict):
+        return [_("La définition doit être un objet JSON (entre accolades).")]
+    errors = []
+    version = definition.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        errors.append(_("« version » doit être un nombre entier positif, par exemple 2."))
+    areas = definition.get("areas")
+    if not isinstance(areas, list) or not areas:
+        errors.append(_("« areas » doit être une liste d'étapes, au moins une."))
+        return errors
+    items = _items_errors(areas, errors)
+    if any(item.get("type") == "skill" for item in items.values()):
+        _scale_errors(definition.get("scale"), errors)
+    for item in items.values():
+        _item_errors(definition, items, item, errors)
+    _categories_errors(definition.get("categories", {}), errors)
+    _rules_errors(definition.get("rules", {}), errors)
+    return errors
+
+
+def _items_errors(areas, errors):
+    """Areas and item keys; returns the well-formed items by key."""
+    items, area_keys = {}, set()
+    for position, area in enumerate(areas, start=1):
+        if not isinstance(area, dict):
+            errors.append(_("L'étape n° %(n)s doit être un objet JSON.") % {"n": position})
+            continue
+        key = area.get("key")
+        where = _("L'étape « %(key)s »") % {"key": key if _text(key) else position}
+        if not _text(key) or key in area_keys:
+            errors.append(
+                _("%(where)s : une clé « key » unique est obligatoire.") % {"where": where}
+            )
+        else:
+            area_keys.add(key)
+        if not _text(area.get("title")):
+            errors.append(_("%(where)s : un titre « title » est obligatoire.") % {"where": where})
+        area_items = area.get("items")
+        if not isinstance(area_items, list) or not area_items:
+            errors.append(
+                _("%(where)s : « items » doit lister au moins une question.") % {"where": where}
+            )
+            continue
+        for item in area_items:
+            item_key = item.get("key") if isinstance(item, dict) else None
+            if not _text(item_key):
+                errors.append(
+                    _("%(where)s : chaque question doit avoir une clé « key ».") % {"where": where}
+                )
+            elif item_key in items:
+                errors.append(
+                    _("La clé de question « %(key)s » est en double.") % {"key": item_key}
+                )
+            elif item_key in RESERVED_KEYS:
+                errors.append(
+                    _("La clé de question « %(key)s » est réservée : choisissez-en une autre.")
+                    % {"key": item_key}
+                )
+            else:
+                items[item_key] = item
+    return items
+
+
+def _scale_errors(scale, errors):
+    values = (
+        [level.get("value") for level in scale if isinstance(level, dict)]
+        if isinstance(scale, list)
+        else []
+    )
+    labelled = isinstance(scale, list) and all(
+        isinstance(level, dict) and _text(level.get("label")) for level in scale
+    )
+    if values != SCALE_VALUES or not labelled:
+        errors.append(
+            _(
+                "« scale » doit donner les trois niveaux d'autonomie, dans cet ordre et chacun "
+                "avec son libellé : %(values)s."
+            )
+            % {"values": ", ".join(SCALE_VALUES)}
+        )
+
+
+def _item_errors(definition, items, item, errors):
+    def error(message, **values):
+        errors.append(_("Question « %(key)s » : ") % {"key": item["key"]} + message % values)
+
+    kind = item.get("type")
+    if kind not in ANSWER_TYPES:
+        error(
+            _("type de réponse « %(type)s » inconnu ; types possibles : %(types)s."),
+            type=kind,
+            types=", ".join(ANSWER_TYPES),
+        )
+        return
+    if not _text(item.get("label")):
+        error(_("un libellé « label » est obligatoire."))
+    for name in ("required", "not_applicable"):
+        if not isinstance(item.get(name, False), bool):
+            error(_("« %(name)s » vaut true ou false."), name=name)
+    if kind in ("choice", "multi"):
+        _choices_errors(item.get("choices"), error)
+    if kind == "number":
+        low, high = item.get("min"), item.get("max")
+        if any(v is not None and not _number(v) for v in (low, high)) or (
+            _number(low) and _number(high) and low > high
+        ):
+            error(_("« min » et « max » doivent être des nombres, « min » au plus égal à « max »."))
+    values = _item_values(definition, item)
+    category = item.get("category")
+    if category is not None and (kind != "skill" or category not in _services()):
+        error(
+            _("« category » doit être un besoin du référentiel national (%(hint)s)."), hint=_hint()
+        )
+    _needs_errors(item, values, error)
+    if "urgent_if" in item and (kind not in CHOICE_TYPES or item["urgent_if"] not in values):
+        error(_("« urgent_if » doit être une des réponses de la question."))
+    _show_if_errors(definition, items, item, error)
+    _constraint_errors(item, values, error)
+
+
+def _choices_errors(choices, error):
+    if not isinstance(choices, list) or not choices:
+        error(_("« choices » doit lister les réponses possibles."))
+        return
+    values = [choice.get("value") if isinstance(choice, dict) else None for choice in choices]
+    labelled = all(isinstance(choice, dict) and _text(choice.get("label")) for choice in choices)
+    if not all(_text(value) for value in values) or not labelled:
+        error(
+            _(
+                "chaque réponse de « choices » doit avoir une valeur « value » et un "
+                "libellé « label »."
+            )
+        )
+    elif len(set(values)) != len(values):
+        error(_("une valeur de « choices » est en double."))
+
+
+def _item_values(definition, item):
+    """The values an item accepts, read defensively from a definition not yet checked."""
+    kind = item.get("type")
+    if kind == "skill":
+        scale = definition.get("scale") if isinstance(definition.get("scale"), list) else []
+        values = [level.get("value") for level in scale if isinstance(level, dict)]
+        return values + (["not_applicable"] if item.get("not_applicable") else [])
+    if kind == "yes_no":
+        return [choice["value"] for choice in YES_NO]
+    choices = item.get("choices") if isinstance(item.get("choices"), list) else []
+    return [choice.get("value") for choice in choices if isinstance(choice, dict)]
+
+
+def _needs_errors(item, values, error):
+    needs = item.get("needs")
+    if needs is None:
+        return
+    if item.get("type") not in CHOICE_TYPES or not isinstance(needs, dict):
+        error(
+            _("« needs » ne va qu'avec une question à une seule réponse (skill, yes_no, choice).")
+        )
+        return
+    for category, points in needs.items():
+        if category not in _services():
+            error(
+                _(
+                    "besoin « %(category)s » inconnu : choisissez un besoin du référentiel "
+                    "national (%(hint)s)."
+                ),
+                category=category,
+                hint=_hint(),
+            )
+        elif not isinstance(points, dict) or any(
+            answer not in values or not _number(value) or value < 0
+            for answer, value in points.items()
+        ):
+            error(
+                _(
+                    "les points de « %(category)s » doivent associer des réponses de la question "
+                    "à des nombres positifs."
+                ),
+                category=category,
+            )
+
+
+def _show_if_errors(definition, items, item, error):
+    condition = item.get("show_if")
+    if condition is None:
+        return
+    key = condition.get("item") if isinstance(condition, dict) else None
+    target = items.get(key) if isinstance(key, str) else None
+    if target is None or target is item:
+        error(_("« show_if » doit nommer une autre question du questionnaire dans « item »."))
+    elif condition.get("equals") not in _item_values(definition, target):
+        error(
+            _("« show_if » : « equals » doit être une des réponses de la question « %(other)s »."),
+            other=target["key"],
+        )
+
+
+def _constraint_errors(item, values, error):
+    from .profile import Constraints  # the profile reads this module
+
+    names = set(Constraints.__dataclass_fields__)
+    name = item.get("constraint")
+    if name is not None and name not in names:
+        error(
+            _("contrainte « %(name)s » inconnue ; contraintes possibles : %(names)s."),
+            name=name,
+            names=", ".join(sorted(names)),
+        )
+    if name == "specific_needs":
+        from directory.enums import SpecificNeed
+
+        if any(value not in SpecificNeed.values for value in values):
+            error(_("les besoins particuliers doivent être ceux du référentiel national."))
+    flags = item.get("constraint_flags")
+    if flags is not None and (
+        item.get("type") != "multi"
+        or not isinstance(flags, dict)
+        or any(choice not in values or flag not in names for choice, flag in flags.items())
+    ):
+        error(
+            _(
+                "« constraint_flags » associe des réponses de cette question à choix multiples "
+                "à des contraintes connues."
+            )
+        )
+
+
+def _categories_errors(categories, errors):
+    if not isinstance(categories, dict):
+        errors.append(_("« categories » doit associer des besoins à des mots simples."))
+        return
+    for category, words in categories.items():
+        if category not in _services() or not _text(words):
+            errors.append(
+                _(
+                    "« categories » : « %(category)s » n'est pas un besoin du référentiel national "
+                    "avec ses mots simples."
+                )
+                % {"category": category}
+            )
+
+
+def _rules_errors(rules, errors):
+    if not isinstance(rules, dict):
+        errors.append(_("« rules » doit être un objet JSON."))
+        return
+    days = rules.get("urgent_within_days", 30)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        errors.append(_("« urgent_within_days » doit être un nombre de jours positif."))
+    thresholds = rules.get("priority_thresholds", [0.75, 0.4])
+    if not (
+        isinstance(thresholds, list)
+        and len(thresholds) == 2
+        and all(_number(t) for t in thresholds)
+        and 0 < thresholds[1] <= thresholds[0] <= 1
+    ):
+        errors.append(
+            _("« priority_thresholds » : deux seuils entre 0 et 1, le premier le plus haut.")
+        )
+    points = rules.get("skill_points", {})
+    if not isinstance(points, dict) or any(
+        value not in [*SCALE_VALUES, "not_applicable"] or not _number(number) or number < 0
+        for value, number in points.items()
+    ):
+        errors.append(
+            _("« skill_points » associe les niveaux de l'échelle à des nombres positifs.")
+        )
+
+
+def _services():
+    from directory.enums import Service
+
+    return Service.values
+
+
+def _hint():
+    return _("par exemple « %(example)s »") % {"example": _services()[1]}
+
+
+def _text(value):
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -11,9 +11,14 @@ from pasip.errors import ApplicationError, Conflict, NotAllowed
 
 from .models import Assessment, QuestionnaireVersion
 from .profile import needs_profile_compute, profile_to_json
-from .questionnaire import Questionnaire
+from .questionnaire import definition_errors
 
-QUESTIONNAIRE_V1 = Path(__file__).parent / "data" / "questionnaire_v1.json"
+DATA = Path(__file__).parent / "data"
+# The versions shipped with the product, oldest first; the last one is the current one.
+QUESTIONNAIRE_FILES = sorted(
+    DATA.glob("questionnaire_v*.json"), key=lambda path: int(path.stem.rsplit("v", 1)[1])
+)
+QUESTIONNAIRE_CURRENT = QUESTIONNAIRE_FILES[-1]
 
 
 class InvalidAnswers(ApplicationError):
@@ -28,13 +33,33 @@ class InvalidAnswers(ApplicationError):
         self.errors = errors
 
 
+class InvalidQuestionnaire(ApplicationError):
+    """A questionnaire definition that would break the assessments made on it."""
+
+    code = "invalid_questionnaire"
+
+    def __init__(self, errors):
+        super().__init__(
+            _("Le questionnaire n'est pas valable : %(errors)s")
+            % {"errors": " ".join(str(error) for error in errors)}
+        )
+        self.errors = errors
+
+
+def questionnaire_check(definition):
+    """Refuses a definition that would break the assessments (see `definition_errors`)."""
+    errors = definition_errors(definition)
+    if errors:
+        raise InvalidQuestionnaire(errors)
+
+
 def questionnaire_load(*, definition):
     """Adds a questionnaire version from its definition; loading it again changes nothing.
 
     A version already used by an assessment is never rewritten: a reworded or new question
-    needs a new version number.
+    (or new help text) needs a new version number.
     """
-    Questionnaire(definition)  # refuses a definition without areas and items
+    questionnaire_check(definition)
     number = definition["version"]
     version, created = QuestionnaireVersion.objects.get_or_create(
         number=number, defaults={"definition": definition}
@@ -50,8 +75,18 @@ def questionnaire_load(*, definition):
     return version
 
 
-def questionnaire_load_file(path=QUESTIONNAIRE_V1):
-    return questionnaire_load(definition=json.loads(Path(path).read_text(encoding="utf-8")))
+def questionnaire_load_file(path=None):
+    """Loads one data file, or with no path every version shipped; returns the last loaded."""
+    paths = [path] if path else QUESTIONNAIRE_FILES
+    for one in paths:
+        try:
+            definition = json.loads(Path(one).read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise InvalidQuestionnaire(
+                [_("le fichier n'est pas du JSON lisible (%(error)s).") % {"error": error}]
+            ) from error
+        version = questionnaire_load(definition=definition)
+    return version
 
 
 def _check_access(user, person):

@@ -2,9 +2,9 @@
 
 import json
 
-from assessments.services import QUESTIONNAIRE_V1
+from assessments.services import QUESTIONNAIRE_CURRENT
 
-DEFINITION = json.loads(QUESTIONNAIRE_V1.read_text(encoding="utf-8"))
+DEFINITION = json.loads(QUESTIONNAIRE_CURRENT.read_text(encoding="utf-8"))  # the current version
 
 PROCEDURES = ["caf", "ameli", "impots", "france_travail", "ants", "msa", "retraite"]
 
