@@ -11,7 +11,8 @@ Answer types and the value stored for each:
   when the item allows it);
 - `yes_no`: "yes" / "no"; `choice`: one of the item's `choices`; `multi`: a list of them;
 - `number`: a number within `min`..`max`; `date`: an ISO date ("2027-01-15"), typed
-  "15/01/2027" in the pages.
+  "15/01/2027" in the pages, from today to two years ahead (a date limit already passed is
+  refused: it would make every assessment urgent).
 
 `definition_errors` checks a whole definition before it is stored (admin page, data file).
 """
@@ -19,11 +20,13 @@ Answer types and the value stored for each:
 import math
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 YES_NO = [{"value": "yes", "label": "Oui"}, {"value": "no", "label": "Non"}]
 SCALE_VALUES = ["cannot", "with_help", "autonomous"]  # the mediators' 3-level autonomy scale
 ANSWER_TYPES = ("skill", "yes_no", "choice", "multi", "number", "date")
+DATE_HORIZON_YEARS = 2  # a date limit further ahead is a typing mistake
 
 
 class Questionnaire:
@@ -56,8 +59,11 @@ class Questionnaire:
     def is_required(self, item, answers):
         return item.get("required", True) and self.is_asked(item, answers)
 
-    def clean(self, item, raw):
-        """The value to store for a raw answer (form text or JSON); ValueError in French."""
+    def clean(self, item, raw, *, today=None):
+        """The value to store for a raw answer (form text or JSON); ValueError in French.
+
+        `today` (by default the local date) bounds the dates accepted.
+        """
         kind = item["type"]
         if kind == "multi":
             values = raw if isinstance(raw, list | tuple) else [raw]
@@ -68,18 +74,19 @@ class Questionnaire:
         if kind == "number":
             return _clean_number(item, raw)
         if kind == "date":
-            return _clean_date(raw)
+            return _clean_date(raw, today or timezone.localdate())
         if isinstance(raw, list | dict) or raw not in {c["value"] for c in self.choices(item)}:
             raise ValueError(_("Choisissez une des réponses proposées."))
         return raw
 
-    def check(self, answers, *, complete_areas=()):
+    def check(self, answers, *, complete_areas=(), today=None):
         """Cleaned answers and French errors by item key.
 
         Every answer given is checked; the items of `complete_areas` must all be answered
         (those asked given the other answers). An answer to an item this version does not
-        have is an error, never silently kept.
+        have is an error, never silently kept. `today`: see `clean`.
         """
+        today = today or timezone.localdate()
         cleaned, errors = {}, {}
         for key, raw in answers.items():
             item = self.items.get(key)
@@ -90,7 +97,7 @@ class Questionnaire:
                 ) % {"number": self.number}
             elif not _is_blank(raw):
                 try:
-                    cleaned[key] = self.clean(item, raw)
+                    cleaned[key] = self.clean(item, raw, today=today)
                 except ValueError as error:
                     errors[key] = str(error)
         for area in self.areas:
@@ -102,11 +109,13 @@ class Questionnaire:
                     errors[key] = _missing_message(item)
         return {k: v for k, v in cleaned.items() if self.is_asked(self.items[k], cleaned)}, errors
 
-    def first_incomplete_area(self, answers):
+    def first_incomplete_area(self, answers, *, today=None):
         """Index of the first area with an unanswered required item, or None when complete."""
         for index, area in enumerate(self.areas):
             _cleaned, errors = self.check(
-                {k: answers[k] for k in answers if k in self.items}, complete_areas=[area["key"]]
+                {k: answers[k] for k in answers if k in self.items},
+                complete_areas=[area["key"]],
+                today=today,
             )
             if errors:
                 return index
@@ -151,13 +160,32 @@ def _clean_number(item, raw):
     return number
 
 
-def _clean_date(raw):
-    if isinstance(raw, date):
-        return raw.isoformat()
-    text = str(raw).strip()
+def _clean_date(raw, today):
+    day = raw if isinstance(raw, date) else _parse_date(str(raw).strip())
+    if day < today:
+        raise ValueError(
+            _(
+                "Cette date est déjà passée : indiquez une date à venir. Si la démarche est en "
+                "retard, répondez « Oui » à la question sur les droits qui risquent d'être "
+                "suspendus."
+            )
+        )
+    try:
+        latest = today.replace(year=today.year + DATE_HORIZON_YEARS)
+    except ValueError:  # from a 29 February
+        latest = today.replace(year=today.year + DATE_HORIZON_YEARS, day=28)
+    if day > latest:
+        raise ValueError(
+            _("Indiquez une date dans les deux ans à venir, au plus tard le %(date)s.")
+            % {"date": latest.strftime("%d/%m/%Y")}
+        )
+    return day.isoformat()
+
+
+def _parse_date(text):
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, pattern).date().isoformat()
+            return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
     parts = text.replace("-", "/").split("/")

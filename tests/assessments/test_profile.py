@@ -39,7 +39,7 @@ complete_answers = st.fixed_dictionaries(
 
 def profile(answers):
     cleaned, errors = QUESTIONNAIRE.check(
-        answers, complete_areas=[area["key"] for area in QUESTIONNAIRE.areas]
+        answers, complete_areas=[area["key"] for area in QUESTIONNAIRE.areas], today=TODAY
     )
     assert not errors
     return needs_profile_compute(DEFINITION, cleaned, on=TODAY)

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment, QuestionnaireVersion
-from assessments.questionnaire import definition_errors
+from assessments.questionnaire import Questionnaire, definition_errors
 from assessments.services import (
     QUESTIONNAIRE_FILES,
     InvalidQuestionnaire,
@@ -240,3 +241,44 @@ def admin_add_version(client, number, definition):
 def superuser_client(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, role="administrator"))
     return client
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+TODAY = date(2026, 11, 26)
+DUE = Questionnaire(DEFINITION).items["procedure_due_date"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("26/11/2026", "2026-11-26"), ("15/01/2027", "2027-01-15"), ("2028-11-26", "2028-11-26")],
+)
+def test_a_due_date_from_today_to_two_years_ahead_is_kept(typed, stored):
+    assert Questionnaire(DEFINITION).clean(DUE, typed, today=TODAY) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("01/01/1900", "Cette date est déjà passée : indiquez une date à venir."),
+        ("25/11/2026", "Cette date est déjà passée : indiquez une date à venir."),
+        ("27/11/2028", "Indiquez une date dans les deux ans à venir, au plus tard le 26/11/2028."),
+        ("01/01/9999", "Indiquez une date dans les deux ans à venir"),
+    ],
+)
+def test_a_due_date_in_the_past_or_too_far_ahead_is_refused(typed, message):
+    with pytest.raises(ValueError, match=message):
+        Questionnaire(DEFINITION).clean(DUE, typed, today=TODAY)
+
+
+def test_a_due_date_of_1900_never_makes_the_assessment_urgent():
+    person = PersonFactory()
+    api = APIClient()
+    api.force_authenticate(person.created_by)
+    answers = {**JOSETTE, "procedure_due": "yes", "procedure_due_date": "01/01/1900"}
+    response = api.post("/api/v1/assessments/", {"person": person.pk, "answers": answers}, "json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["answers"]["procedure_due_date"].startswith(
+        "Cette date est déjà passée"
+    )
+    assert not Assessment.objects.exists()
