@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.models import Assessment
+from assessments.models import Assessment, QuestionnaireVersion
 from referrals.models import Referral
 from tests.assessments.answers import DEFINITION, JOSETTE, area_post_data, assessment_through_pages
 from tests.factories import PersonFactory, ReferralFactory, UserFactory
@@ -61,7 +61,7 @@ def test_saving_for_later_keeps_a_step_half_answered(logged_in, person):
     assessment = start(logged_in, person)
     response = logged_in.post(
         reverse("assessment_step", args=[assessment.pk, 1]),
-        {"version": 1, "has_smartphone": "yes", "action": "later"},
+        {"version": DEFINITION["version"], "has_smartphone": "yes", "action": "later"},
     )
     assert response.url == reverse("referral_new", args=[person.pk])
     assessment.refresh_from_db()
@@ -109,9 +109,9 @@ def test_an_impossible_date_and_a_negative_distance_get_clear_messages(logged_in
 def test_answers_to_another_version_of_the_questionnaire_are_refused(logged_in, person):
     assessment = start(logged_in, person)
     post_step(logged_in, assessment, 1, area_post_data("equipment"))
-    data = area_post_data("fundamentals") | {"version": 2}
+    data = area_post_data("fundamentals") | {"version": 1}  # a page left open since version 1
     page = post_step(logged_in, assessment, 2, data).content.decode()
-    assert "correspond à une autre version du questionnaire (version 2)" in page
+    assert "correspond à une autre version du questionnaire (version 1)" in page
     assessment.refresh_from_db()
     assert "browse" not in assessment.answers and assessment.answers["has_smartphone"] == "yes"
 
@@ -156,7 +156,7 @@ def test_a_sent_assessment_is_frozen_and_corrected_by_a_new_version(logged_in, p
 
 def test_another_structure_gets_a_404_and_other_roles_a_403(client, person):
     assessment = Assessment.objects.create(
-        person=person, created_by=person.created_by, version_id=1
+        person=person, created_by=person.created_by, version=QuestionnaireVersion.current()
     )
     client.force_login(UserFactory())
     for url in (
@@ -198,11 +198,11 @@ def test_no_suggestions_without_a_validated_assessment(logged_in, person):
     assert "Commencer le diagnostic" in page
 
 
-def test_the_questionnaire_file_is_loaded_once(db):
-    from assessments.models import QuestionnaireVersion
-    from assessments.services import questionnaire_load
+def test_the_questionnaire_files_are_loaded_once(db):
+    from assessments.services import questionnaire_load, questionnaire_load_file
 
     assert QuestionnaireVersion.current().definition == DEFINITION
     questionnaire_load(definition=DEFINITION)
-    assert QuestionnaireVersion.objects.count() == 1
-    assert JOSETTE  # the shared answers fit version 1 (checked by the profile tests)
+    assert questionnaire_load_file().number == DEFINITION["version"]
+    assert list(QuestionnaireVersion.objects.values_list("number", flat=True)) == [2, 1]
+    assert JOSETTE  # the shared answers fit the current version (checked by the profile tests)

@@ -243,6 +243,37 @@ def superuser_client(client):
     return client
 
 
+# --- Help in plain French -------------------------------------------------------------------
+
+
+def test_each_skill_and_each_online_account_has_help_in_plain_french():
+    items = [i for area in DEFINITION["areas"] for i in area["items"]]
+    skills = [i for i in items if i["type"] == "skill"]
+    assert skills and all(i.get("help") for i in skills), [
+        i["key"] for i in skills if not i.get("help")
+    ]
+    procedures = next(area for area in DEFINITION["areas"] if area["key"] == "procedures")
+    assert all(i.get("help") for i in procedures["items"])
+    assert all(len(i.get("help", "")) <= 160 for i in items)  # short enough to read aloud
+
+
+def test_help_text_is_a_new_version_and_version_1_stays_as_it_was(client):
+    """Version 1 may be in use: its wording never changes under an assessment made on it."""
+    first = QuestionnaireVersion.objects.get(number=1)
+    assert first.definition == json.loads(QUESTIONNAIRE_FILES[0].read_text(encoding="utf-8"))
+    assert sum(bool(i.get("help")) for a in first.definition["areas"] for i in a["items"]) == 6
+    assert QuestionnaireVersion.current().number == CURRENT == 2
+    assert [i["key"] for a in first.definition["areas"] for i in a["items"]] == [
+        i["key"] for a in DEFINITION["areas"] for i in a["items"]
+    ]  # the same questions: only help was added
+
+    person = PersonFactory()
+    client.force_login(person.created_by)
+    draft = assessment_start(user=person.created_by, person=person)
+    page = client.get(reverse("assessment_step", args=[draft.pk, 3])).content.decode()
+    assert "Se connecter, voir ses paiements, déclarer ses ressources." in page
+
+
 # --- Dates ------------------------------------------------------------------------------------
 
 TODAY = date(2026, 11, 26)
