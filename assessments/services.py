@@ -179,9 +179,18 @@ def assessment_correct(*, user, assessment):
     """A new draft correcting a frozen assessment, which is kept as it was.
 
     It starts from the old answers, on the current questionnaire version (answers to
-    questions that version no longer has are left out).
+    questions that version no longer has, or no longer valid, are left out). An assessment
+    not yet sent with a referral is changed directly, never corrected.
     """
     _check_access(user, assessment.person)
+    if not assessment.is_frozen:
+        raise Conflict(
+            _(
+                "Ce diagnostic n'est joint à aucune orientation envoyée : modifiez-le "
+                "directement, sans créer de nouvelle version."
+            ),
+            code="assessment_not_frozen",
+        )
     existing = Assessment.objects.filter(supersedes=assessment).first()
     if existing is not None:
         return existing

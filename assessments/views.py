@@ -190,6 +190,7 @@ def assessment_summary(request, pk):
             "profile": profile,
             "missing_step": None if missing_step is None else missing_step + 1,
             "history": _history(assessment),
+            "correction": Assessment.objects.filter(supersedes=assessment).first(),
         },
     )
 
@@ -206,7 +207,11 @@ def _history(assessment):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_correct(request, pk):
     assessment = _visible_assessment(request, pk)
-    correction = services.assessment_correct(user=request.user, assessment=assessment)
+    try:
+        correction = services.assessment_correct(user=request.user, assessment=assessment)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("assessment_summary", pk=pk)
     messages.success(
         request, _("Nouvelle version du diagnostic : l'ancienne est conservée telle quelle.")
     )

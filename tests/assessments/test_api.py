@@ -109,3 +109,18 @@ def test_other_structures_get_404_and_other_roles_403(api, person):
     officer.force_authenticate(UserFactory(officer=True))
     response = officer.get(f"/api/v1/assessments/{pk}/")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+def test_only_an_assessment_sent_with_a_referral_is_corrected(api, person):
+    pk = api.post("/api/v1/assessments/", {"person": person.pk, "answers": JOSETTE}, "json")
+    pk = pk.json()["id"]
+    for step in ("draft", "validated"):
+        response = api.post(f"/api/v1/assessments/{pk}/correct/")
+        assert response.status_code == 409, step
+        assert response.json() == {
+            "detail": "Ce diagnostic n'est joint à aucune orientation envoyée : modifiez-le "
+            "directement, sans créer de nouvelle version.",
+            "code": "assessment_not_frozen",
+        }
+        api.post(f"/api/v1/assessments/{pk}/validate/")
+    assert Assessment.objects.count() == 1

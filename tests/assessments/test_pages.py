@@ -150,8 +150,13 @@ def test_a_sent_assessment_is_frozen_and_corrected_by_a_new_version(logged_in, p
     post_step(logged_in, correction, 1, area_post_data("equipment") | {"has_computer": "yes"})
     assessment.refresh_from_db()
     assert assessment.answers["has_computer"] == "no" and assessment.is_validated
-    page = logged_in.get(reverse("assessment_summary", args=[correction.pk])).content.decode()
-    assert "Ce diagnostic corrige le diagnostic du" in page
+    new_summary = reverse("assessment_summary", args=[correction.pk])
+    old_summary = reverse("assessment_summary", args=[assessment.pk])
+    page = logged_in.get(new_summary).content.decode()
+    assert f'Ce diagnostic corrige <a href="{old_summary}">le diagnostic du' in page
+    old_page = logged_in.get(old_summary).content.decode()
+    assert f'Ce diagnostic a été corrigé : <a href="{new_summary}">' in old_page
+    assert "Corriger le diagnostic" not in old_page
 
 
 def test_another_structure_gets_a_404_and_other_roles_a_403(client, person):
@@ -206,3 +211,13 @@ def test_the_questionnaire_files_are_loaded_once(db):
     assert questionnaire_load_file().number == DEFINITION["version"]
     assert list(QuestionnaireVersion.objects.values_list("number", flat=True)) == [2, 1]
     assert JOSETTE  # the shared answers fit the current version (checked by the profile tests)
+
+
+def test_a_draft_is_not_corrected_but_changed_directly(logged_in, person):
+    assessment = start(logged_in, person)
+    response = logged_in.post(reverse("assessment_correct", args=[assessment.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("assessment_summary", args=[assessment.pk])
+    assert "joint à aucune orientation envoyée : modifiez-le directement" in (
+        response.content.decode()
+    )
+    assert Assessment.objects.count() == 1
