@@ -62,14 +62,16 @@ class SocialWorker(Agent):
             json={"person": person["id"], "answers": USERS["answers"]},
             name="/api/v1/assessments/ (draft)",
         ).json()
-        self.client.post(
+        profile = self.client.post(
             f"/api/v1/assessments/{assessment['id']}/validate/",
             name="/api/v1/assessments/[id]/validate/",
-        )
-        needs = random.sample(NEEDS, k=random.randint(1, 2))
+        ).json()["profile"]
+        # The referral goes with the assessment, for some of the needs its profile shows.
+        found = [need["category"] for need in profile["needs"]]
+        needs = [need for need in NEEDS if need in found][: random.randint(1, 2)] or found[:1]
         suggestions = self.client.post(
             "/api/v1/suggestions/",
-            json={"commune": commune, "needs": needs},
+            json={"commune": commune, "profile": profile, "person": person["id"]},
             name="/api/v1/suggestions/",
         ).json()
         if isinstance(suggestions, dict):

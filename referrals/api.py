@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -5,16 +6,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from assessments.models import Assessment
 from directory.api import RankingRequestSerializer, SuggestionSerializer
 from directory.enums import Service
-from directory.matching import advisors_suggest
+from directory.matching import advisors_rank
 from directory.models import Advisor, Place
 from pasip.api import role_permission
+from pasip.errors import ApplicationError
 from pasip.pagination import KeysFirstPagination
 from people.models import Person
 from people.services import person_access_log
 
 from . import selectors, services, transitions
+from .forms import needs_from_profile
 from .models import CancelReason, DeclineReason, Outcome, Referral, ReferralMessage
 
 
@@ -60,9 +64,14 @@ class PersonOnReferralSerializer(serializers.Serializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
+    """A referral is sent with the person's validated assessment, as on the pages: ranked on its
+    needs profile and attached to it (which freezes it). `needs`, when given, must be needs of
+    that profile; by default the referral is for all of them."""
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.filter(is_active=True))
-    needs = NeedsField()
+    needs = NeedsField(required=False)
+    assessment = serializers.PrimaryKeyRelatedField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     person_data = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -80,6 +89,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "person_data",
             "advisor",
             "needs",
+            "assessment",
             "state",
             "state_label",
             "allowed_actions",
@@ -106,6 +116,20 @@ class ReferralSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             self.fields["person"].queryset = Person.objects.visible_to(request.user)
+
+    def validate(self, data):
+        assessment = Assessment.objects.validated_for(data["person"])
+        if assessment is None:
+            raise ApplicationError(
+                _(
+                    "La personne n'a pas de diagnostic numérique validé : faites-le et "
+                    "validez-le d'abord (/api/v1/assessments/), l'orientation part avec lui."
+                ),
+                code="assessment_required",
+            )
+        data["assessment"] = assessment
+        data["needs"] = needs_from_profile(data.get("needs"), assessment.needs_profile)
+        return data
 
     def get_person_data(self, referral) -> dict:
         shown = selectors.disclosure(user=self.context["request"].user, referral=referral)
@@ -250,13 +274,16 @@ class ReferralViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        person = data["person"]
+        person, assessment = data["person"], data["assessment"]
         serializer.instance = services.referral_send(
             user=self.request.user,
             person=person,
             advisor=data["advisor"],
             needs=data["needs"],
-            suggestions=advisors_suggest(needs=data["needs"], commune=person.commune),
+            suggestions=advisors_rank(
+                profile=assessment.needs_profile, commune=person.commune, person=person
+            ),
+            assessment=assessment,
             shared=data.get("shared", False),
         )
 

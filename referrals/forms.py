@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from directory.enums import Service
@@ -6,6 +7,34 @@ from directory.models import Advisor, Place
 
 from .models import CancelReason, DeclineReason, Outcome
 from .services import OUTCOMES
+
+
+def needs_from_profile(needs, profile):
+    """The needs a referral is sent for: those given, or else every need of the assessment's
+    profile; a need the assessment did not find is refused (ValidationError on `needs`)."""
+    if not needs:
+        if not profile.categories:
+            raise ValidationError(
+                {
+                    "needs": _(
+                        "Le diagnostic de la personne ne fait apparaître aucun besoin : "
+                        "corrigez-le avant d'orienter."
+                    )
+                }
+            )
+        return list(profile.categories)
+    outside = [need for need in needs if need not in profile.categories]
+    if outside:
+        raise ValidationError(
+            {
+                "needs": _(
+                    "Ces besoins ne ressortent pas du diagnostic de la personne : %(needs)s. "
+                    "Choisissez parmi ceux du diagnostic, ou corrigez-le."
+                )
+                % {"needs": ", ".join(outside)}
+            }
+        )
+    return list(needs)
 
 
 class NeedsForm(forms.Form):
@@ -18,6 +47,8 @@ class NeedsForm(forms.Form):
 
 
 class SendForm(NeedsForm):
+    """Sending a referral with the person's validated assessment (its needs profile)."""
+
     advisor = forms.ModelChoiceField(
         label=_("Conseiller"),
         queryset=Advisor.objects.filter(is_active=True),
@@ -34,6 +65,16 @@ class SendForm(NeedsForm):
             "suit la personne."
         ),
     )
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+
+    def clean_needs(self):
+        try:
+            return needs_from_profile(self.cleaned_data["needs"], self.profile)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["needs"]) from error
 
 
 class DeclineForm(forms.Form):

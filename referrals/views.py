@@ -13,6 +13,7 @@ from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
 from people.models import Person
 from people.services import person_access_log
+from slips.content import constraint_lines
 
 from . import selectors, services, transitions
 from .forms import (
@@ -47,7 +48,7 @@ def referral_new(request, person_pk):
         messages.error(request, _("Faites d'abord le diagnostic numérique de la personne."))
         return redirect("referral_new", person_pk=person.pk)
     if step == "send":
-        form = SendForm(request.POST)
+        form = SendForm(request.POST, profile=assessment.needs_profile)
         if form.is_valid():
             needs = form.cleaned_data["needs"]
             try:
@@ -71,7 +72,9 @@ def referral_new(request, person_pk):
                 return redirect("referral_detail", pk=referral.pk)
         return _suggestions_page(request, person, form, assessment)
     if step == "assessment":
-        return _suggestions_page(request, person, SendForm(), assessment)
+        return _suggestions_page(
+            request, person, SendForm(profile=assessment.needs_profile), assessment
+        )
     return render(
         request,
         "referrals/needs.html",
@@ -167,6 +170,7 @@ def referral_detail(request, pk):
         {
             "referral": referral,
             "shown": shown,
+            **_assessment_on_page(request.user, referral, shown),
             "timeline": selectors.timeline(referral),
             "allowed": allowed,
             "can_answer": "accept" in allowed,
@@ -182,6 +186,25 @@ def referral_detail(request, pk):
             "message_form": MessageForm(),
         },
     )
+
+
+def _assessment_on_page(user, referral, shown):
+    """The assessment's needs profile on the referral's page, as on the slip: only while the
+    person's consent shares it, and to a user who may see it (`selectors.disclosure`). The
+    social worker who may open the assessment gets a link to it either way."""
+    if referral.assessment_id is None:
+        return {}
+    consents = getattr(referral.person, "active_consents", None)  # see `with_consent`
+    consent = referral.person.active_consent if consents is None else next(iter(consents), None)
+    shared = shown.assessment and consent is not None and consent.share_assessment
+    profile = referral.assessment.profile if shared else None
+    return {
+        "assessment_profile": profile,
+        "assessment_constraints": constraint_lines(profile) if profile else [],
+        "assessment_link": Assessment.objects.visible_to(user)
+        .filter(pk=referral.assessment_id)
+        .exists(),
+    }
 
 
 ACTIONS = {

@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from directory.enums import Service
 from referrals.models import Referral, ReferralState
+from tests.assessments.answers import JOSETTE
 from tests.factories import PASSWORD, AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,21 +40,38 @@ def test_the_thin_journey_through_the_api(django_capture_on_commit_callbacks):
         format="json",
     )
     assert person.status_code == 201, person.json()
+    person_id = person.json()["id"]
+
+    # The assessment: a draft, then every answer, then validation and its needs profile.
+    draft = client.post("/api/v1/assessments/", {"person": person_id}, format="json").json()
+    client.patch(f"/api/v1/assessments/{draft['id']}/", {"answers": JOSETTE}, format="json")
+    validated = client.post(f"/api/v1/assessments/{draft['id']}/validate/").json()
+    assert validated["status"] == "validated", validated
+    profile = validated["profile"]
+    needs = [need["category"] for need in profile["needs"]]
+    assert needs[0] == NEED
+
     suggestions = client.post(
-        "/api/v1/suggestions/", {"commune": "46128", "needs": [NEED]}, format="json"
+        "/api/v1/suggestions/",
+        {"commune": "46128", "profile": profile, "person": person_id},
+        format="json",
     ).json()
     assert suggestions[0]["advisor"] == advisor.pk
     assert suggestions[0]["distance_km"] < 1
 
     with django_capture_on_commit_callbacks():
         sent = client.post(
-            "/api/v1/referrals/",
-            {"person": person.json()["id"], "advisor": advisor.pk, "needs": [NEED]},
-            format="json",
+            "/api/v1/referrals/", {"person": person_id, "advisor": advisor.pk}, format="json"
         )
     assert sent.status_code == 201, sent.json()
     assert sent.json()["state"] == "sent" and sent.json()["was_suggested"] is True
+    assert sent.json()["assessment"] == draft["id"] and sent.json()["needs"] == needs
     referral_id = sent.json()["id"]
+    assert Referral.objects.get(pk=referral_id).assessment.is_frozen
+    frozen = client.patch(
+        f"/api/v1/assessments/{draft['id']}/", {"answers": {"browse": "autonomous"}}, format="json"
+    )
+    assert frozen.status_code == 409 and frozen.json()["code"] == "assessment_frozen"
 
     advisor_client = api_as(advisor.user)
     assert [r["id"] for r in advisor_client.get("/api/v1/referrals/").json()["results"]] == [
@@ -106,6 +124,73 @@ def test_a_person_of_another_structure_cannot_be_referred():
     assert response.status_code == 400
     assert "person" in response.json()["errors"]
     assert not Referral.objects.exists()
+
+
+def assessed(person, answers=JOSETTE):
+    """The person's assessment, validated (through the services, as the pages do)."""
+    from assessments.services import assessment_start, assessment_validate
+
+    draft = assessment_start(user=person.created_by, person=person, answers=answers)
+    return assessment_validate(user=person.created_by, assessment=draft)
+
+
+def test_a_referral_is_not_sent_without_a_validated_assessment():
+    person = PersonFactory()
+    client = api_as(person.created_by)
+    data = {"person": person.pk, "advisor": AdvisorFactory().pk, "needs": [NEED]}
+    for situation in ("no assessment", "a draft"):
+        response = client.post("/api/v1/referrals/", data, format="json")
+        assert response.status_code == 400, situation
+        assert response.json() == {
+            "detail": "La personne n'a pas de diagnostic numérique validé : faites-le et "
+            "validez-le d'abord (/api/v1/assessments/), l'orientation part avec lui.",
+            "code": "assessment_required",
+        }
+        client.post("/api/v1/assessments/", {"person": person.pk}, format="json")
+    assert not Referral.objects.exists()
+
+
+def test_the_needs_sent_must_come_out_of_the_assessment():
+    person = PersonFactory()
+    assessment = assessed(person)
+    client = api_as(person.created_by)
+    advisor = AdvisorFactory(place_commune="46128")
+    leisure = Service.LEISURE.value
+    response = client.post(
+        "/api/v1/referrals/",
+        {"person": person.pk, "advisor": advisor.pk, "needs": [NEED, leisure]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["needs"] == [
+        f"Ces besoins ne ressortent pas du diagnostic de la personne : {leisure}. "
+        "Choisissez parmi ceux du diagnostic, ou corrigez-le."
+    ]
+    assert not Referral.objects.exists() and not assessment.is_frozen
+
+    response = client.post(
+        "/api/v1/referrals/",
+        {"person": person.pk, "advisor": advisor.pk, "needs": [NEED]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    referral = Referral.objects.get()
+    assert referral.needs == [NEED] and referral.assessment == assessment
+
+
+def test_the_api_ranks_on_the_assessment_s_profile_not_on_bare_needs():
+    """Josette goes 15 km at most: an advisor in Cahors, 50 km away, is not a suggestion."""
+    person = PersonFactory()  # in Gramat
+    assessed(person)
+    far = AdvisorFactory(place_commune="46042")
+    response = api_as(person.created_by).post(
+        "/api/v1/referrals/",
+        {"person": person.pk, "advisor": far.pk, "needs": [NEED]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["was_suggested"] is False
+    assert response.json()["suggested_rank"] is None
 
 
 def test_bad_input_gets_a_json_error_in_french():

@@ -12,6 +12,7 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     UserFactory,
+    consented_referral,
 )
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,54 @@ def test_the_sending_page_can_address_the_structure_s_shared_inbox(client):
     assert referral.shared
     client.force_login(colleague.user)
     assert referral.code in client.get(reverse("referral_list")).content.decode()
+
+
+def test_the_sending_page_refuses_a_need_the_assessment_did_not_find(client):
+    social_worker = UserFactory()
+    advisor = AdvisorFactory(place_commune="46128")
+    person = PersonFactory(created_by=social_worker)
+    client.force_login(social_worker)
+    assessment = assessment_through_pages(client, person)
+    url = reverse("referral_new", args=[person.pk])
+    needs = [*assessment.needs_profile.categories, Service.LEISURE.value]
+
+    response = client.post(url, {"step": "send", "needs": needs, "advisor": advisor.pk})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ces besoins ne ressortent pas du diagnostic de la personne : Loisirs" in page
+    assert not Referral.objects.exists()
+    assessment.refresh_from_db()
+    assert not assessment.is_frozen
+
+
+def josette_profile():
+    from datetime import date
+
+    from assessments.profile import needs_profile_compute, profile_to_json
+    from tests.assessments.answers import DEFINITION, JOSETTE
+
+    return profile_to_json(needs_profile_compute(DEFINITION, JOSETTE, on=date.today()))
+
+
+@pytest.mark.parametrize("share_assessment", [True, False])
+def test_the_referral_page_shows_the_assessment_only_as_the_consent_allows(
+    client, share_assessment
+):
+    profile = josette_profile()
+    referral = consented_referral(share_assessment=share_assessment, profile=profile)
+    summary = profile["summary"].replace("'", "&#x27;")
+    assessment_url = reverse("assessment_summary", args=[referral.assessment_id])
+
+    client.force_login(referral.advisor.user)
+    page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert (summary in page) is share_assessment
+    assert ("Se déplace jusqu&#x27;à 15 km" in page) is share_assessment
+    assert ("Profil de besoins du diagnostic" in page) is share_assessment
+    assert ("Détail du diagnostic non partagé" in page) is not share_assessment
+    assert assessment_url not in page  # an advisor never opens the assessment itself
+
+    client.force_login(referral.referrer)
+    page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+    assert (summary in page) is share_assessment  # what the advisor sees, as on the slip
+    assert assessment_url in page  # the social worker opens it from here either way
