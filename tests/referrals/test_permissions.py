@@ -4,6 +4,11 @@
 inbox, an escalated referral of the coordinator's département); "other" is one of another
 structure, not escalated. A role the endpoint is not for is a 403; an object the user may not
 see is a 404, like a guessed id; an action the user may see but not take is a 403.
+
+Two users stand beside the advisor and the coordinator: a colleague advisor of the advisor's
+structure ("colleague" on the advisor's own referral, "colleague_shared" on one sent to the
+structure's shared inbox, which any of its advisors may answer while it waits there), and a
+coordinator of another département ("coordinator_other"), who sees nothing of this one.
 """
 
 import pytest
@@ -15,36 +20,80 @@ from accounts.models import Role
 from pasip.errors import NotAllowed
 from referrals import transitions
 from referrals.models import ReferralState
-from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
+from territory.models import Commune, Department, Epci
+from tests.factories import (
+    AdvisorFactory,
+    PersonFactory,
+    ReferralFactory,
+    StructureFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 S = ReferralState
-KINDS = ["referrer", "sw_other", "advisor", "advisor_other", "coordinator", "officer", "admin"]
+KINDS = [
+    "referrer",
+    "sw_other",
+    "advisor",
+    "colleague",
+    "colleague_shared",
+    "advisor_other",
+    "coordinator",
+    "coordinator_other",
+    "officer",
+    "admin",
+]
+
+
+def other_department_structure():
+    """A structure of another département (Aveyron), with its own EPCI and commune."""
+    aveyron = Department.objects.create(code="12", name="Aveyron")
+    epci = Epci.objects.create(code="241200187", name="Rodez Agglomération", department=aveyron)
+    rodez = Commune.objects.create(
+        insee="12202",
+        name="Rodez",
+        population=24_000,
+        epci=epci,
+        department=aveyron,
+        latitude=44.35,
+        longitude=2.57,
+        postal_codes="12000",
+    )
+    return StructureFactory(commune=rodez)
 
 
 @pytest.fixture
 def world():
     referrer = UserFactory()
     advisor = AdvisorFactory()
+    colleague = AdvisorFactory(user__structure=advisor.structure).user
     return {
         "referrer": referrer,
         "sw_other": UserFactory(),
         "advisor": advisor,
+        "colleague": colleague,
+        "colleague_shared": colleague,
         "advisor_other": AdvisorFactory().user,
         "coordinator": UserFactory(coordinator=True),
+        "coordinator_other": UserFactory(coordinator=True, structure=other_department_structure()),
         "officer": UserFactory(officer=True),
         "admin": UserFactory(role=Role.ADMINISTRATOR),
         "next_advisor": AdvisorFactory(),
     }
 
 
-def referral_for(world, state, own):
+def referral_for(world, state, own, shared=False):
+    """`shared`: sent to the shared inbox of the advisor's structure (own), or of another."""
     if own:
         person = PersonFactory(created_by=world["referrer"])
         return ReferralFactory(
-            person=person, advisor=world["advisor"], state=state, escalated_at=timezone.now()
+            person=person,
+            advisor=world["advisor"],
+            state=state,
+            escalated_at=timezone.now(),
+            shared=shared,
         )
-    return ReferralFactory(state=state)
+    return ReferralFactory(state=state, shared=shared)
 
 
 def person_for(world, own):
@@ -57,9 +106,10 @@ def expected_other(own_row, gated):
 
 
 OFFICE = {"officer", "admin"}  # roles no endpoint of the lifecycle is for
+ADVISORS = {"advisor", "colleague", "colleague_shared", "advisor_other"}
 GATED = {  # endpoints whose role gate also leaves out other roles
-    "page message": OFFICE | {"coordinator"},
-    "page reroute": OFFICE | {"advisor", "advisor_other"},
+    "page message": OFFICE | {"coordinator", "coordinator_other"},
+    "page reroute": OFFICE | ADVISORS,
 }
 
 
@@ -67,7 +117,9 @@ def row(default, **cells):
     return {kind: cells.get(kind, default) for kind in KINDS}
 
 
-ADVISOR_ONLY_PAGE = row(404, referrer=403, advisor=302, coordinator=403, officer=403, admin=403)
+ADVISOR_ONLY_PAGE = row(
+    404, referrer=403, advisor=302, coordinator=403, coordinator_other=404, officer=403, admin=403
+)
 ADVISOR_ONLY_API = row(404, referrer=403, advisor=200, coordinator=403, officer=403, admin=403)
 
 # name: (page or API, method, url builder, state, payload, answers on one's own object)
@@ -120,7 +172,15 @@ REFERRAL_ENDPOINTS = {
         "referral_message",
         S.SENT,
         {"body": "Bonjour"},
-        row(404, referrer=302, advisor=302, coordinator=403, officer=403, admin=403),
+        row(
+            404,
+            referrer=302,
+            advisor=302,
+            coordinator=403,
+            coordinator_other=403,
+            officer=403,
+            admin=403,
+        ),
     ),
     "page reroute": (
         "page",
@@ -132,6 +192,7 @@ REFERRAL_ENDPOINTS = {
             404,
             referrer=200,
             advisor=403,
+            colleague=403,
             advisor_other=403,
             coordinator=200,
             officer=403,
@@ -200,6 +261,29 @@ REFERRAL_ENDPOINTS = {
 }
 # The coordinator re-routes any referral of the département's board, escalated or not.
 BOARD_WIDE = {"page reroute": {"coordinator": 200}, "api reroute": {"coordinator": 201}}
+# A colleague on a referral sent to the structure's shared inbox: sees it, answers it (accept
+# or decline) and writes on it while it waits there; the rest is the advisor's who took it.
+COLLEAGUE_ON_SHARED = {
+    "page detail": 200,
+    "page accept": 302,
+    "page decline": 302,
+    "page start": 403,
+    "page complete": 403,
+    "page fail": 403,
+    "page cancel": 403,
+    "page message": 302,
+    "page reroute": 403,
+    "api detail": 200,
+    "api accept": 200,
+    "api decline": 200,
+    "api start": 403,
+    "api complete": 403,
+    "api fail": 403,
+    "api cancel": 403,
+    "api message": 201,
+    "api timeline": 200,
+    "api reroute": 403,
+}
 
 PERSON_ONLY = {"referrer": None, "sw_other": 404}
 PERSON_ENDPOINTS = {
@@ -212,16 +296,17 @@ PERSON_ENDPOINTS = {
     "api erase": ("api", "post", "erase/", 204),
 }
 
+COORDINATORS = row(403, coordinator=200, coordinator_other=200)
 NO_OBJECT_ENDPOINTS = {
-    "page board": ("get", lambda: reverse("coordinator_board"), row(403, coordinator=200)),
-    "page access log": ("get", lambda: reverse("person_access_log"), row(403, coordinator=200)),
+    "page board": ("get", lambda: reverse("coordinator_board"), COORDINATORS),
+    "page access log": ("get", lambda: reverse("person_access_log"), COORDINATORS),
     "page list": (
         "get",
         lambda: reverse("referral_list"),
-        row(200, coordinator=403, officer=403, admin=403),
+        row(200, coordinator=403, coordinator_other=403, officer=403, admin=403),
     ),
-    "api board": ("get", lambda: "/api/v1/coordination/board/", row(403, coordinator=200)),
-    "api access log": ("get", lambda: "/api/v1/access-log/", row(403, coordinator=200)),
+    "api board": ("get", lambda: "/api/v1/coordination/board/", COORDINATORS),
+    "api access log": ("get", lambda: "/api/v1/access-log/", COORDINATORS),
     "api list": ("get", lambda: "/api/v1/referrals/", row(200, officer=403, admin=403)),
 }
 
@@ -257,13 +342,16 @@ def referral_url(client_kind, target, pk):
 @pytest.mark.parametrize("endpoint", list(REFERRAL_ENDPOINTS))
 def test_referral_endpoints(world, endpoint, own):
     client_kind, method, target, state, payload, own_row = REFERRAL_ENDPOINTS[endpoint]
-    expected = own_row if own else expected_other(own_row, GATED.get(endpoint, OFFICE))
+    if own:
+        expected = {**own_row, "colleague_shared": COLLEAGUE_ON_SHARED[endpoint]}
+    else:
+        expected = expected_other(own_row, GATED.get(endpoint, OFFICE))
     expected = {**expected, **BOARD_WIDE.get(endpoint, {})}
     if payload.get("advisor") == "next":
         payload = {"advisor": world["next_advisor"].pk}
     answers = {}
     for kind in KINDS:
-        referral = referral_for(world, state, own)
+        referral = referral_for(world, state, own, shared=kind == "colleague_shared")
         url = referral_url(client_kind, target, referral.pk)
         answers[kind] = call(client_kind, user_of(world, kind), method, url, payload).status_code
         referral.refresh_from_db()
@@ -340,3 +428,94 @@ def test_the_coordinator_sees_the_board_pseudonymised_and_opens_only_escalated(w
     assert [r["code"] for r in board["stalled"]] == [waiting.code]
     assert set(board["escalated"][0]) >= {"initials", "birth_year", "commune"}
     assert "last_name" not in board["escalated"][0]
+
+
+def api_post(user, url, payload=None):
+    return call("api", user, "post", url, payload or {}).status_code
+
+
+def listing(user):
+    return call("api", user, "get", "/api/v1/referrals/?page_size=100", {}).json()["results"]
+
+
+def test_a_colleague_answers_from_the_shared_inbox_but_never_a_colleagues_own_referral(world):
+    colleague = world["colleague"]
+    shared = referral_for(world, S.SENT, own=True, shared=True)
+    declined = referral_for(world, S.SENT, own=True, shared=True)
+    not_shared = referral_for(world, S.SENT, own=True)
+
+    assert api_post(colleague, f"/api/v1/referrals/{shared.pk}/accept/") == 200
+    shared.refresh_from_db()
+    assert (shared.state, shared.advisor.user) == (S.ACCEPTED, colleague)  # now the colleague's
+    decline = f"/api/v1/referrals/{declined.pk}/decline/"
+    assert api_post(colleague, decline, {"reason": "no_capacity"}) == 200
+    declined.refresh_from_db()
+    assert declined.state == S.DECLINED
+
+    pages = [
+        ("get", "referral_detail", {}),
+        ("post", "referral_accept", {}),
+        ("post", "referral_decline", {"reason": "no_capacity"}),
+        ("post", "referral_message", {"body": "Bonjour"}),
+    ]
+    for method, name, payload in pages:
+        url = reverse(name, args=[not_shared.pk])
+        assert call("page", colleague, method, url, payload).status_code == 404, name
+    for method, action, payload in [
+        ("get", "", {}),
+        ("get", "timeline/", {}),
+        ("post", "accept/", {}),
+        ("post", "decline/", {"reason": "no_capacity"}),
+        ("post", "messages/", {"body": "Bonjour"}),
+    ]:
+        url = f"/api/v1/referrals/{not_shared.pk}/{action}"
+        assert call("api", colleague, method, url, payload).status_code == 404, action
+    not_shared.refresh_from_db()
+    assert not_shared.state == S.SENT and not not_shared.events.exists()
+    assert not not_shared.messages.exists()
+    listed = {row["id"] for row in listing(colleague)}
+    assert not_shared.pk not in listed and {shared.pk, declined.pk} <= listed
+
+
+def test_a_coordinator_of_another_departement_sees_nothing_of_this_one(world, client):
+    escalated = referral_for(world, S.SENT, own=True)
+    stalled = ReferralFactory(reminded_at=timezone.now())
+    declined = ReferralFactory(state=S.DECLINED)
+    client.force_login(world["coordinator"])  # the Lot's coordinator opens it: logged
+    assert client.get(reverse("referral_detail", args=[escalated.pk])).status_code == 200
+    board = call("api", world["coordinator"], "get", "/api/v1/coordination/board/", {}).json()
+    assert [r["code"] for r in board["escalated"]] == [escalated.code]
+    assert [r["code"] for r in board["stalled"]] == [stalled.code]
+    assert declined.code in [r["code"] for r in board["to_reroute"]]
+
+    other = world["coordinator_other"]
+    client.force_login(other)
+    page = client.get(reverse("coordinator_board")).content.decode()
+    for referral in (escalated, stalled, declined):
+        assert referral.code not in page
+    board = call("api", other, "get", "/api/v1/coordination/board/", {}).json()
+    assert board["escalated"] == board["stalled"] == board["to_reroute"] == []
+    for url in (
+        reverse("referral_detail", args=[escalated.pk]),
+        reverse("referral_reroute", args=[declined.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (
+        f"/api/v1/referrals/{escalated.pk}/",
+        f"/api/v1/referrals/{escalated.pk}/timeline/",
+    ):
+        assert call("api", other, "get", url, {}).status_code == 404, url
+    assert (
+        api_post(other, f"/api/v1/referrals/{escalated.pk}/cancel/", {"reason": "mistake"}) == 404
+    )
+    reroute = f"/api/v1/referrals/{declined.pk}/reroute/"
+    assert api_post(other, reroute, {"advisor": world["next_advisor"].pk}) == 404
+    assert listing(other) == []
+    # Nor the Lot's access log.
+    assert escalated.person.accesses.exists()
+    assert call("api", other, "get", "/api/v1/access-log/", {}).json()["results"] == []
+    log = client.get(reverse("person_access_log")).content.decode()
+    assert f"n° {escalated.person_id} —" not in log
+    escalated.refresh_from_db()
+    declined.refresh_from_db()
+    assert escalated.state == S.SENT and not declined.reroutes.exists()
