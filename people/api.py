@@ -100,7 +100,8 @@ class PersonViewSet(
     @action(detail=True, methods=["post"], url_path="revoke-consent")
     def revoke_consent(self, request, pk=None):
         """Withdraws consent at once: open referrals are cancelled."""
-        services.consent_revoke(user=request.user, person=self.get_object())
+        where = f"API {request.method} {request.get_full_path()}"
+        services.consent_revoke(user=request.user, person=self.get_object(), where=where)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

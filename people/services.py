@@ -34,15 +34,23 @@ def person_access_log(*, user, persons, where):
 
 
 @transaction.atomic
-def consent_revoke(*, user, person):
-    """Revocation in one action: consent ends now, open referrals are cancelled."""
+def consent_revoke(*, user, person, where=""):
+    """Revocation in one action: consent ends now, open referrals are cancelled.
+
+    Who revoked is kept on the consent, and the revocation is written to the access log the
+    coordinator reads (`where`: the page or API call it came from), open referral or not.
+    """
     from referrals.models import CancelReason, Referral
     from referrals.services import referral_cancel
 
     _check_referrer(user, person)
     now = timezone.now()
-    if not Consent.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=now):
+    active = Consent.objects.filter(person=person, revoked_at__isnull=True)
+    if not active.update(revoked_at=now, revoked_by=user):
         raise Conflict(_("Le consentement a déjà été retiré."), code="already_revoked")
+    label = _("Retrait du consentement")
+    where = f"{label} ({where})" if where else label
+    PersonAccess.objects.create(user=user, person=person, at=now, where=where[:200])
     for referral in Referral.objects.open().filter(person=person).select_for_update():
         referral_cancel(user=user, referral=referral, reason=CancelReason.CONSENT_WITHDRAWN)
     return person
@@ -54,7 +62,9 @@ def consent_record(*, user, person, share_identity, share_assessment, method):
     _check_referrer(user, person)
     if not share_identity:
         raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
-    Consent.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    Consent.objects.filter(person=person, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
     return Consent.objects.create(
         person=person,
         share_identity=share_identity,
@@ -91,8 +101,11 @@ def person_export(*, user, person):
                 "recorded_by": consent.recorded_by.get_full_name(),
                 "recorded_at": when(consent.recorded_at),
                 "revoked_at": when(consent.revoked_at),
+                "revoked_by": consent.revoked_by.get_full_name() if consent.revoked_by else None,
             }
-            for consent in person.consents.select_related("recorded_by").order_by("recorded_at")
+            for consent in person.consents.select_related("recorded_by", "revoked_by").order_by(
+                "recorded_at"
+            )
         ],
         "assessments": [
             {

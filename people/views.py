@@ -72,7 +72,7 @@ def person_detail(request, pk):
 def consent_revoke(request, pk):
     person = _person(request, pk)
     try:
-        services.consent_revoke(user=request.user, person=person)
+        services.consent_revoke(user=request.user, person=person, where=request.get_full_path())
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

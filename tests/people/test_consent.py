@@ -152,3 +152,47 @@ def test_erasure_on_request_cancels_open_referrals_and_leaves_an_anonymous_recor
     assert timezone.localtime(referral.sent_at).day == 1 and referral.needs
     assert not ReferralMessage.objects.exists()
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
+
+
+def test_a_revocation_without_open_referral_says_who_revoked_in_the_log_the_coordinator_reads(
+    client,
+):
+    person = PersonFactory()
+    social_worker = person.created_by
+    client.force_login(social_worker)
+    client.post(reverse("consent_revoke", args=[person.pk]))
+
+    consent = Consent.objects.get(person=person)
+    assert consent.revoked_at is not None and consent.revoked_by == social_worker
+    [access] = PersonAccess.objects.filter(person=person)
+    assert (access.user, access.at) == (social_worker, consent.revoked_at)
+    assert access.where == f"Retrait du consentement (/personnes/{person.pk}/consentement/retirer/)"
+    exported = services.person_export(user=social_worker, person=person)["consents"]
+    assert exported[0]["revoked_by"] == social_worker.get_full_name()
+
+    coordinator = UserFactory(coordinator=True)
+    client.force_login(coordinator)
+    assert "Retrait du consentement" in client.get(reverse("person_access_log")).content.decode()
+    [row] = api_as(coordinator).get("/api/v1/access-log/").json()["results"]
+    assert (row["person"], row["where"]) == (person.pk, access.where)
+
+    other = PersonFactory(created_by=social_worker)
+    api_as(social_worker).post(f"/api/v1/persons/{other.pk}/revoke-consent/")
+    assert other.accesses.get().where == (
+        f"Retrait du consentement (API POST /api/v1/persons/{other.pk}/revoke-consent/)"
+    )
+    assert Consent.objects.get(person=other).revoked_by == social_worker
+
+
+def test_a_new_consent_says_who_ended_the_previous_one():
+    person = PersonFactory()
+    colleague = UserFactory(structure=person.structure)
+    services.consent_record(
+        user=colleague,
+        person=person,
+        share_identity=True,
+        share_assessment=False,
+        method=Consent.Method.SIGNED,
+    )
+    previous = Consent.objects.get(person=person, revoked_at__isnull=False)
+    assert previous.revoked_by == colleague
