@@ -125,7 +125,7 @@ ADMIN_PROCEDURES = "Aide aux démarches administratives"
 SKILL_POINTS = {"cannot": 2, "with_help": 1, "autonomous": 0, "not_applicable": 0}
 
 
-def _item_points(questionnaire, item):
+def item_points(questionnaire, item):
     """{category: {answer: points}} for one item."""
     if "needs" in item:
         return item["needs"]
@@ -139,7 +139,7 @@ def _category_points(questionnaire, answers, items=None):
     for item in items if items is not None else questionnaire.items.values():
         if answers.get(item["key"]) == "not_applicable":
             continue  # a question that does not concern the person weighs nothing
-        for category, scale in _item_points(questionnaire, item).items():
+        for category, scale in item_points(questionnaire, item).items():
             most[category] = most.get(category, 0) + max(scale.values(), default=0)
             answer = answers.get(item["key"])
             points[category] = points.get(category, 0) + scale.get(answer, 0)

@@ -59,6 +59,10 @@ class Questionnaire:
     def is_required(self, item, answers):
         return item.get("required", True) and self.is_asked(item, answers)
 
+    def values(self, item):
+        """The values an item with choices accepts (none for numbers and dates)."""
+        return [choice["value"] for choice in self.choices(item)]
+
     def clean(self, item, raw, *, today=None):
         """The value to store for a raw answer (form text or JSON); ValueError in French.
 

@@ -2,8 +2,9 @@
 
 Every name, address, phone number and e-mail here is invented; e-mails use the reserved `.invalid`
 top-level domain. Idempotent: structures, places and users are keyed on their names and usernames,
-and persons and referrals are only generated when no demo social worker has any yet. Rows are
-written directly with the ORM, never through the services, so that no notification is queued.
+and persons, their assessments and referrals are only generated when no demo social worker has any
+yet. Rows are written directly with the ORM, never through the services, so that no notification
+is queued.
 """
 
 import random
@@ -17,6 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from assessments.demo import demo_assessment
+from assessments.models import Assessment, QuestionnaireVersion
+from assessments.services import questionnaire_load_file
 from people.models import Consent, ContactChannel, Person
 from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState
 from referrals.services import referral_code_new
@@ -32,6 +36,8 @@ DEPARTMENT_CODE = "46"
 
 PERSON_COUNT = 250
 REFERRAL_COUNT = 350
+# The assessment came into use this many days ago: half the referrals sent before have none.
+ASSESSMENT_SINCE_DAYS = 300
 EXPIRY_DAYS = 15  # a referral left unanswered this long is marked expired
 INBOX_COUNT = 6  # recent referrals from `travailleur.social` waiting for `conseiller`
 
@@ -277,8 +283,7 @@ NEED_WEIGHTS = {
     Service.EQUIPMENT_PURCHASE: 5,
     Service.PARENTING: 4,
     Service.UNDERSTANDING: 4,
-    Service.LEISURE: 3,
-}
+}  # not "Loisirs" (advisors offer it): no question of the assessment leads to it
 CORE_THEMES = [Service.ADMIN_PROCEDURES, Service.EVERYDAY_TOOLS]
 OTHER_THEMES = [service for service in Service if service not in CORE_THEMES]
 
@@ -928,6 +933,7 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
         referrals.append(referral)
         timelines.append(events)
 
+    _assessments_attach(random.Random(rng.getrandbits(32)), referrals, now)
     Referral.objects.bulk_create(referrals, batch_size=500)
     pk_by_code = dict(
         Referral.objects.filter(code__in=[r.code for r in referrals]).values_list("code", "pk")
@@ -947,6 +953,34 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
         ],
         batch_size=500,
     )
+
+
+def _assessments_attach(rng, referrals, now):
+    """Each referral's assessment, validated minutes before it was sent and showing its needs
+    (answers drawn, profile computed by the real function); attached, so frozen as after a real
+    sending. Half the referrals sent before the assessment came into use have none."""
+    version = QuestionnaireVersion.current() or questionnaire_load_file()
+    since = now - timedelta(days=ASSESSMENT_SINCE_DAYS)
+    assessments = []
+    for referral in referrals:
+        if referral.sent_at < since and rng.random() < 0.5:
+            continue
+        validated_at = referral.sent_at - timedelta(minutes=rng.randint(2, 8))
+        started_at = max(
+            validated_at - timedelta(minutes=rng.randint(6, 15)),
+            referral.person.created_at + timedelta(minutes=1),
+        )
+        referral.assessment = demo_assessment(
+            rng,
+            version=version,
+            person=referral.person,
+            created_by=referral.referrer,
+            needs=referral.needs,
+            started_at=started_at,
+            validated_at=validated_at,
+        )
+        assessments.append(referral.assessment)
+    _bulk_create_with_pks(Assessment, assessments)
 
 
 def _bulk_create_with_pks(model, objects):

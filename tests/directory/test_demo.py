@@ -1,10 +1,16 @@
+import json
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Role, User
+from assessments.models import Assessment, QuestionnaireVersion
+from assessments.profile import needs_profile_compute
 from directory.enums import Service, StructureKind
 from directory.matching import advisors_suggest
 from directory.models import Absence, Advisor, Permanence, Place, Structure
@@ -12,6 +18,7 @@ from directory.opening_hours import opening_hours_errors
 from notifications.models import Notification
 from people.models import Consent, Person
 from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState
+from stats.services import stats_refresh
 
 DEMO_DOMAIN = "@demo.pasip.invalid"
 ROLE_LOGINS = {
@@ -45,6 +52,7 @@ def counts():
             Referral,
             ReferralEvent,
             Notification,
+            Assessment,
         )
     }
 
@@ -166,6 +174,53 @@ def test_load_demo_creates_a_year_of_referrals_in_varied_states():
     assert 200 <= persons.count() <= 300
     assert not persons.exclude(commune__department__code="46").exists()
     assert all(person.active_consent.share_identity for person in persons)
+
+
+@pytest.mark.django_db
+def test_load_demo_sends_most_referrals_with_a_validated_assessment():
+    load_demo()
+
+    referrals = Referral.objects.select_related("assessment__version", "person")
+    assessed = [referral for referral in referrals if referral.assessment_id]
+    assert len(assessed) > 0.85 * referrals.count()
+    current = QuestionnaireVersion.current()
+    for referral in assessed:
+        assessment = referral.assessment
+        assert assessment.is_validated and assessment.version == current
+        assert assessment.person == referral.person
+        assert referral.person.created_at < assessment.created_at < assessment.validated_at
+        assert assessment.validated_at < referral.sent_at
+        day = timezone.localdate(assessment.validated_at)
+        questionnaire = current.questionnaire
+        cleaned, errors = questionnaire.check(
+            assessment.answers,
+            complete_areas=[area["key"] for area in questionnaire.areas],
+            today=day,
+        )
+        assert not errors and cleaned == assessment.answers
+        # The profile is the real function's, from the answers, on the day it was validated.
+        profile = needs_profile_compute(current.definition, assessment.answers, on=day)
+        assert assessment.needs_profile == profile
+        assert set(referral.needs) <= set(profile.categories)
+
+    assessments = [referral.assessment for referral in assessed]
+    modes = Counter(assessment.profile["support_mode"] for assessment in assessments)
+    assert set(modes) == {"faire_pour", "faire_avec", "apprendre"}
+    assert min(modes.values()) > len(assessments) / 10
+    assert 0.05 < sum(a.profile["urgent"] for a in assessments) / len(assessments) < 0.3
+    distinct = {json.dumps(a.answers, sort_keys=True) for a in assessments}
+    assert len(distinct) == len(assessments)
+    waiting = referrals.filter(advisor__user__username="conseiller", state=ReferralState.SENT)
+    assert not waiting.filter(assessment=None).exists()
+
+    stats_refresh()  # the statistics' support modes are no longer all "Non renseigné"
+    officer = APIClient()
+    officer.force_authenticate(User.objects.get(username="pilotage"))
+    table = officer.get("/api/v1/stats/accompagnement/").json()
+    counts = {row["label"]: row["cells"][-1]["value"] for row in table["rows"]}
+    assert counts["Non renseigné"] < referrals.count() - len(assessed) + 1
+    for mode in ("Faire pour la personne", "Faire avec la personne", "Apprendre à faire"):
+        assert counts[mode] > 20, counts
 
 
 @pytest.mark.django_db
