@@ -1,11 +1,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from directory.enums import Service
+from directory.enums import Service, StructureKind
 from directory.models import Structure
 from territory.models import Epci
 
 from .selectors import Filters, typology_label
+
+
+def _referring_types(department):
+    """The types of the structures that refer persons (social structures, not the mediation
+    places they refer to), each once, by French label."""
+    typologies = (
+        Structure.objects.filter(commune__department=department, kind=StructureKind.SOCIAL)
+        .exclude(typology="")
+        .order_by()  # the model's ordering by name would make DISTINCT keep duplicates
+        .values_list("typology", flat=True)
+        .distinct()
+    )
+    return sorted(((t, typology_label(t)) for t in typologies), key=lambda choice: choice[1])
 
 
 class MonthField(forms.DateField):
@@ -39,16 +52,7 @@ class FiltersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.department = department
         self.fields["epci"].queryset = Epci.objects.filter(department=department)
-        typologies = (
-            Structure.objects.filter(commune__department=department)
-            .exclude(typology="")
-            .values_list("typology", flat=True)
-            .distinct()
-        )
-        self.fields["type"].choices = [
-            ("", _("Tous les types")),
-            *sorted(((t, typology_label(t)) for t in typologies), key=lambda c: c[1]),
-        ]
+        self.fields["type"].choices = [("", _("Tous les types")), *_referring_types(department)]
 
     def clean(self):
         data = super().clean()
