@@ -94,6 +94,9 @@ def test_an_assessment_with_the_keyboard_alone(page, capsys):
     page.keyboard.press("Enter")
     page.wait_for_url("**/etape/1/")
     areas = DEFINITION["areas"]
+    mark = time.perf_counter()
+    assert_accessible(page, "étape 1")  # as first shown, before any error
+    checking += time.perf_counter() - mark
 
     # A missing answer: the step comes back with the question named, nothing lost.
     answers = {k: v for k, v in JOSETTE.items() if k != "internet_home"}
