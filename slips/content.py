@@ -31,6 +31,7 @@ class Variant:
 NEED_LABELS = dict(Service.choices)
 PERMANENCES_SHOWN = 3
 PERMANENCES_HORIZON_DAYS = 28
+QR_MASK_PATTERN = 0
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,17 @@ def french_day(day, *, year=False):
 @lru_cache(maxsize=512)
 def qr_code_data_url(code):
     """The referral code (and nothing else) as a QR code: a PNG of one pixel per module,
-    embedded as a data: URL and scaled up without smoothing (cheaper to render than SVG)."""
-    qr = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    embedded as a data: URL and scaled up without smoothing (cheaper to render than SVG).
+
+    One fixed mask pattern (every one of the eight is valid): choosing the "best" one scores
+    all eight in Python, two thirds of the code's cost for no gain on a code this short.
+    """
+    qr = qrcode.QRCode(
+        border=2,
+        box_size=1,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        mask_pattern=QR_MASK_PATTERN,
+    )
     qr.add_data(code)
     buffer = io.BytesIO()
     qr.make_image(image_factory=PilImage).save(buffer, format="PNG")

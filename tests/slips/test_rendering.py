@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+import zxingcpp
 from django.conf import settings
 from PIL import Image
 from pypdf import PdfReader
@@ -174,6 +175,19 @@ def test_page_one_renders_to_an_image_for_review(tmp_path):
     artefacts = Path(settings.VAR_DIR) / "test-artefacts"
     artefacts.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "page1.png", artefacts / "slip-large-page1.png")
+
+
+@pytest.mark.parametrize("variant", Variant.ALL)
+def test_the_printed_qr_code_reads_back_as_the_code_and_nothing_else(tmp_path, variant):
+    referral = consented_referral()
+    pdf_path = tmp_path / "fiche.pdf"
+    pdf_path.write_bytes(slip_pdf(referral, variant=variant)[1])
+    command = ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run([*command, pdf_path, tmp_path / "page1"], check=True)
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page1.png").convert("L"))
+    assert [(code.format, code.text) for code in found] == [
+        (zxingcpp.BarcodeFormat.QRCode, referral.code)
+    ]
 
 
 def test_the_cache_serves_the_same_version_and_a_state_change_makes_a_new_one(monkeypatch):
