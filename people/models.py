@@ -109,8 +109,18 @@ class Consent(models.Model):
 
 
 class PersonAccessQuerySet(models.QuerySet):
+    """Append-only in bulk too: `update()` and `delete()` refuse, like a single row's."""
+
     def update(self, **kwargs):
         raise ValueError("The access log is append-only.")
+
+    def delete(self):
+        raise ValueError("The access log is append-only.")
+
+    def retention_purge(self, *, before):
+        """The one way rows leave the log: those older than `before`, the log being kept 12
+        months (`people.services.access_log_purge`, run by beat). Returns how many went."""
+        return models.QuerySet.delete(self.filter(at__lt=before))[0]
 
 
 class PersonAccess(models.Model):

@@ -195,8 +195,7 @@ def person_anonymise(*, person):
         referral.decline_detail = referral.cancel_detail = ""
         referral.save()
     # The erasure is the one writer allowed past the events' append-only rule: dates only.
-    for event in ReferralEvent.objects.filter(referral__person=person):
-        ReferralEvent.objects.filter(pk=event.pk).update(at=_month(event.at))
+    ReferralEvent.objects.filter(referral__person=person).erasure_cut_dates_to_month(_month)
     # The answers go; the computed profile (need categories, support mode) stays, anonymous.
     person.assessments.update(answers={}, created_at=_month(person.created_at))
     Consent.objects.filter(person=person).update(recorded_at=_month(timezone.now()))
@@ -232,10 +231,16 @@ def persons_retention_apply(*, now=None):
     for person in [*closed_long_ago, *never_referred]:
         person_anonymise(person=person)
         count += 1
-    PersonAccess.objects.filter(
-        at__lt=_months_before(now, settings.PASIP_ACCESS_LOG_MONTHS)
-    ).delete()
+    access_log_purge(now=now)
     return count
+
+
+def access_log_purge(*, now=None):
+    """Deletes the access log's rows older than its keeping period (12 months); the only
+    deletion the log allows. Run daily by beat with the retention (`tasks.apply_retention`)."""
+    now = now or timezone.now()
+    before = _months_before(now, settings.PASIP_ACCESS_LOG_MONTHS)
+    return PersonAccess.objects.retention_purge(before=before)
 
 
 def _months_before(moment, months):

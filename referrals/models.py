@@ -188,6 +188,26 @@ class EventKind(models.TextChoices):
     REROUTED = "rerouted", _("Réorientée")
 
 
+class ReferralEventQuerySet(models.QuerySet):
+    """Append-only in bulk too: `update()` and `delete()` refuse, like a single row's."""
+
+    def update(self, **kwargs):
+        raise ValueError("Referral events are append-only.")
+
+    def delete(self):
+        raise ValueError("Referral events are append-only.")
+
+    def erasure_cut_dates_to_month(self, month_of):
+        """The one writer allowed past the append-only rule: when a person's data is erased
+        (`people.services.person_anonymise`), the events' times are cut to the month by
+        `month_of`; nothing else about an event ever changes."""
+        by_month = {}
+        for pk, at in self.values_list("pk", "at"):
+            by_month.setdefault(month_of(at), []).append(pk)
+        for month, pks in by_month.items():
+            models.QuerySet.update(self.model._base_manager.filter(pk__in=pks), at=month)
+
+
 class ReferralEvent(models.Model):
     """One line of a referral's timeline. Append-only: never updated, never deleted."""
 
@@ -200,6 +220,8 @@ class ReferralEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=ReferralState.choices)
     kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
     reason = models.CharField(max_length=500, blank=True)
+
+    objects = ReferralEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement")
