@@ -174,12 +174,15 @@ def person_anonymise(*, person):
 
     Statistics count referrals by the person's commune and the month they were sent: both are
     kept (dates become the first day of their month, in local time), so the counts do not move.
+    The delays (working days from sending to the answer, the first meeting and the closure)
+    are computed before the dates are cut and kept on the referral, so they do not move either.
     """
     from referrals.models import Referral, ReferralEvent, ReferralMessage
+    from stats.services import referral_delays
 
     if person.erased_at:
         return person
-    referrals = Referral.objects.filter(person=person)
+    referrals = list(Referral.objects.filter(person=person))
     last = max([r.sent_at for r in referrals] or [person.created_at])
     person.age_band = age_band(person.birth_year, timezone.localtime(last).year)
     person.first_name = person.last_name = person.phone = person.email = ""
@@ -189,6 +192,12 @@ def person_anonymise(*, person):
     person.save()
     ReferralMessage.objects.filter(referral__person=person).delete()
     for referral in referrals:
+        delays = referral_delays(
+            referral.sent_at, referral.answered_at, referral.first_meeting_at, referral.closed_at
+        )
+        referral.answer_days = delays.get("answer")
+        referral.meeting_days = delays.get("meeting")
+        referral.closure_days = delays.get("closure")
         for field in ("sent_at", "answered_at", "first_meeting_at", "closed_at"):
             setattr(referral, field, _month(getattr(referral, field)))
         referral.appointment_at = referral.appointment_place = None

@@ -138,6 +138,12 @@ class Referral(models.Model):
     reminded_at = models.DateTimeField(_("relancée le"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("signalée au coordinateur le"), null=True, blank=True)
     meeting_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Working days from sending to the answer, the first meeting and the closure, kept when the
+    # person's data is erased and the dates are cut to the month: the statistics' delays then
+    # read these (`stats.services.referral_delays`), so that erasure does not move them.
+    answer_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    meeting_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    closure_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 

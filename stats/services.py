@@ -58,6 +58,32 @@ def _local_day(moment):
     return timezone.localtime(moment).date()
 
 
+class _PlainWorkingDays:
+    """`WorkingDayCounter`'s answer for one referral, without building its running count."""
+
+    between = staticmethod(working_days_between)
+
+
+DELAY_PHASES = ("answer", "meeting", "closure")
+
+
+def referral_delays(sent_at, answered_at, first_meeting_at, closed_at, *, working_days=None):
+    """The statistics' delays of one referral: working days from sending to the answer, the
+    first meeting and the closure, for the phases that happened ({"answer": 3, ...}).
+
+    Computed here for the statistics, and by the erasure before it cuts the dates to the month
+    (kept on the referral: `answer_days`, `meeting_days`, `closure_days`).
+    """
+    moments = (answered_at, first_meeting_at, closed_at)
+    return dict(_delays(_local_day(sent_at), moments, working_days or _PlainWorkingDays))
+
+
+def _delays(sent, moments, working_days):
+    for phase, moment in zip(DELAY_PHASES, moments, strict=True):
+        if moment:
+            yield phase, working_days.between(sent, _local_day(moment))
+
+
 def _referral_rows():
     return (
         Referral.objects.order_by()
@@ -78,6 +104,9 @@ def _referral_rows():
             "person__birth_year",
             "person__age_band",
             "person__erased_at",
+            "answer_days",
+            "meeting_days",
+            "closure_days",
         )
         .annotate(support_mode=KeyTextTransform("support_mode", "assessment__profile"))
         .iterator(chunk_size=BATCH)
@@ -96,7 +125,8 @@ def stats_refresh():
     for row in _referral_rows():
         (sent_at, answered_at, meeting_at, closed_at, state, decline, outcome, needs) = row[:8]
         (structure, typology, commune, epci, department, birth_year, band, erased_at) = row[8:16]
-        support_mode = row[16] or ""
+        kept_days = row[16:19]
+        support_mode = row[19] or ""
         total += 1
         sent = _local_day(sent_at)
         month = sent.replace(day=1)
@@ -109,15 +139,15 @@ def stats_refresh():
             counts.append(f"decline:{decline}")
         if outcome:
             counts.append(f"outcome:{outcome}")
-        delays = []
-        if not erased_at:  # an erased person's dates are kept to the month only
-            for phase, moment in (
-                ("answer", answered_at),
-                ("meeting", meeting_at),
-                ("closure", closed_at),
-            ):
-                if moment:
-                    delays.append((phase, str(working_days.between(sent, _local_day(moment)))))
+        if erased_at:  # dates cut to the month: the delays kept by the erasure count instead
+            delays = [
+                (phase, str(days))
+                for phase, days in zip(DELAY_PHASES, kept_days, strict=True)
+                if days is not None
+            ]
+        else:
+            moments = (answered_at, meeting_at, closed_at)
+            delays = [(phase, str(days)) for phase, days in _delays(sent, moments, working_days)]
         for need in ("", *sorted(set(needs or ()))):
             entry = cube[(department, month, epci, typology, need)]
             entry[0] += 1

@@ -1,6 +1,6 @@
 """Retention: personal data erased 24 months after the last referral closed; same statistics."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,32 +25,33 @@ def at(year, month, day=15, hour=11):
 
 
 def statistics():
-    """Every published count: the pre-aggregated tables, rebuilt from the referrals.
-
-    Delays are left out: for an erased person only month-level dates remain, and the
-    statistics then leave that person's delays out by design.
-    """
+    """Everything published: the pre-aggregated tables, rebuilt from the referrals, every
+    column (the counts and the delays' histograms) but the row's id."""
     stats_refresh()
     return [
-        sorted(model.objects.values_list(*counted_fields(model)))
+        sorted(model.objects.values_list(*published_fields(model)))
         for model in (ReferralCube, CommuneCube, StructureCube)
     ]
 
 
-def counted_fields(model):
-    return [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "delays")]
+def published_fields(model):
+    return [f.attname for f in model._meta.concrete_fields if f.name != "id"]
 
 
-def closed_referral(person, advisor, outcome):
+def closed_referral(person, advisor, outcome, *, answered, met, closed):
+    """Sent now; accepted, first meeting and completed on the given (year, month, day)."""
     referral = referral_services.referral_send(
         user=person.created_by,
         person=person,
         advisor=advisor,
         needs=[Service.ADMIN_PROCEDURES.value],
     )
-    referral_services.referral_accept(user=advisor.user, referral=referral)
-    referral_services.referral_start(user=advisor.user, referral=referral)
-    referral_services.referral_complete(user=advisor.user, referral=referral, outcome=outcome)
+    with at(*answered):
+        referral_services.referral_accept(user=advisor.user, referral=referral)
+    with at(*met):
+        referral_services.referral_start(user=advisor.user, referral=referral)
+    with at(*closed):
+        referral_services.referral_complete(user=advisor.user, referral=referral, outcome=outcome)
     return referral
 
 
@@ -59,7 +60,17 @@ def test_retention_erases_only_past_the_period_and_statistics_do_not_move():
     advisor = AdvisorFactory()
     with at(2024, 1, 31, hour=23):  # late at night on the last day of a month
         old = PersonFactory(created_by=social_worker, birth_year=1990)
-        closed_referral(old, advisor, Outcome.SATISFIED)
+        # Answered on Friday 2 February (2 working days), first meeting on Monday 5 (3, over
+        # the weekend), completed on Thursday 15 (11): from 1 January, the month the erasure
+        # keeps, these would read 23, 24 and 32.
+        closed_referral(
+            old,
+            advisor,
+            Outcome.SATISFIED,
+            answered=(2024, 2, 2),
+            met=(2024, 2, 5),
+            closed=(2024, 2, 15),
+        )
         declined = ReferralFactory(
             person=PersonFactory(created_by=social_worker, commune=commune("46102")),
             advisor=advisor,
@@ -69,10 +80,20 @@ def test_retention_erases_only_past_the_period_and_statistics_do_not_move():
         )
         never_referred = PersonFactory(created_by=social_worker)
         still_open = ReferralFactory(person=PersonFactory(created_by=social_worker))
-    with at(2024, 8):
+    with at(2024, 8, 12):
         recent = PersonFactory(created_by=social_worker, birth_year=1960)
-        closed_referral(recent, advisor, Outcome.PARTIALLY)
+        # Over 15 August, a public holiday: 2, 4 and 9 working days.
+        closed_referral(
+            recent,
+            advisor,
+            Outcome.PARTIALLY,
+            answered=(2024, 8, 14),
+            met=(2024, 8, 19),
+            closed=(2024, 8, 26),
+        )
     before = statistics()
+    january = ReferralCube.objects.get(month=date(2024, 1, 1), epci=old.commune.epci, need="")
+    assert january.delays == {"answer": {"2": 1}, "meeting": {"3": 1}, "closure": {"11": 1}}
 
     with at(2026, 1, 28):  # not yet 24 months after 31 January 2024
         assert persons_retention_apply() == 0
