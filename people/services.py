@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +176,13 @@ def person_anonymise(*, person):
     kept (dates become the first day of their month, in local time), so the counts do not move.
     The delays (working days from sending to the answer, the first meeting and the closure)
     are computed before the dates are cut and kept on the referral, so they do not move either.
+    Messages to the person (appointment confirmations and reminders) keep their kind, channel
+    and state only: their times are cut to the month too, the provider's trace goes, and one
+    still waiting is cancelled.
     """
+    from directory.models import UnmetNeed
+    from notifications.models import PersonMessage
+    from notifications.services import person_messages_cancel
     from referrals.models import Referral, ReferralEvent, ReferralMessage
     from stats.services import referral_delays
 
@@ -192,13 +198,19 @@ def person_anonymise(*, person):
     person.save()
     ReferralMessage.objects.filter(referral__person=person).delete()
     for referral in referrals:
+        person_messages_cancel(referral=referral, reason=_("Données de la personne effacées."))
+    for message in PersonMessage.objects.filter(person=person):
+        PersonMessage.objects.filter(pk=message.pk).update(
+            last_error="", provider_reference="", **_months_of(message, *_dates(PersonMessage))
+        )
+    for referral in referrals:
         delays = referral_delays(
             referral.sent_at, referral.answered_at, referral.first_meeting_at, referral.closed_at
         )
         referral.answer_days = delays.get("answer")
         referral.meeting_days = delays.get("meeting")
         referral.closure_days = delays.get("closure")
-        for field in ("sent_at", "answered_at", "first_meeting_at", "closed_at"):
+        for field in _dates(Referral):
             setattr(referral, field, _month(getattr(referral, field)))
         referral.appointment_at = referral.appointment_place = None
         referral.decline_detail = referral.cancel_detail = ""
@@ -206,9 +218,24 @@ def person_anonymise(*, person):
     # The erasure is the one writer allowed past the events' append-only rule: dates only.
     ReferralEvent.objects.filter(referral__person=person).erasure_cut_dates_to_month(_month)
     # The answers go; the computed profile (need categories, support mode) stays, anonymous.
-    person.assessments.update(answers={}, created_at=_month(person.created_at))
-    Consent.objects.filter(person=person).update(recorded_at=_month(timezone.now()))
+    for assessment in person.assessments.all():
+        person.assessments.filter(pk=assessment.pk).update(
+            answers={}, **_months_of(assessment, *_dates(type(assessment)))
+        )
+    # The consents (recorded, revoked) and the unmet needs found for the person: to the month.
+    for model in (Consent, UnmetNeed):
+        for row in model.objects.filter(person=person):
+            model.objects.filter(pk=row.pk).update(**_months_of(row, *_dates(model)))
     return person
+
+
+def _months_of(instance, *fields):
+    return {field: _month(getattr(instance, field)) for field in fields}
+
+
+def _dates(model):
+    """The names of a model's date and time fields."""
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)]
 
 
 def _month(value):
