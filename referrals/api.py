@@ -71,7 +71,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.filter(is_active=True))
     needs = NeedsField(required=False)
-    assessment = serializers.PrimaryKeyRelatedField(read_only=True)
+    assessment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     person_data = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
