@@ -60,7 +60,9 @@ def person_detail(request, pk):
         {
             "person": person,
             "consent": person.active_consent,
-            "consents": person.consents.select_related("recorded_by").order_by("-recorded_at"),
+            "consents": person.consents.select_related("recorded_by", "revoked_by").order_by(
+                "-recorded_at"
+            ),
             "referrals": person.referrals.select_related("advisor__user"),
             "consent_form": ConsentForm(),
         },

@@ -196,3 +196,15 @@ def test_a_new_consent_says_who_ended_the_previous_one():
     )
     previous = Consent.objects.get(person=person, revoked_at__isnull=False)
     assert previous.revoked_by == colleague
+
+
+def test_the_persons_page_says_who_withdrew_the_consent(client):
+    person = PersonFactory()
+    colleague = UserFactory(
+        structure=person.created_by.structure, first_name="Colette", last_name="Retrait"
+    )
+    client.force_login(colleague)
+    client.post(reverse("consent_revoke", args=[person.pk]))
+    client.force_login(person.created_by)
+    page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "Retiré par" in page and "Colette Retrait" in page
