@@ -34,3 +34,9 @@ def test_a_referring_type_can_be_picked_and_a_mediation_one_cannot():
     assert FiltersForm({"type": "CAF"}, department=department).filters().typology == "CAF"
     refused = FiltersForm({"type": "TIERS_LIEUX"}, department=department)
     assert not refused.is_valid() and "type" in refused.errors
+
+
+def test_a_referring_structure_of_a_national_type_is_offered_with_its_french_label():
+    StructureFactory(typology="CS")
+    choices = dict(FiltersForm(department=commune("46042").department).fields["type"].choices)
+    assert choices["CS"] == "Centre social"
