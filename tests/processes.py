@@ -72,9 +72,10 @@ def smtp_listener():
 
 
 def start_worker(
-    *, smtp_port, log_path, broker_url=None, concurrency=1, extra_env=None, purge=True
+    *, smtp_port, log_path, broker_url=None, concurrency=1, extra_env=None, purge=True, beat=False
 ):
-    """A Celery worker process on the tests' broker and test database, sending by SMTP.
+    """A Celery worker process on the tests' broker and test database, sending by SMTP (with
+    `beat`, the beat scheduler in the same process, as the embedded default runs it).
 
     It runs in a session of its own, so that `kill_worker` can SIGKILL it with its pool.
     """
@@ -107,6 +108,7 @@ def start_worker(
             "--without-gossip",
             "-n",
             f"test{os.getpid()}-{time.monotonic_ns()}@%h",
+            *(["-B", f"--schedule={Path(log_path).parent / 'beat-schedule'}"] if beat else []),
         ],
         cwd=ROOT,
         env=env,

@@ -10,12 +10,15 @@ app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# How often the relay looks for notifications left unsent (seconds; the tests shorten it).
+RELAY_EVERY = float(os.environ.get("PASIP_RELAY_EVERY", "60"))
+
 # Periodic jobs, in code. Each is cheap when there is nothing to do and safe to run twice.
 app.conf.beat_schedule = {
     # Re-queues notifications left unsent (broker down at commit time, task lost).
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
-        "schedule": 60.0,
+        "schedule": RELAY_EVERY,
     },
     # Sends the daily digests whose hour has come (users choose their hour).
     "send-due-digests": {
