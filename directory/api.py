@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
-from pasip.api import role_permission
+from pasip.api import SlugRelatedField, role_permission
 from people.models import Person
 from territory.models import Commune
 
@@ -62,7 +62,7 @@ class ProfileSerializer(serializers.Serializer):
 class RankingRequestSerializer(serializers.Serializer):
     """Either `needs` (a bare list, all of top priority) or a full `profile`."""
 
-    commune = serializers.SlugRelatedField(slug_field="insee", queryset=Commune.objects.all())
+    commune = SlugRelatedField(slug_field="insee", queryset=Commune.objects.all())
     needs = serializers.ListField(
         child=serializers.ChoiceField(choices=Service.choices), required=False, allow_empty=False
     )
@@ -172,7 +172,7 @@ class AdvisorSerializer(serializers.ModelSerializer):
     specific_needs = serializers.ListField(
         child=serializers.ChoiceField(choices=SpecificNeed.choices), required=False
     )
-    home_visit_communes = serializers.SlugRelatedField(
+    home_visit_communes = SlugRelatedField(
         slug_field="insee", queryset=Commune.objects.all(), many=True, required=False
     )
 

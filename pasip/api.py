@@ -2,10 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+
+from .validators import CONTROL_CHARACTERS
 
 
 def role_permission(*roles):
@@ -19,6 +22,16 @@ def role_permission(*roles):
 
     HasRole.__name__ = "HasRole_" + "_".join(roles)
     return HasRole
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, but a value with a control character is unknown without asking the database
+    (PostgreSQL refuses to compare with a NUL: a 500 else)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and CONTROL_CHARACTERS.search(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
 
 
 @extend_schema(exclude=True)

@@ -5,7 +5,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from accounts.models import Role
-from pasip.api import role_permission
+from pasip.api import SlugRelatedField, role_permission
 from pasip.validators import validate_printable
 from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
@@ -16,7 +16,7 @@ from .services import person_access_log, person_register
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    commune = serializers.SlugRelatedField(
+    commune = SlugRelatedField(
         slug_field="insee",
         queryset=Commune.objects.all(),
         error_messages={"does_not_exist": COMMUNE_UNKNOWN},

@@ -1048,3 +1048,34 @@ def test_an_oversized_api_body_is_refused_in_french():
     response = api(user).post("/api/v1/persons/", body, content_type="application/json")
     assert_refused_in_french(response)
     assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/v1/matching/", {"commune": "Z\x00³", "needs": [Service.ADMIN_PROCEDURES.value]}),
+        ("/api/v1/persons/", {"commune": "Z\x00³"}),
+    ],
+    ids=["matching", "person"],
+)
+def test_a_nul_character_in_a_commune_code_is_refused_in_french(path, body):
+    # What the API fuzzing sent once: PostgreSQL refuses to compare with a NUL (a 500 then).
+    user = UserFactory()
+    response = api(user).post(path, body, format="json")
+    assert_refused_in_french(response)
+    assert response.status_code == 400 and "commune" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/referrals/?code=LOT-%00",
+        "/api/v1/communes/?q=%00",
+        "/api/v1/communes/46%00/",
+        "/api/v1/referrals/?%00=1",
+    ],
+)
+def test_a_nul_character_in_an_api_address_is_a_400_in_french(url):
+    response = api(UserFactory()).get(url)
+    assert_refused_in_french(response)
+    assert response.status_code == 400
