@@ -37,11 +37,13 @@ class Inbox:
 
     messages: list = field(default_factory=list)
     received_at: list = field(default_factory=list)
+    receiving: int = 0  # messages whose content has arrived, accepted or not yet
     refused: int = 0
     refuse: str | None = None
     delay: float = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.receiving += 1
         if self.refuse:
             self.refused += 1
             return self.refuse
@@ -133,6 +135,12 @@ def stop_worker(process, timeout=20):
     except subprocess.TimeoutExpired:
         kill_worker(process)
     process.log.close()
+
+
+def pool_processes(process):
+    """The pids of a worker's pool processes (its children)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
 
 
 def kill_worker(process):

@@ -9,9 +9,12 @@ real Celery worker process, a real SMTP listener.
 4. A digest user receives one e-mail for five events.
 """
 
+import os
+import signal
 import time
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -24,7 +27,14 @@ from notifications import services
 from notifications.models import Notification
 from referrals.models import Referral
 from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory
-from tests.processes import RedisServer, kill_worker, publishing_to, start_worker, stop_worker
+from tests.processes import (
+    RedisServer,
+    kill_worker,
+    pool_processes,
+    publishing_to,
+    start_worker,
+    stop_worker,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
 
@@ -184,6 +194,32 @@ def test_worker_killed_mid_batch_of_200(workers, smtp_inbox):
     # (counted by Message-ID above), so the receiver can drop it.
     assert duplicates <= concurrency
     assert sum(statuses().values()) == 200
+
+
+def test_a_pool_process_killed_mid_send_gives_its_task_back_to_the_broker(workers, smtp_inbox):
+    """Late acknowledgement with tasks rejected on worker loss: the task of a pool process
+    killed in the middle of a send goes back to the queue at once, with no relay."""
+    worker = workers(concurrency=1)
+    recipient = UserFactory(advisor=True)
+    referral = ReferralFactory()
+    smtp_inbox.delay = 1.0  # each acceptance takes a second: the kill lands inside one
+    with transaction.atomic():
+        for index in range(3):
+            services.notify(
+                recipient=recipient,
+                referral=referral,
+                kind="referral_sent",
+                subject=f"Orientation {referral.code} ({index})",
+            )
+    wait_until(lambda: smtp_inbox.receiving >= 2, 30, "the second e-mail to be under way")
+    [pool_process] = pool_processes(worker)
+    os.kill(pool_process, signal.SIGKILL)
+    smtp_inbox.delay = 0.0
+    # No relay here (it waits a minute by default): the broker itself hands the task again.
+    counts = assert_each_once(smtp_inbox, 3)
+    assert sum(count - 1 for count in counts.values()) <= 1
+    wait_until(lambda: statuses()["sent"] == 3, 10, "rows marked sent")
+    assert "WorkerLostError" in Path(worker.log.name).read_text()
 
 
 def test_smtp_refusing_for_a_while_then_past_the_last_attempt(
