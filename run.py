@@ -24,7 +24,12 @@ STAMP = VENV / ".installed-from"
 
 def ensure_venv():
     if sys.version_info[:2] != (3, 11):
-        sys.exit("PASIP numérique runs on Python 3.11: run this file with python3.11.")
+        python311 = shutil.which("python3.11")
+        if python311 and not os.environ.get("PASIP_REEXEC"):
+            # `python3` is another version here: the same command, on Python 3.11.
+            os.environ["PASIP_REEXEC"] = "1"
+            os.execv(python311, [python311, str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606
+        sys.exit("PASIP numérique runs on Python 3.11: install it (python3.11) and run again.")
     if not (BIN / "python").exists():
         print("Creating the virtual environment in .venv …", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
