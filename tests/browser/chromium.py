@@ -3,6 +3,8 @@
 import os
 from contextlib import contextmanager
 
+from django.db import connections
+
 from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,14 +25,19 @@ def chromium_page(base_url, **context_options):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself between two browser steps are synchronous and safe.
+    # itself between two browser steps are synchronous and safe. While that loop runs, Django
+    # keeps them on a database connection of their own, closed here before the loop ends (left
+    # open, it kept the test database from being dropped at the end of the run).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context(base_url=base_url, locale="fr-FR", **context_options)
-            yield context.new_page()
-            browser.close()
+            try:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                context = browser.new_context(base_url=base_url, locale="fr-FR", **context_options)
+                yield context.new_page()
+                browser.close()
+            finally:
+                connections.close_all()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
