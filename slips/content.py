@@ -16,8 +16,9 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from qrcode.image.pil import PilImage
 
+from assessments.models import Assessment
 from directory.enums import Service
-from referrals.models import ReferralState
+from referrals.models import Referral, ReferralState
 
 from . import wording
 
@@ -101,9 +102,18 @@ def next_permanences(permanences, *, now, absences=()):
 
 
 def _profile(referral):
-    """The assessment's needs profile as stored (a dict), or an empty dict."""
-    assessment = getattr(referral, "assessment", None)
-    profile = getattr(assessment, "profile", None)
+    """The assessment's needs profile as stored (a dict), or an empty dict: its one column read
+    (not the answers), unless the assessment came with the referral."""
+    if getattr(referral, "assessment_id", None) is None:
+        return {}
+    if Referral.assessment.is_cached(referral):
+        profile = referral.assessment.profile
+    else:
+        profile = (
+            Assessment.objects.filter(pk=referral.assessment_id)
+            .values_list("profile", flat=True)
+            .first()
+        )
     return profile if isinstance(profile, dict) else {}
 
 
