@@ -58,16 +58,10 @@ def _local_day(moment):
     return timezone.localtime(moment).date()
 
 
-class _PlainWorkingDays:
-    """`WorkingDayCounter`'s answer for one referral, without building its running count."""
-
-    between = staticmethod(working_days_between)
-
-
 DELAY_PHASES = ("answer", "meeting", "closure")
 
 
-def referral_delays(sent_at, answered_at, first_meeting_at, closed_at, *, working_days=None):
+def referral_delays(sent_at, answered_at, first_meeting_at, closed_at):
     """The statistics' delays of one referral: working days from sending to the answer, the
     first meeting and the closure, for the phases that happened ({"answer": 3, ...}).
 
@@ -75,13 +69,14 @@ def referral_delays(sent_at, answered_at, first_meeting_at, closed_at, *, workin
     (kept on the referral: `answer_days`, `meeting_days`, `closure_days`).
     """
     moments = (answered_at, first_meeting_at, closed_at)
-    return dict(_delays(_local_day(sent_at), moments, working_days or _PlainWorkingDays))
+    return dict(_delays(_local_day(sent_at), moments, working_days_between))
 
 
-def _delays(sent, moments, working_days):
+def _delays(sent, moments, between):
+    """(phase, working days) for each phase that happened; `between` counts the days."""
     for phase, moment in zip(DELAY_PHASES, moments, strict=True):
         if moment:
-            yield phase, working_days.between(sent, _local_day(moment))
+            yield phase, between(sent, _local_day(moment))
 
 
 def _referral_rows():
@@ -147,7 +142,8 @@ def stats_refresh():
             ]
         else:
             moments = (answered_at, meeting_at, closed_at)
-            delays = [(phase, str(days)) for phase, days in _delays(sent, moments, working_days)]
+            counted = _delays(sent, moments, working_days.between)
+            delays = [(phase, str(days)) for phase, days in counted]
         for need in ("", *sorted(set(needs or ()))):
             entry = cube[(department, month, epci, typology, need)]
             entry[0] += 1
