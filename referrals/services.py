@@ -269,13 +269,8 @@ def _transition(*, user, referral, name, fields, reason=""):
 
 def _other_side(user, referral):
     """Who should hear of a change made by `user`: the referrer, the advisor side, or both."""
-    sides = [referral.referrer, *advisor_recipients(referral)]
-    seen, recipients = set(), []
-    for recipient in sides:
-        if recipient.pk not in seen and (user is None or recipient.pk != user.pk):
-            seen.add(recipient.pk)
-            recipients.append(recipient)
-    return recipients
+    sides = {side.pk: side for side in [referral.referrer, *advisor_recipients(referral)]}
+    return [recipient for pk, recipient in sides.items() if user is None or pk != user.pk]
 
 
 def advisor_recipients(referral):
