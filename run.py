@@ -26,9 +26,11 @@ def ensure_venv():
     if sys.version_info[:2] != (3, 11):
         python311 = shutil.which("python3.11")
         if python311 and not os.environ.get("PASIP_REEXEC"):
-            # `python3` is another version here: the same command, on Python 3.11.
+            # `python3` is another version here: the same command, on Python 3.11 (this very
+            # file, by its path: no shell, no user input).
             os.environ["PASIP_REEXEC"] = "1"
-            os.execv(python311, [python311, str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606
+            this_file = str(Path(__file__).resolve())
+            os.execv(python311, [python311, this_file, *sys.argv[1:]])  # noqa: S606 (see above)
         sys.exit("PASIP numérique runs on Python 3.11: install it (python3.11) and run again.")
     if not (BIN / "python").exists():
         print("Creating the virtual environment in .venv …", flush=True)
