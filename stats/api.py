@@ -15,12 +15,12 @@ from .services import stats_ensure_fresh
 
 STATS_PERMISSION = role_permission(Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
 FILTER_PARAMETERS = [
-    OpenApiParameter("du", str, description="Premier mois, AAAA-MM"),
-    OpenApiParameter("au", str, description="Dernier mois inclus, AAAA-MM"),
+    OpenApiParameter("annee", int, description="Année civile (par défaut : la dernière)"),
     OpenApiParameter("epci", str, description="SIREN de l'EPCI"),
     OpenApiParameter("type", str, description="Type de structure orienteuse (Typologie)"),
     OpenApiParameter("besoin", str, description="Catégorie de besoin (Service)"),
 ]
+FILTER_NAMES = {parameter.name for parameter in FILTER_PARAMETERS} | {"format"}
 
 
 class StatsIndexView(APIView):
@@ -38,7 +38,7 @@ class StatsIndexView(APIView):
                         "label": str(label),
                         "url": reverse("stats-table", args=[slug], request=request),
                     }
-                    for slug, (label, _builder) in INDICATORS.items()
+                    for slug, (label, _splits) in INDICATORS.items()
                 ]
             }
         )
@@ -57,6 +57,17 @@ class StatsTableView(APIView):
     def get(self, request, slug):
         if slug not in INDICATORS:
             raise Http404
+        unknown = sorted(set(request.query_params) - FILTER_NAMES)
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [
+                        "Paramètre inconnu. Filtres possibles : annee (une année civile), "
+                        "epci, type, besoin (un seul des trois à la fois)."
+                    ]
+                    for name in unknown
+                }
+            )
         form = FiltersForm(request.query_params, department=request.user.department)
         if request.query_params and not form.is_valid():
             raise ValidationError({field: list(errors) for field, errors in form.errors.items()})

@@ -27,6 +27,8 @@ line safe; totals are hidden only when nothing else can protect the line.
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy
+
 UNBOUNDED = 10**12
 PROBED_AT_MOST = 60  # hidden cells; beyond, ranges are narrowed by propagation alone
 
@@ -76,7 +78,8 @@ def protect(grid, *, threshold, row_totals, column_totals, forced=()):
     `forced`: (row, column) positions already hidden in a linked table (e.g. an EPCI's total
     shown again as a sub-total of its communes); they count as secondary unless small.
     """
-    return _Protector(grid, threshold, row_totals, column_totals, forced).run()
+    statuses = _GridProtector(grid, threshold, row_totals, column_totals, forced).run()
+    return [[statuses[(r, c)] for c in range(len(row))] for r, row in enumerate(grid)]
 
 
 def protected_cells(grid, **kwargs):
@@ -91,60 +94,62 @@ def protected_cells(grid, **kwargs):
     ]
 
 
+def grid_lines(n_rows, n_columns, *, row_totals, column_totals):
+    """The lines of a grid: each as (whole, parts), positions whose parts add up to the whole."""
+    lines = []
+    if row_totals and n_columns > 1:
+        last = n_columns - 1
+        for row in range(n_rows):
+            lines.append(((row, last), [(row, column) for column in range(last)]))
+    if column_totals and n_rows > 1:
+        last = n_rows - 1
+        for column in range(n_columns):
+            lines.append(((last, column), [(row, column) for row in range(last)]))
+    return lines
+
+
+def protect_linked(values, lines, *, threshold, hidden=None):
+    """Statuses for linked tables: cells named by any key, the same key in several tables being
+    the same count, and `lines` as (whole, parts) keys, from every table and between tables
+    (a département's cell is the sum of its EPCIs'). `hidden`: {key: status} decided table by
+    table beforehand, kept. Rules 1 and 3 as for one table; rule 2 is exact: no count from 1
+    to threshold - 1 may follow from the published cells by linear algebra.
+    """
+    return _LinkedProtector(values, lines, threshold, hidden or {}).run()
+
+
 class _Protector:
-    def __init__(self, grid, threshold, row_totals, column_totals, forced):
-        self.grid = [list(row) for row in grid]
+    """Rules 1 and 3 over cells named by keys; rule 2 is the subclass's."""
+
+    def __init__(self, values, lines, threshold):
+        self.values = values
         self.threshold = threshold
-        self.n_rows = len(self.grid)
-        self.n_columns = len(self.grid[0]) if self.grid else 0
-        self.row_totals = row_totals
-        self.column_totals = column_totals
-        self.status = [
-            [Status.PRIMARY if 0 < value < threshold else Status.PUBLISHED for value in row]
-            for row in self.grid
-        ]
-        self.lines = self._lines()
+        self.status = {
+            key: Status.PRIMARY if 0 < value < threshold else Status.PUBLISHED
+            for key, value in values.items()
+        }
+        self.lines = lines
+        self.margins = {whole for whole, _parts in lines}
         self.lines_of = {}
         for index, (whole, parts) in enumerate(self.lines):
             for position in (whole, *parts):
                 self.lines_of.setdefault(position, []).append(index)
         self.pending = []
-        for row, column in forced:
-            if self.status[row][column] == Status.PUBLISHED:
-                self.hide((row, column))
-
-    def _lines(self):
-        """Each line as (whole, parts): positions whose parts add up to the whole."""
-        lines = []
-        if self.row_totals and self.n_columns > 1:
-            last = self.n_columns - 1
-            for row in range(self.n_rows):
-                lines.append(((row, last), [(row, column) for column in range(last)]))
-        if self.column_totals and self.n_rows > 1:
-            last = self.n_rows - 1
-            for column in range(self.n_columns):
-                lines.append(((last, column), [(row, column) for row in range(last)]))
-        return lines
 
     def is_margin(self, position):
-        row, column = position
-        return (self.row_totals and column == self.n_columns - 1) or (
-            self.column_totals and row == self.n_rows - 1
-        )
+        return position in self.margins
 
     def kind_of_hidden(self, position):
         """A hidden cell below the threshold (a zero hidden to protect another) is shown
         "< threshold" like a small count; one at or above it is shown "secret"."""
-        value = self.grid[position[0]][position[1]]
-        return Status.PRIMARY if value < self.threshold else Status.SECONDARY
+        return Status.PRIMARY if self.values[position] < self.threshold else Status.SECONDARY
 
     def hide(self, position):
-        self.status[position[0]][position[1]] = self.kind_of_hidden(position)
+        self.status[position] = self.kind_of_hidden(position)
         self.pending.extend(self.lines_of.get(position, ()))
 
     def hidden(self, position):
-        row, column = position
-        return self.status[row][column] != Status.PUBLISHED
+        return self.status[position] != Status.PUBLISHED
 
     def run(self):
         # Lines to check again: all at first, then those holding a cell just hidden.
@@ -154,17 +159,25 @@ class _Protector:
                 line = self.lines[self.pending.pop()]
                 if not self._line_safe(line):
                     self._hide_one_more(line)
-            if not (self._close_a_bridge() or self._protect_pinned_cell()):
+            if not (self._rule_two() or self._protect_pinned_cell()):
                 break
-        if self._pinned_cells():
+        pinned = self._pinned_cells()
+        if pinned:
             # Hidden cells near the threshold, all else hidden, and still one can be worked out
-            # from what "< 11" and "secret" say of them: the whole table is withheld.
-            return [[Status.WITHHELD] * self.n_columns for _row in range(self.n_rows)]
+            # from what "< 11" and "secret" say of them: withheld.
+            self.withhold(pinned)
         return self.status
+
+    def withhold(self, pinned):
+        for key in self.status:
+            self.status[key] = Status.WITHHELD
+
+    def _rule_two(self):
+        raise NotImplementedError
 
     def preference(self, position):
         """Secondary cells: positive inner cells first, then totals, zeros last."""
-        value = self.grid[position[0]][position[1]]
+        value = self.values[position]
         return (value == 0, self.is_margin(position), value)
 
     # Rule 1: each line on its own.
@@ -188,7 +201,7 @@ class _Protector:
     def _kind(self, position, extra):
         if position == extra:
             return self.kind_of_hidden(position)
-        return self.status[position[0]][position[1]]
+        return self.status[position]
 
     def _pinned(self, line, target, extra):
         """Whether a primary cell has at most one possible value given its line alone."""
@@ -200,16 +213,14 @@ class _Protector:
         """Values a cell shown "< threshold" may take, its line's published cells known."""
         whole, parts = line
         hidden_parts = [p for p in parts if p != target and (self.hidden(p) or p == extra)]
-        known = sum(
-            self.grid[r][c] for r, c in parts if not (self.hidden((r, c)) or (r, c) == extra)
-        )
+        known = sum(self.values[p] for p in parts if not (self.hidden(p) or p == extra))
         small_parts = sum(1 for p in hidden_parts if self._kind(p, extra) == Status.PRIMARY)
         large_parts = len(hidden_parts) - small_parts
         small = range(self.threshold)
         if target == whole:  # the total is the published parts plus the hidden ones
             return {v for v in small if self._reachable(v - known, small_parts, large_parts)}
         if not (self.hidden(whole) or whole == extra):
-            totals = [self.grid[whole[0]][whole[1]]]
+            totals = [self.values[whole]]
         elif self._kind(whole, extra) == Status.PRIMARY:
             totals = small
         else:  # a "secret" total is at least the threshold, with no upper bound
@@ -238,34 +249,7 @@ class _Protector:
 
         candidates.sort(key=self.preference)
         choice = next((p for p in candidates if self._line_safe(line, extra=p)), None)
-        self.hide(choice or max(candidates, key=lambda p: self.grid[p[0]][p[1]]))
-        return True
-
-    # Rule 2: all lines together.
-
-    def _close_a_bridge(self):
-        edges = self._hidden_edges()
-        bridge = _first_bridge(edges)
-        if bridge is None:
-            return False
-        position, a, b = bridge
-        side_a, side_b = _components_without(edges, position, a, b)
-        candidates = []
-        for row in range(self.n_rows):
-            for column in range(self.n_columns):
-                cell = (row, column)
-                if self.hidden(cell):
-                    continue
-                ends = self._ends(cell)
-                if (ends[0] in side_a and ends[1] in side_b) or (
-                    ends[0] in side_b and ends[1] in side_a
-                ):
-                    candidates.append(cell)
-        if not candidates:
-            return False
-        candidates.sort(key=self.preference)
-        chosen = candidates[0]
-        self.hide(chosen)
+        self.hide(choice or max(candidates, key=lambda p: self.values[p]))
         return True
 
     # Rule 3: all lines together, with what is known of each hidden cell's range.
@@ -287,18 +271,16 @@ class _Protector:
         return [
             position
             for position, (low, high) in self._propagated_ranges().items()
-            if low == high and self.status[position[0]][position[1]] == Status.PRIMARY
+            if low == high and self.status[position] == Status.PRIMARY
         ]
 
     def _initial_ranges(self):
         ranges = {}
-        for row in range(self.n_rows):
-            for column in range(self.n_columns):
-                status = self.status[row][column]
-                if status == Status.PRIMARY:
-                    ranges[(row, column)] = (0, self.threshold - 1)
-                elif status == Status.SECONDARY:
-                    ranges[(row, column)] = (self.threshold, UNBOUNDED)
+        for position, status in self.status.items():
+            if status == Status.PRIMARY:
+                ranges[position] = (0, self.threshold - 1)
+            elif status in (Status.SECONDARY, Status.WITHHELD):
+                ranges[position] = (self.threshold if status == Status.SECONDARY else 0, UNBOUNDED)
         return ranges
 
     def _propagate(self, ranges):
@@ -308,7 +290,7 @@ class _Protector:
             for whole, parts in self.lines:
                 # whole - sum(parts) = 0, with signs: +1 for the whole, -1 for each part.
                 terms = [(whole, 1), *((part, -1) for part in parts)]
-                known = -sum(sign * self.grid[p[0]][p[1]] for p, sign in terms if p not in ranges)
+                known = -sum(sign * self.values[p] for p, sign in terms if p not in ranges)
                 unknown = [(p, sign) for p, sign in terms if p in ranges]
                 lows = sum(ranges[p][0] if s > 0 else -ranges[p][1] for p, s in unknown)
                 highs = sum(ranges[p][1] if s > 0 else -ranges[p][0] for p, s in unknown)
@@ -339,7 +321,7 @@ class _Protector:
         if len(ranges) > PROBED_AT_MOST:
             return ranges
         for position, (low, high) in list(ranges.items()):
-            if self.status[position[0]][position[1]] != Status.PRIMARY:
+            if self.status[position] != Status.PRIMARY:
                 continue
             possible = []
             for value in range(low, high + 1):
@@ -352,6 +334,161 @@ class _Protector:
                 ranges[position] = (possible[0], possible[0])
         return ranges
 
+
+class _LinkedProtector(_Protector):
+    """Several tables at once: rule 2 by linear algebra on the hidden cells."""
+
+    def __init__(self, values, lines, threshold, hidden):
+        super().__init__(values, lines, threshold)
+        for key, status in hidden.items():
+            if status == Status.WITHHELD:
+                self.status[key] = Status.WITHHELD
+                self.pending.extend(self.lines_of.get(key, ()))
+            elif self.status[key] == Status.PUBLISHED:
+                self.hide(key)
+
+    def _rule_two(self):
+        """Each count from 1 to threshold - 1 that the published cells determine gets one more
+        hidden cell in a line of its own (or, all of them hidden, the nearest line)."""
+        determined = determined_cells(self.values, self.lines, self.status, self.threshold)
+        for key in determined:
+            candidate = self._nearest_published(key)
+            if candidate is not None:
+                self.hide(candidate)
+        return bool(determined)
+
+    def _nearest_published(self, key):
+        seen, frontier = {key}, [key]
+        while frontier:
+            candidates = []
+            following = []
+            for position in frontier:
+                for index in self.lines_of.get(position, ()):
+                    whole, parts = self.lines[index]
+                    for other in (whole, *parts):
+                        if other in seen:
+                            continue
+                        seen.add(other)
+                        (following if self.hidden(other) else candidates).append(other)
+            if candidates:
+                return min(candidates, key=self.preference)
+            frontier = following
+        return None
+
+    def withhold(self, pinned):
+        """The lines of each pinned cell withheld, until none is left (at worst, everything)."""
+        for _round in range(len(self.lines)):
+            for key in pinned:
+                for index in self.lines_of.get(key, ()):
+                    whole, parts = self.lines[index]
+                    for other in (whole, *parts):
+                        self.status[other] = Status.WITHHELD
+            pinned = self._pinned_cells()
+            if not pinned:
+                return
+        super().withhold(pinned)
+
+
+def determined_cells(values, lines, status, threshold):
+    """Hidden counts from 1 to threshold - 1 whose value follows from the published cells by
+    linear algebra: a hidden cell is determined when every vector of the null space of the lines'
+    equations (over the hidden cells) is zero there. Each group of hidden cells joined by lines
+    is solved on its own (numpy's singular value decomposition)."""
+    hidden = [key for key, state in status.items() if state != Status.PUBLISHED]
+    group = {key: key for key in hidden}
+
+    def root(key):
+        while group[key] != key:
+            group[key] = group[group[key]]
+            key = group[key]
+        return key
+
+    equations = []
+    for whole, parts in lines:
+        terms = [
+            (key, sign) for key, sign in ((whole, 1), *((p, -1) for p in parts)) if key in group
+        ]
+        if terms:
+            equations.append(terms)
+            first = root(terms[0][0])
+            for key, _sign in terms[1:]:
+                group[root(key)] = first
+    members = {}
+    for key in hidden:
+        members.setdefault(root(key), []).append(key)
+    by_group = {}
+    for terms in equations:
+        by_group.setdefault(root(terms[0][0]), []).append(terms)
+    determined = []
+    for name, keys in members.items():
+        sensitive = [key for key in keys if 0 < values[key] < threshold]
+        if not sensitive:
+            continue
+        rows = by_group.get(name, [])
+        if not rows:
+            continue
+        column = {key: index for index, key in enumerate(keys)}
+        matrix = numpy.zeros((len(rows), len(keys)))
+        for row, terms in enumerate(rows):
+            for key, sign in terms:
+                matrix[row, column[key]] += sign
+        if matrix.shape[0] > matrix.shape[1]:  # the same null space, in a square matrix
+            matrix = numpy.linalg.qr(matrix, mode="r")
+        _left, singular, right = numpy.linalg.svd(matrix)
+        tolerance = max(matrix.shape) * numpy.finfo(float).eps * max(singular.max(initial=0), 1)
+        rank = int((singular > tolerance).sum())
+        null_space = right[rank:]
+        for key in sensitive:
+            if not numpy.any(numpy.abs(null_space[:, column[key]]) > 1e-8):
+                determined.append(key)
+    return determined
+
+
+class _GridProtector(_Protector):
+    """One table: rule 2 as bridges of the graph of hidden cells between rows and columns."""
+
+    def __init__(self, grid, threshold, row_totals, column_totals, forced):
+        self.n_rows = len(grid)
+        self.n_columns = len(grid[0]) if grid else 0
+        self.row_totals = row_totals
+        self.column_totals = column_totals
+        values = {(r, c): value for r, row in enumerate(grid) for c, value in enumerate(row)}
+        lines = grid_lines(
+            self.n_rows, self.n_columns, row_totals=row_totals, column_totals=column_totals
+        )
+        super().__init__(values, lines, threshold)
+        for position in forced:
+            if self.status[tuple(position)] == Status.PUBLISHED:
+                self.hide(tuple(position))
+
+    def _rule_two(self):
+        return self._close_a_bridge()
+
+    # Rule 2: all lines together.
+
+    def _close_a_bridge(self):
+        edges = self._hidden_edges()
+        bridge = _first_bridge(edges)
+        if bridge is None:
+            return False
+        position, a, b = bridge
+        side_a, side_b = _components_without(edges, position, a, b)
+        candidates = []
+        for cell in self.values:
+            if self.hidden(cell):
+                continue
+            ends = self._ends(cell)
+            if (ends[0] in side_a and ends[1] in side_b) or (
+                ends[0] in side_b and ends[1] in side_a
+            ):
+                candidates.append(cell)
+        if not candidates:
+            return False
+        candidates.sort(key=self.preference)
+        chosen = candidates[0]
+        self.hide(chosen)
+        return True
+
     def _ends(self, position):
         """The two nodes a cell joins: its row line and its column line, or the ground."""
         row, column = position
@@ -361,10 +498,9 @@ class _Protector:
 
     def _hidden_edges(self):
         return [
-            ((row, column), *self._ends((row, column)))
-            for row in range(self.n_rows)
-            for column in range(self.n_columns)
-            if self.status[row][column] != Status.PUBLISHED
+            (position, *self._ends(position))
+            for position in self.values
+            if self.status[position] != Status.PUBLISHED
         ]
 
 

@@ -5,7 +5,7 @@ from directory.enums import Service, StructureKind
 from directory.models import Structure
 from territory.models import Epci
 
-from .selectors import Filters, typology_label
+from .selectors import Filters, available_years, typology_label
 
 
 def _referring_types(department):
@@ -21,19 +21,8 @@ def _referring_types(department):
     return sorted(((t, typology_label(t)) for t in typologies), key=lambda choice: choice[1])
 
 
-class MonthField(forms.DateField):
-    """A month as YYYY-MM (the browser's month picker), read as its first day."""
-
-    widget = forms.DateInput(attrs={"type": "month"})
-    input_formats = ["%Y-%m"]
-
-    def prepare_value(self, value):
-        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
-
-
 class FiltersForm(forms.Form):
-    du = MonthField(label=_("Du mois"), required=False)
-    au = MonthField(label=_("au mois (inclus)"), required=False)
+    annee = forms.TypedChoiceField(label=_("Année"), coerce=int, required=False)
     epci = forms.ModelChoiceField(
         label=_("EPCI"),
         queryset=Epci.objects.none(),
@@ -51,22 +40,31 @@ class FiltersForm(forms.Form):
     def __init__(self, *args, department, **kwargs):
         super().__init__(*args, **kwargs)
         self.department = department
+        self.years = available_years(department)
+        self.fields["annee"].choices = [(year, str(year)) for year in self.years]
+        self.fields["annee"].help_text = _("Une année civile : les périodes ne se chevauchent pas.")
         self.fields["epci"].queryset = Epci.objects.filter(department=department)
         self.fields["type"].choices = [("", _("Tous les types")), *_referring_types(department)]
 
     def clean(self):
         data = super().clean()
-        if data.get("du") and data.get("au") and data["du"] > data["au"]:
-            raise forms.ValidationError(_("Le premier mois doit précéder le dernier."))
+        chosen = [name for name in ("epci", "type", "besoin") if data.get(name)]
+        if len(chosen) > 1:
+            raise forms.ValidationError(
+                _(
+                    "Un seul filtre à la fois parmi l'EPCI, le type de structure et le besoin : "
+                    "des tableaux filtrés de deux façons pourraient se soustraire l'un de "
+                    "l'autre et révéler de petits nombres (secret statistique)."
+                )
+            )
         return data
 
     def filters(self):
-        """The valid filters, or none at all when the form is not valid."""
+        """The valid filters, or none at all (the latest year) when the form is not valid."""
         data = self.cleaned_data if self.is_valid() else {}
         return Filters(
             department=self.department,
-            start=data.get("du"),
-            end=data.get("au"),
+            year=data.get("annee") or self.years[0],
             epci=data.get("epci"),
             typology=data.get("type") or "",
             need=data.get("besoin") or "",

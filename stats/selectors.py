@@ -3,18 +3,30 @@
 Nothing here returns a row about a person. Every count goes through `disclosure`; every figure
 derived from counts (a rate, a median, a sum) is computed from published cells only, so a page,
 its CSV and the API show the same cells hidden for the same reasons.
+
+What can be subtracted from what. The tables of a calendar year are protected together, as one
+set of linked counts: a count shown in two tables (the year's total, a state's total, an EPCI's
+total in the communes' table) is one cell, hidden in both or in neither, and no count from 1 to
+threshold - 1 follows from all the published cells of the year by linear algebra
+(`disclosure.protect_linked`). Filters never compute new counts: the period is one calendar
+year (years do not overlap; no table adds them up), and a filter by EPCI, type of structure or
+need keeps the rows (or columns) of that EPCI, type or need in the year's tables that have them,
+with the same cells hidden. A filtered count could otherwise be subtracted from the
+département's one ("all types but this one"), or two periods from each other ("January to June
+minus January to May").
 """
 
 import hashlib
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -22,9 +34,10 @@ from django.utils.translation import gettext as _
 from directory.enums import Service
 from directory.models import UnmetNeed
 from referrals.models import DeclineReason, Outcome, ReferralState
+from referrals.services import OUTCOMES
 from territory.models import Commune, Epci
 
-from .disclosure import Status, protected_cells, publish
+from .disclosure import Cell, Status, grid_lines, protect, protect_linked, publish
 from .models import (
     COUNT_KEYS,
     CommuneCube,
@@ -112,48 +125,60 @@ def typology_label(code):
 @dataclass(frozen=True)
 class Filters:
     department: object
-    start: date | None = None  # first day of the first month
-    end: date | None = None  # first day of the last month
+    year: int
     epci: Epci | None = None
     typology: str = ""
     need: str = ""
 
-    def cube(self, model, *, per_need=False):
-        """The filtered rows of a pre-aggregated table; `per_need`: the rows of each need."""
-        rows = model.objects.filter(department=self.department)
-        if per_need:
-            rows = rows.exclude(need="").filter(**({"need": self.need} if self.need else {}))
-        else:
-            rows = rows.filter(need=self.need)
-        if self.start:
-            rows = rows.filter(month__gte=self.start)
-        if self.end:
-            rows = rows.filter(month__lte=self.end)
-        if self.epci:
-            rows = rows.filter(epci=self.epci)
-        if self.typology:
-            rows = rows.filter(typology=self.typology)
-        return rows
+    @property
+    def start(self):
+        return date(self.year, 1, 1)
 
-    def as_key(self):
-        """What tells two filterings apart, for the tables' cache."""
-        return (
-            self.department.pk,
-            self.start or "",
-            self.end or "",
-            self.epci.pk if self.epci else "",
-            self.typology,
-            self.need,
-        )
+    @property
+    def end(self):
+        return date(self.year, 12, 1)
+
+    @property
+    def split(self):
+        """The one dimension filtered on ("epci", "type", "need"), with its value, or None."""
+        if self.epci:
+            return ("epci", self.epci.pk)
+        if self.typology:
+            return ("type", self.typology)
+        if self.need:
+            return ("need", self.need)
+        return None
 
     def as_json(self):
         return {
-            "du": f"{self.start:%Y-%m}" if self.start else None,
-            "au": f"{self.end:%Y-%m}" if self.end else None,
+            "annee": self.year,
             "epci": self.epci.code if self.epci else None,
             "type": self.typology or None,
             "besoin": self.need or None,
         }
+
+
+def available_years(department):
+    """The calendar years with referrals, latest first; the current one when there are none.
+    Read again only when the counts are rebuilt."""
+    refresh = last_refresh()
+    key = f"stats:years:{department.pk}:{refresh.pk if refresh else 0}"
+    years = cache.get(key)
+    if years is None:
+        years = _years(department)
+        cache.set(key, years, TABLE_CACHE_SECONDS)
+    return years
+
+
+def _years(department):
+    years = {
+        month.year
+        for month in ReferralCube.objects.filter(department=department)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    }
+    return sorted(years or {timezone.localdate().year}, reverse=True)
 
 
 # --- Tables -----------------------------------------------------------------------------------
@@ -188,6 +213,7 @@ class Row:
     cells: list
     total: bool = False
     group: bool = False  # a sub-total heading the rows that follow (communes of an EPCI)
+    key: object = None  # what the row is about (an EPCI's id, a type, a need), for the filters
 
 
 @dataclass
@@ -199,7 +225,11 @@ class StatTable:
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
     chart_column: int | None = None  # the column drawn as bars, if any
-    keys: list = field(default_factory=list)  # what each row is (an EPCI's id…), for linking
+    column_keys: list = field(default_factory=list)  # what each column is about, if anything
+
+    @property
+    def keys(self):
+        return [row.key for row in self.rows]
 
     def as_json(self):
         return {
@@ -225,30 +255,117 @@ class StatTable:
             yield [row.label, *(cell.csv for cell in row.cells)]
 
 
-def _two_way(row_labels, column_labels, counts, *, with_row_totals=True):
-    """A grid of counts[(row, column)] with its totals, protected: (inner rows, total row)."""
-    grid = [[counts.get((row, column), 0) for column in column_labels] for row in row_labels]
-    if with_row_totals and len(column_labels) > 1:
+# --- The year's counts, linked ----------------------------------------------------------------
+
+ALL = "*"
+TOTAL = object()  # a table's total row or column
+
+
+def count(period="Y", zone=ALL, typology=ALL, need=ALL, measure="all"):
+    """The name of one count of the year, the same in every table that shows it: the referrals
+    of a period (the year "Y" or a month), a zone (an EPCI, a commune), a type of referring
+    structure and a need, and what is counted of them ("all", ("state", "sent"), ("age", "75+")…).
+    """
+    return (period, zone, typology, need, measure)
+
+
+class Ledger:
+    """The year's tables as one set of linked counts: each table is added with the name of each
+    of its cells and its lines, then all are protected together and read back as cells."""
+
+    def __init__(self):
+        self.values = {}
+        self.lines = {}
+        self.hidden = {}  # each table protected on its own first: where the whole one starts
+
+    def add_grid(self, names, grid, *, row_totals, column_totals):
+        for name_row, row in zip(names, grid, strict=True):
+            for name, value in zip(name_row, row, strict=True):
+                self.values[name] = value
+        statuses = protect(
+            grid, threshold=threshold(), row_totals=row_totals, column_totals=column_totals
+        )
+        for name_row, status_row in zip(names, statuses, strict=True):
+            for name, status in zip(name_row, status_row, strict=True):
+                if status != Status.PUBLISHED and self.hidden.get(name) != Status.WITHHELD:
+                    self.hidden[name] = status
+        n_rows, n_columns = len(grid), len(grid[0]) if grid else 0
+        lines = grid_lines(n_rows, n_columns, row_totals=row_totals, column_totals=column_totals)
+        for (wr, wc), parts in lines:
+            self.add_line(names[wr][wc], [names[r][c] for r, c in parts])
+
+    def add_line(self, whole, parts):
+        self.lines.setdefault((whole, frozenset(parts)), (whole, list(parts)))
+
+    def protect(self):
+        lines = list(self.lines.values())
+        # What the rules of a referral's life make true between the counts of two tables.
+        for whole, parts in IDENTITIES:
+            known = all(name in self.values for name in (whole, *parts))
+            if known and self.values[whole] == sum(self.values[part] for part in parts):
+                lines.append((whole, list(parts)))
+        self.protected_lines = lines
+        self.status = protect_linked(self.values, lines, threshold=threshold(), hidden=self.hidden)
+
+    def cell(self, name):
+        status = self.status[name]
+        value = self.values[name] if status == Status.PUBLISHED else None
+        return Cell(value, status, threshold())
+
+    def resolve(self, table):
+        for row in table.rows:
+            row.cells = [self.cell(c) if isinstance(c, tuple) else c for c in row.cells]
+        return table
+
+
+def _state(state):
+    return count(measure=("state", state.value))
+
+
+# Counts of the year that add up by the rules of a referral's life: a declined referral has a
+# reason (the EPCI table splits them in two), a closed one an outcome of its kind. Each is a
+# line for the disclosure control where the counts agree (referrals closed before outcomes were
+# recorded have none).
+IDENTITIES = [
+    (
+        _state(ReferralState.DECLINED),
+        [count(measure=("decline", DeclineReason.NO_CAPACITY.value)), count(measure="other")],
+    ),
+    (_state(ReferralState.DECLINED), [count(measure="declines")]),
+    *(
+        (_state(state), [count(measure=("outcome", outcome.value)) for outcome in outcomes])
+        for state, outcomes in (
+            (ReferralState.COMPLETED, OUTCOMES["complete"]),
+            (ReferralState.FAILED, OUTCOMES["fail"]),
+        )
+    ),
+]
+
+
+def _table(ledger, slug, title, row_header, rows, columns, counts, name, **kwargs):
+    """A table of counts[(row, column)], rows and columns as {key: label}, each cell named by
+    `name(row, column)` (TOTAL for a total): its names in the rows, its counts in `ledger`."""
+    total_label = kwargs.pop("total_label", None) or _("Total")
+    row_keys, column_keys = list(rows), list(columns)
+    with_row_totals = len(column_keys) > 1
+    grid = [[counts.get((row, column), 0) for column in column_keys] for row in row_keys]
+    all_columns = column_keys + ([TOTAL] if with_row_totals else [])
+    if with_row_totals:
         grid = [[*values, sum(values)] for values in grid]
     grid.append([sum(column) for column in zip(*grid, strict=True)] if grid else [])
-    cells = protected_cells(
-        grid,
-        threshold=threshold(),
-        row_totals=with_row_totals and len(column_labels) > 1,
-        column_totals=True,
+    names = [[name(row, column) for column in all_columns] for row in [*row_keys, TOTAL]]
+    if row_keys:
+        ledger.add_grid(names, grid, row_totals=with_row_totals, column_totals=True)
+    else:
+        ledger.values.update(dict.fromkeys(names[-1], 0))
+    column_labels = list(columns.values()) + ([_("Total")] if with_row_totals else [])
+    table_rows = [
+        Row(label, names[index], key=key) for index, (key, label) in enumerate(rows.items())
+    ]
+    table_rows.append(Row(total_label, names[-1], total=True))
+    return StatTable(
+        slug, title, row_header, column_labels, table_rows, column_keys=all_columns, **kwargs
     )
-    return cells[:-1], cells[-1]
-
-
-def _table(slug, title, row_header, rows, columns, counts, *, total_label=None, **kwargs):
-    """A protected table of counts: rows and columns as {key: label}."""
-    inner, totals = _two_way(list(rows), list(columns), counts)
-    column_labels = list(columns.values())
-    if len(columns) > 1:
-        column_labels.append(_("Total"))
-    table_rows = [Row(label, cells) for label, cells in zip(rows.values(), inner, strict=True)]
-    table_rows.append(Row(total_label or _("Total"), totals, total=True))
-    return StatTable(slug, title, row_header, column_labels, table_rows, **kwargs)
 
 
 def _states():
@@ -268,20 +385,24 @@ def _sum_counts(rows, group=None, prefixes=("state",)):
     return counts
 
 
-def _months(filters):
-    if filters.start and filters.end:
-        first, last = filters.start, filters.end
-    else:
-        bounds = filters.cube(ReferralCube).aggregate(first=Min("month"), last=Max("month"))
-        first = filters.start or bounds["first"]
-        last = filters.end or bounds["last"]
-    months = []
-    if first and last:
-        month = first
-        while month <= last:
-            months.append(month)
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
+@dataclass(frozen=True)
+class Year:
+    """What the year's tables are computed on: a département and a calendar year."""
+
+    department: object
+    year: int
+
+    def cube(self, model, *, per_need=False):
+        rows = model.objects.filter(department=self.department, month__year=self.year)
+        if per_need:
+            return rows.exclude(need="")
+        return rows.filter(need="")
+
+    def months(self):
+        """January to December; the current year up to this month."""
+        today = timezone.localdate()
+        last = 12 if self.year < today.year else today.month if self.year == today.year else 0
+        return [date(self.year, month, 1) for month in range(1, last + 1)]
 
 
 def _month_label(month):
@@ -290,21 +411,47 @@ def _month_label(month):
     return date_format(month, "F Y").capitalize()
 
 
-def states_by_month(filters):
-    counts = _sum_counts(filters.cube(ReferralCube), "month")
-    months = {month: _month_label(month) for month in _months(filters)}
+def _state_name(period=None, zone=None, typology=None, need=None):
+    """Names of a table's cells by state: a row about a month, a zone, a type or a need."""
+
+    def name(row, column):
+        at = {}
+        if row is not TOTAL:
+            at = {
+                key: value
+                for key, value in (
+                    ("period", period and ("M", row)),
+                    ("zone", zone and ("epci", row)),
+                    ("typology", typology and row),
+                    ("need", need and row),
+                )
+                if value
+            }
+        elif need:
+            at = {"need": "sum"}  # the sum over needs (a referral counts for each of its needs)
+        measure = "all" if column is TOTAL else EPCI_MEASURES.get(column, ("state", column))
+        return count(**at, measure=measure)
+
+    return name
+
+
+def states_by_month(ledger, year):
+    counts = _sum_counts(year.cube(ReferralCube), "month")
+    months = {month: _month_label(month) for month in year.months()}
     states = _states()
     counts = {
         (month, state): counts[(month, f"state:{state}")] for month in months for state in states
     }
     return _table(
+        ledger,
         "mois",
         _("Orientations par mois et par état"),
         _("Mois d'envoi"),
         months,
         states,
         counts,
-        total_label=_("Total de la période"),
+        _state_name(period=True),
+        total_label=_("Total de l'année"),
         notes=[_("État actuel des orientations envoyées chaque mois.")],
         chart_column=len(states),
     )
@@ -321,18 +468,21 @@ EPCI_COLUMNS = {
     "state:expired": ReferralState.EXPIRED.label,
     "state:cancelled": ReferralState.CANCELLED.label,
 }
+# What each column of the EPCI table counts, in the names of `count`.
+EPCI_MEASURES = {
+    **{column: ("state", column.split(":", 1)[1]) for column in EPCI_COLUMNS if "state:" in column},
+    "declined:no_capacity": ("decline", DeclineReason.NO_CAPACITY.value),
+    "declined:other": "other",
+}
 
 
-def _epcis(filters):
-    epcis = Epci.objects.filter(department=filters.department)
-    if filters.epci:
-        epcis = epcis.filter(pk=filters.epci.pk)
-    return list(epcis.order_by("name"))
+def _epcis(department):
+    return list(Epci.objects.filter(department=department).order_by("name"))
 
 
-def states_by_epci(filters):
-    raw = _sum_counts(filters.cube(ReferralCube), "epci_id", prefixes=("state", "decline"))
-    epcis = _epcis(filters)
+def states_by_epci(ledger, year):
+    raw = _sum_counts(year.cube(ReferralCube), "epci_id", prefixes=("state", "decline"))
+    epcis = _epcis(year.department)
     counts = {}
     for epci in epcis:
         no_capacity = raw[(epci.pk, f"decline:{DeclineReason.NO_CAPACITY}")]
@@ -340,113 +490,131 @@ def states_by_epci(filters):
             counts[(epci.pk, column)] = raw[(epci.pk, column)]
         counts[(epci.pk, "declined:no_capacity")] = no_capacity
         counts[(epci.pk, "declined:other")] = raw[(epci.pk, "state:declined")] - no_capacity
-    table = _table(
+    return _table(
+        ledger,
         "epci",
         _("Orientations par EPCI et par état"),
         _("EPCI de résidence"),
         {epci.pk: epci.name for epci in epcis},
         EPCI_COLUMNS,
         counts,
+        _state_name(zone=True),
         notes=[_("Selon la commune de résidence de la personne orientée.")],
         chart_column=len(EPCI_COLUMNS),
     )
-    table.keys = [epci.pk for epci in epcis]
-    return table
 
 
-def states_by_typology(filters):
-    counts = _sum_counts(filters.cube(ReferralCube), "typology")
+def states_by_typology(ledger, year):
+    counts = _sum_counts(year.cube(ReferralCube), "typology")
     typologies = sorted({typology for typology, _name in counts}, key=typology_label)
     states = _states()
     return _table(
+        ledger,
         "structures",
         _("Orientations par type de structure orienteuse et par état"),
         _("Type de structure"),
         {typology: typology_label(typology) for typology in typologies},
         states,
         {(t, s): counts[(t, f"state:{s}")] for t in typologies for s in states},
+        _state_name(typology=True),
         chart_column=len(states),
     )
 
 
-def states_by_need(filters):
-    counts = _sum_counts(filters.cube(ReferralCube, per_need=True), "need")
-    needs = [service for service in Service if not filters.need or service == filters.need]
+def states_by_need(ledger, year):
+    counts = _sum_counts(year.cube(ReferralCube, per_need=True), "need")
     states = _states()
     return _table(
+        ledger,
         "besoins",
         _("Orientations par besoin et par état"),
         _("Besoin"),
-        {need.value: need.label for need in needs},
+        {need.value: need.label for need in Service},
         states,
-        {(n.value, s): counts[(n.value, f"state:{s}")] for n in needs for s in states},
+        {(n.value, s): counts[(n.value, f"state:{s}")] for n in Service for s in states},
+        _state_name(need=True),
         total_label=_("Total des besoins"),
         notes=[_("Une orientation peut porter sur plusieurs besoins : elle compte pour chacun.")],
         chart_column=len(states),
     )
 
 
-def _one_way(slug, title, row_header, prefix, labels, filters, column, notes=()):
-    """Counts of one kind: age band, support mode, decline reason or outcome."""
-    counts = _sum_counts(filters.cube(ReferralCube), prefixes=(prefix,))
+def _one_way(ledger, year, slug, title, row_header, prefix, labels, column, total, notes=()):
+    """Counts of one kind: age band, support mode, decline reason or outcome; `total`: what
+    their total counts, in the names of `count`."""
+    counts = _sum_counts(year.cube(ReferralCube), prefixes=(prefix,))
+
+    def name(row, _column):
+        return count(measure=total if row is TOTAL else (prefix, row))
+
     return _table(
+        ledger,
         slug,
         title,
         row_header,
         labels,
         {"n": column},
         {(key, "n"): counts[(None, f"{prefix}:{key}")] for key in labels},
+        name,
         notes=list(notes),
         chart_column=0,
     )
 
 
-def by_age_band(filters):
+def by_age_band(ledger, year):
     return _one_way(
+        ledger,
+        year,
         "ages",
         _("Orientations par tranche d'âge"),
         _("Âge à l'envoi"),
         "age",
         AGE_LABELS,
-        filters,
         _("Orientations"),
+        "all",
     )
 
 
-def by_support_mode(filters):
+def by_support_mode(ledger, year):
     return _one_way(
+        ledger,
+        year,
         "accompagnement",
         _("Orientations par mode d'accompagnement"),
         _("Mode d'accompagnement (diagnostic)"),
         "mode",
         SUPPORT_MODE_LABELS,
-        filters,
         _("Orientations"),
+        "all",
         notes=[_("« Non renseigné » : orientation sans diagnostic, ou diagnostic sans mode.")],
     )
 
 
-def decline_reasons(filters):
+def decline_reasons(ledger, year):
     return _one_way(
+        ledger,
+        year,
         "refus",
         _("Motifs de refus"),
         _("Motif"),
         "decline",
         {reason.value: reason.label for reason in DeclineReason},
-        filters,
         _("Orientations refusées"),
+        "declines",
     )
 
 
-def closure_outcomes(filters):
+def closure_outcomes(ledger, year):
     return _one_way(
+        ledger,
+        year,
         "issues",
         _("Issues des accompagnements clôturés"),
         _("Issue"),
         "outcome",
         {outcome.value: outcome.label for outcome in Outcome},
-        filters,
         _("Orientations terminées ou non abouties"),
+        "outcomes",
     )
 
 
@@ -485,8 +653,8 @@ def _delay_histograms(rows):
     return histograms
 
 
-def delays(filters):
-    histograms = _delay_histograms(filters.cube(ReferralCube))
+def delays(_ledger, year):
+    histograms = _delay_histograms(year.cube(ReferralCube))
     rows = []
     for phase, label in DELAY_PHASES.items():
         histogram = histograms[phase]
@@ -514,15 +682,15 @@ def delays(filters):
     )
 
 
-def active_structures(filters):
+def active_structures(_ledger, year):
     counts = dict(
-        filters.cube(StructureCube)
+        year.cube(StructureCube)
         .values_list("month")
         .annotate(structures=Count("structure_id", distinct=True))
     )
-    months = _months(filters)
     rows = [
-        Row(_month_label(month), [publish(counts.get(month, 0), threshold())]) for month in months
+        Row(_month_label(month), [publish(counts.get(month, 0), threshold())])
+        for month in year.months()
     ]
     return StatTable(
         "structures-actives",
@@ -535,32 +703,30 @@ def active_structures(filters):
     )
 
 
-def by_commune(filters, epci_table=None):
-    """Communes grouped under their EPCI, whose sub-total is hidden exactly as in `epci`."""
-    epci_table = epci_table or states_by_epci(filters)
-    epci_totals = {
-        key: row.cells[-1] for key, row in zip(epci_table.keys, epci_table.rows, strict=False)
-    }
+def by_commune(ledger, year):
+    """Communes grouped under their EPCI, whose sub-total is the EPCI table's cell."""
     counts = dict(
-        filters.cube(CommuneCube).values_list("commune_id").annotate(referrals=Sum("referrals"))
+        year.cube(CommuneCube).values_list("commune_id").annotate(referrals=Sum("referrals"))
     )
     communes = defaultdict(list)
     for commune in Commune.objects.filter(pk__in=counts).order_by("name"):
         communes[commune.epci_id].append(commune)
     rows = []
-    for epci in _epcis(filters):
+    for epci in _epcis(year.department):
         members = communes.get(epci.pk, [])
-        subtotal = epci_totals[epci.pk]
+        subtotal = count(zone=("epci", epci.pk))
+        names = [[count(zone=("commune", commune.pk))] for commune in members] + [[subtotal]]
         grid = [[counts[commune.pk]] for commune in members] + [
             [sum(counts[commune.pk] for commune in members)]
         ]
-        forced = [(len(members), 0)] if subtotal.hidden else []
-        cells = protected_cells(
-            grid, threshold=threshold(), row_totals=False, column_totals=True, forced=forced
-        )
-        rows.append(Row(epci.name, [subtotal], group=True))
-        rows += [Row(commune.name, row) for commune, row in zip(members, cells, strict=False)]
-    rows.append(Row(_("Total"), [epci_table.rows[-1].cells[-1]], total=True))
+        if members:
+            ledger.add_grid(names, grid, row_totals=False, column_totals=True)
+        rows.append(Row(epci.name, [subtotal], group=True, key=epci.pk))
+        rows += [
+            Row(commune.name, cell_names, key=epci.pk)
+            for commune, cell_names in zip(members, names, strict=False)
+        ]
+    rows.append(Row(_("Total"), [count()], total=True))
     return StatTable(
         "communes",
         _("Orientations par commune de résidence"),
@@ -574,26 +740,34 @@ def by_commune(filters, epci_table=None):
     )
 
 
-def unmet_needs(filters):
-    """Needs with no advisor within reach, recorded when suggestions were computed, by EPCI."""
-    rows = UnmetNeed.objects.filter(commune__department=filters.department)
-    if filters.start:
-        rows = rows.filter(month__gte=filters.start)
-    if filters.end:
-        rows = rows.filter(month__lte=filters.end)
-    if filters.epci:
-        rows = rows.filter(commune__epci=filters.epci)
-    if filters.need:
-        rows = rows.filter(category=filters.need)
-    counts = dict(rows.values_list("commune__epci_id").annotate(needs=Count("pk")))
-    epcis = _epcis(filters)
-    table = _table(
+def unmet_needs(ledger, year):
+    """Needs with no advisor within reach, recorded when suggestions were computed, by EPCI and
+    need category (another population than the referrals: its own counts)."""
+    rows = UnmetNeed.objects.filter(commune__department=year.department, month__year=year.year)
+    counts = {
+        (epci, need): n
+        for epci, need, n in rows.values_list("commune__epci_id", "category").annotate(
+            n=Count("pk")
+        )
+    }
+    epcis = _epcis(year.department)
+
+    def name(row, column):
+        return count(
+            zone=ALL if row is TOTAL else ("epci", row),
+            need=ALL if column is TOTAL else column,
+            measure="unmet",
+        )
+
+    return _table(
+        ledger,
         "sans-conseiller",
         _("Besoins sans conseiller à portée, par EPCI"),
         _("EPCI de résidence"),
         {epci.pk: epci.name for epci in epcis},
-        {"n": _("Besoins sans conseiller à portée")},
-        {(epci.pk, "n"): counts.get(epci.pk, 0) for epci in epcis},
+        {need.value: need.label for need in Service},
+        counts,
+        name,
         notes=[
             _(
                 "Un besoin de personne pour lequel aucun conseiller n'était à portée, compté "
@@ -601,10 +775,8 @@ def unmet_needs(filters):
                 "applique pas."
             )
         ],
-        chart_column=0,
+        chart_column=len(Service),
     )
-    table.keys = [epci.pk for epci in epcis]
-    return table
 
 
 def _rate(cell, population):
@@ -625,23 +797,22 @@ def _sum_of(cells):
     return Figure(value, f"{value:n}")
 
 
-def territory(filters):
+def territory(by_epci, without_advisor, year):
     """The map's table: referrals, rate per 1,000 inhabitants and unmet needs by EPCI."""
-    by_epci = states_by_epci(filters)
-    without_advisor = unmet_needs(filters)
     columns = list(EPCI_COLUMNS)
     expired = columns.index("state:expired")
     no_capacity = columns.index("declined:no_capacity")
     populations = dict(
-        Commune.objects.filter(department=filters.department)
+        Commune.objects.filter(department=year.department)
         .values_list("epci_id")
         .annotate(population=Sum("population"))
     )
     rows = []
-    keys = [*by_epci.keys, None]
-    for key, row, unmet in zip(keys, by_epci.rows, without_advisor.rows, strict=True):
+    for row, unmet in zip(by_epci.rows, without_advisor.rows, strict=True):
         population = (
-            populations.get(key, 0) if key else sum(populations.get(k, 0) for k in by_epci.keys)
+            populations.get(row.key, 0)
+            if row.key
+            else sum(populations.get(k, 0) for k in by_epci.keys if k)
         )
         referrals = row.cells[-1]
         rows.append(
@@ -652,12 +823,13 @@ def territory(filters):
                     referrals,
                     _rate(referrals, population),
                     _sum_of([row.cells[expired], row.cells[no_capacity]]),
-                    unmet.cells[0],
+                    unmet.cells[-1],
                 ],
                 total=row.total,
+                key=row.key,
             )
         )
-    table = StatTable(
+    return StatTable(
         "territoire",
         _("Orientations, taux et besoins non satisfaits par EPCI"),
         _("EPCI de résidence"),
@@ -678,44 +850,103 @@ def territory(filters):
             % {"n": threshold()}
         ],
     )
-    table.keys = keys
-    return table
+
+
+def year_tables(year):
+    """Every table of the year, protected together (see the module's docstring)."""
+    return year_ledger(year)[1]
+
+
+def year_ledger(year):
+    """The year's linked counts, protected, and its tables read from them."""
+    ledger = Ledger()
+    tables = {slug: builder(ledger, year) for slug, (_label, builder, _splits) in BUILDERS.items()}
+    ledger.protect()
+    for table in tables.values():
+        ledger.resolve(table)
+    tables["territoire"] = territory(tables["epci"], tables["sans-conseiller"], year)
+    return ledger, {slug: tables[slug] for slug in INDICATORS}
 
 
 # --- What the pages, the CSV and the API offer -------------------------------------------------
 
+# slug: (label, builder, the filters that keep its rows or columns)
+BUILDERS = {
+    "mois": (gettext_lazy("États par mois"), states_by_month, ()),
+    "epci": (gettext_lazy("États par EPCI"), states_by_epci, ("epci",)),
+    "communes": (gettext_lazy("Communes"), by_commune, ("epci",)),
+    "structures": (gettext_lazy("Types de structure"), states_by_typology, ("type",)),
+    "besoins": (gettext_lazy("Besoins"), states_by_need, ("need",)),
+    "ages": (gettext_lazy("Tranches d'âge"), by_age_band, ()),
+    "accompagnement": (gettext_lazy("Modes d'accompagnement"), by_support_mode, ()),
+    "delais": (gettext_lazy("Délais"), delays, ()),
+    "refus": (gettext_lazy("Motifs de refus"), decline_reasons, ()),
+    "issues": (gettext_lazy("Issues"), closure_outcomes, ()),
+    "sans-conseiller": (gettext_lazy("Besoins sans conseiller"), unmet_needs, ("epci", "need")),
+    "structures-actives": (gettext_lazy("Structures actives"), active_structures, ()),
+}
 INDICATORS = {
-    "territoire": (gettext_lazy("Carte et EPCI"), territory),
-    "mois": (gettext_lazy("États par mois"), states_by_month),
-    "epci": (gettext_lazy("États par EPCI"), states_by_epci),
-    "communes": (gettext_lazy("Communes"), by_commune),
-    "structures": (gettext_lazy("Types de structure"), states_by_typology),
-    "besoins": (gettext_lazy("Besoins"), states_by_need),
-    "ages": (gettext_lazy("Tranches d'âge"), by_age_band),
-    "accompagnement": (gettext_lazy("Modes d'accompagnement"), by_support_mode),
-    "delais": (gettext_lazy("Délais"), delays),
-    "refus": (gettext_lazy("Motifs de refus"), decline_reasons),
-    "issues": (gettext_lazy("Issues"), closure_outcomes),
-    "sans-conseiller": (gettext_lazy("Besoins sans conseiller"), unmet_needs),
-    "structures-actives": (gettext_lazy("Structures actives"), active_structures),
+    "territoire": (gettext_lazy("Carte et EPCI"), ("epci",)),
+    **{slug: (label, splits) for slug, (label, _builder, splits) in BUILDERS.items()},
+}
+SPLIT_LABELS = {
+    "epci": gettext_lazy("par EPCI"),
+    "type": gettext_lazy("par type de structure"),
+    "need": gettext_lazy("par besoin"),
 }
 
 
-# A table changes only when the pre-aggregated counts are rebuilt: each is computed once per
-# rebuild, filters and language (the disclosure control of a table with many small cells takes
-# a few hundred milliseconds, measured with bench/load.py), then read from the cache.
+def _kept(table, split):
+    """The rows (or, for a need, the columns) of the filtered EPCI, type or need, totals kept."""
+    dimension, value = split
+    if dimension == "need" and table.column_keys and value in table.column_keys:
+        index = table.column_keys.index(value)
+        keep = [index, len(table.columns) - 1]
+        return replace(
+            table,
+            columns=[table.columns[i] for i in keep],
+            column_keys=[table.column_keys[i] for i in keep],
+            rows=[replace(row, cells=[row.cells[i] for i in keep]) for row in table.rows],
+            chart_column=0,
+        )
+    return replace(table, rows=[row for row in table.rows if row.total or row.key == value])
+
+
+def _not_split(table, split):
+    note = _(
+        "Ce tableau porte sur tout le département : il ne se découpe pas %(split)s, pour qu'on "
+        "ne puisse pas le retrancher du tableau de tout le département (secret statistique)."
+    ) % {"split": SPLIT_LABELS[split[0]]}
+    return replace(table, notes=[note, *table.notes])
+
+
+# The year's tables change only when the pre-aggregated counts are rebuilt: they are computed
+# once per rebuild, year and language (the disclosure control of the whole year, measured with
+# bench/stats.py), then read from the cache.
 TABLE_CACHE_SECONDS = 3600
 
 
 def indicator_table(slug, filters):
     refresh = last_refresh()
-    parts = (slug, refresh.pk if refresh else 0, threshold(), get_language(), *filters.as_key())
+    parts = (
+        refresh.pk if refresh else 0,
+        threshold(),
+        get_language(),
+        filters.department.pk,
+        filters.year,
+    )
     key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    table = cache.get(key)
-    if table is None:
-        table = INDICATORS[slug][1](filters)
-        cache.set(key, table, TABLE_CACHE_SECONDS)
-    return table
+    tables = cache.get(key)
+    if tables is None:
+        tables = year_tables(Year(filters.department, filters.year))
+        cache.set(key, tables, TABLE_CACHE_SECONDS)
+    table = tables[slug]
+    split = filters.split
+    if split is None:
+        return table
+    if split[0] in INDICATORS[slug][1]:
+        return _kept(table, split)
+    return _not_split(table, split)
 
 
 def last_refresh():

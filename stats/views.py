@@ -10,7 +10,7 @@ from territory.models import Epci
 
 from . import charts
 from .forms import FiltersForm
-from .selectors import INDICATORS, indicator_table, territory, threshold
+from .selectors import INDICATORS, indicator_table, threshold
 from .services import stats_ensure_fresh
 
 STATS_ROLES = (Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -24,7 +24,7 @@ def _context(request, form, refresh, **extra):
     return {
         "form": form,
         "query": request.GET.urlencode(),
-        "indicators": [(slug, label) for slug, (label, _builder) in INDICATORS.items()],
+        "indicators": [(slug, label) for slug, (label, _splits) in INDICATORS.items()],
         "refresh": refresh,
         "threshold": threshold(),
         **extra,
@@ -36,7 +36,7 @@ def stats_home(request):
     refresh = stats_ensure_fresh()
     form = _filters_form(request)
     filters = form.filters()
-    table = territory(filters)
+    table = indicator_table("territoire", filters)
     codes = _epci_codes(filters)
     maps = []
     for column, ident, title, unit in (

@@ -131,38 +131,75 @@ def test_counts_by_need_age_band_support_mode_and_structure_type(settings, offic
     assert row(types, "Centre communal d'action sociale")["cells"][-1]["value"] == 3
 
 
-def test_filters_by_period_epci_structure_type_and_need(settings, officer_api):
+def test_filters_by_year_and_by_one_epci_type_or_need(settings, officer_api):
     settings.PASIP_STATS_MIN_COUNT = 1  # every count published: the filters alone are tested
     caf = StructureFactory(typology="CAF")
     figeac = PersonFactory(commune=commune("46102"), created_by=UserFactory(structure=caf))
+    ReferralFactory(sent_at=at(date(2025, 12, 5)))  # Gramat, CCAS, the year before
     ReferralFactory(sent_at=at(date(2026, 1, 5)))  # Gramat, CCAS, January
     ReferralFactory(sent_at=at(date(2026, 2, 5)), needs=[Service.SAFETY])  # Gramat, February
     ReferralFactory(sent_at=at(date(2026, 2, 6)), person=figeac)  # Figeac, CAF, February
     stats_refresh()
 
-    def total(**filters):
-        return row(table_of(officer_api, "epci", **filters), "Total")["cells"][-1]["value"]
+    def total(slug="epci", **filters):
+        return row(table_of(officer_api, slug, **filters), "Total")["cells"][-1]["value"]
 
-    assert total() == 3
-    assert total(du="2026-02", au="2026-02") == 2
-    assert total(epci="200067361") == 1 or total(epci="200067361") == 2
-    assert total(type="CAF") == 1
-    assert total(besoin=Service.SAFETY.value) == 1
-    epci = row(table_of(officer_api, "epci", type="CAF"), FIGEAC_EPCI)
-    assert epci["cells"][-1]["value"] == 1
-    months = table_of(officer_api, "mois", du="2026-01", au="2026-03")
+    assert total() == 3  # the latest year by default
+    assert total(annee=2025) == 1
+    assert table_of(officer_api, "epci")["filters"]["annee"] == 2026
+    # A filter keeps the rows of its EPCI, type or need, with the département's total.
+    by_epci = table_of(officer_api, "epci", epci="200067361")
+    assert [r["label"] for r in by_epci["rows"]] == [FIGEAC_EPCI, "Total"]
+    assert row(by_epci, FIGEAC_EPCI)["cells"][-1]["value"] == 1
+    communes = table_of(officer_api, "communes", epci="200067361")
+    assert [r["label"] for r in communes["rows"]] == [FIGEAC_EPCI, "Figeac", "Total"]
+    by_type = table_of(officer_api, "structures", type="CAF")
+    assert [r["label"] for r in by_type["rows"]] == ["Caisse d'allocations familiales", "Total"]
+    by_need = table_of(officer_api, "besoins", besoin=Service.SAFETY.value)
+    assert [r["label"] for r in by_need["rows"]] == [Service.SAFETY.label, "Total des besoins"]
+    # A table without that dimension stays the département's, and says so: subtracting a
+    # filtered copy of it from the whole would give back the other types' counts.
+    ages, ages_caf = table_of(officer_api, "ages"), table_of(officer_api, "ages", type="CAF")
+    assert ages_caf["rows"] == ages["rows"]
+    assert "ne se découpe pas par type de structure" in ages_caf["notes"][0]
+    months = table_of(officer_api, "mois", annee=2025)
     assert [r["label"] for r in months["rows"]] == [
-        "Janvier 2026",
-        "Février 2026",
-        "Mars 2026",
-        "Total de la période",
+        *(f"{name} 2025" for name in MONTHS),
+        "Total de l'année",
     ]
 
 
+MONTHS = [
+    "Janvier",
+    "Février",
+    "Mars",
+    "Avril",
+    "Mai",
+    "Juin",
+    "Juillet",
+    "Août",
+    "Septembre",
+    "Octobre",
+    "Novembre",
+    "Décembre",
+]
+
+
 def test_invalid_filters_are_a_400_with_the_reason(officer_api):
-    response = officer_api.get("/api/v1/stats/mois/", {"du": "2026-05", "au": "2026-01"})
-    assert response.status_code == 400
-    assert response.json()["errors"]["__all__"] == ["Le premier mois doit précéder le dernier."]
+    ReferralFactory(sent_at=at(date(2026, 2, 5)))
+    stats_refresh()
+    both = officer_api.get("/api/v1/stats/mois/", {"epci": "200067361", "type": "CCAS"})
+    assert both.status_code == 400
+    assert both.json()["errors"]["__all__"][0].startswith(
+        "Un seul filtre à la fois parmi l'EPCI, le type de structure et le besoin"
+    )
+    # Month ranges are gone: two overlapping ranges would give a month's counts away.
+    ranges = officer_api.get("/api/v1/stats/mois/", {"du": "2026-01", "au": "2026-06"})
+    assert ranges.status_code == 400
+    assert ranges.json()["errors"]["du"][0].startswith("Paramètre inconnu")
+    assert officer_api.get("/api/v1/stats/mois/", {"annee": "1990"}).status_code == 400
+    ok = officer_api.get("/api/v1/stats/mois/", {"annee": "2026", "format": "json"})
+    assert ok.status_code == 200
 
 
 def test_page_csv_and_api_show_the_same_cells(client):
