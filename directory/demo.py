@@ -22,7 +22,7 @@ from assessments.demo import demo_assessment
 from assessments.models import Assessment, QuestionnaireVersion
 from assessments.services import questionnaire_load_file
 from people.models import Consent, ContactChannel, Person
-from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState
+from referrals.models import DeclineReason, Outcome, Referral, ReferralEvent, ReferralState
 from referrals.services import referral_code_new
 from territory.models import Commune, haversine_km
 from territory.services import territory_load
@@ -933,6 +933,7 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
         referrals.append(referral)
         timelines.append(events)
 
+    _closures_record(referrals, timelines)
     _assessments_attach(random.Random(rng.getrandbits(32)), referrals, now)
     Referral.objects.bulk_create(referrals, batch_size=500)
     pk_by_code = dict(
@@ -953,6 +954,44 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
         ],
         batch_size=500,
     )
+
+
+# How closed referrals ended, as advisors record it (`referrals.services.OUTCOMES`).
+COMPLETED_OUTCOMES = [
+    (Outcome.SATISFIED, 60),
+    (Outcome.PARTIALLY, 25),
+    (Outcome.REFERRED_ELSEWHERE, 10),
+    (Outcome.NOT_SATISFIED, 5),
+]
+FAILURE_OUTCOMES = {FAILURE_REASONS[0]: Outcome.NO_SHOW}  # the others: unreachable
+
+
+def _closures_record(referrals, timelines):
+    """The dates and outcome each referral's timeline implies, as the services record them:
+    the first meeting when it went under way, the closure of a declined, expired, cancelled,
+    completed or failed one, and a completed or failed one's outcome (drawn apart from the
+    rest of the demo, which stays the same)."""
+    rng = random.Random(46)
+    outcomes, weights = zip(*COMPLETED_OUTCOMES, strict=True)
+    for referral, events in zip(referrals, timelines, strict=True):
+        for _actor, at, _from_state, to_state, reason in events:
+            if to_state == ReferralState.IN_PROGRESS:
+                referral.first_meeting_at = at
+            elif to_state in CLOSED_STATES:
+                referral.closed_at = at
+                if to_state == ReferralState.COMPLETED:
+                    referral.outcome = rng.choices(outcomes, weights)[0]
+                elif to_state == ReferralState.FAILED:
+                    referral.outcome = FAILURE_OUTCOMES.get(reason, Outcome.UNREACHABLE)
+
+
+CLOSED_STATES = (
+    ReferralState.DECLINED,
+    ReferralState.EXPIRED,
+    ReferralState.CANCELLED,
+    ReferralState.COMPLETED,
+    ReferralState.FAILED,
+)
 
 
 def _assessments_attach(rng, referrals, now):

@@ -224,6 +224,30 @@ def test_load_demo_sends_most_referrals_with_a_validated_assessment():
 
 
 @pytest.mark.django_db
+def test_load_demo_records_meetings_closures_and_outcomes_as_the_services_do():
+    from referrals.services import OUTCOMES
+
+    load_demo()
+    referrals = Referral.objects.all()
+    under_way = referrals.filter(state__in=[ReferralState.IN_PROGRESS, ReferralState.COMPLETED])
+    assert under_way and not under_way.filter(first_meeting_at=None).exists()
+    closed = [s for s in ReferralState if s not in ("sent", "accepted", "in_progress")]
+    assert not referrals.filter(state__in=closed, closed_at=None).exists()
+    assert not referrals.exclude(state__in=closed).exclude(closed_at=None).exists()
+    for state, kind in ((ReferralState.COMPLETED, "complete"), (ReferralState.FAILED, "fail")):
+        outcomes = set(referrals.filter(state=state).values_list("outcome", flat=True))
+        assert outcomes and outcomes <= {str(outcome) for outcome in OUTCOMES[kind]}, outcomes
+    # The statistics' outcomes and delays to the first meeting and the closure are filled in.
+    stats_refresh()
+    officer = APIClient()
+    officer.force_authenticate(User.objects.get(username="pilotage"))
+    outcomes = officer.get("/api/v1/stats/issues/").json()
+    assert outcomes["rows"][-1]["cells"][0]["value"] > 20
+    delays = officer.get("/api/v1/stats/delais/").json()
+    assert all(row["cells"][1]["value"] for row in delays["rows"]), delays["rows"]
+
+
+@pytest.mark.django_db
 def test_load_demo_twice_changes_no_count_and_never_notifies():
     load_demo()
     before = counts()
