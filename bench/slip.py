@@ -6,8 +6,12 @@ Creates the database `pasip_slip_bench` afresh (PostgreSQL on 127.0.0.1:5432 by 
 one referral with an assessment (two pages: the person's and the advisor's), then measures in
 this one process:
 - after the web process's warm-up (`pasip/warmup.py`: views imported, fonts, `gc.freeze()`),
-- cold: the whole `slip_pdf` (queries, template, QR code, WeasyPrint) with the caches emptied;
-- cached: `slip_pdf` again for the same version (queries, template, digest, cache read);
+- cold: the referral looked up as the slip's views do (visibility), then the whole `slip_pdf`
+  (version query, referral and context queries, template, QR code, WeasyPrint, version read
+  again, cache write) with the caches emptied beforehand (not timed);
+- cached: the same lookup and `slip_pdf` for the same version (the version query, then the
+  shared `slips` cache's read: the database's cache table unless PASIP_SLIP_CACHE_URL says
+  otherwise); likewise the print page (`slip_html`, preview) once cached;
 - memory: resident set size before and after `--renders` cold renders;
 - the ratio of a cold slip to a one-paragraph page rendered by WeasyPrint in the same run.
 Targets: p95 under 60 ms cold (with HarfBuzz subsetting), under 5 ms cached, memory growth
@@ -67,16 +71,18 @@ def make_referral():
 
 
 def fresh(referral):
-    """The referral as the slip's views load it, so that each measure includes its query."""
-    from referrals.models import Referral
-    from slips.views import SLIP_RELATIONS
+    """The referral as the slip's views look it up for its referrer (the visibility rule, the
+    code and the person for the access log), so that each measure includes that query."""
+    from slips.views import slip_referrals
 
-    return Referral.objects.select_related(*SLIP_RELATIONS).get(pk=referral.pk)
+    return slip_referrals(referral.referrer).get(pk=referral.pk)
 
 
-def timed(function, count):
+def timed(function, count, before=None):
     timings = []
     for _ in range(count):
+        if before:
+            before()
         started = time.perf_counter()
         function()
         timings.append((time.perf_counter() - started) * 1000)
@@ -113,32 +119,48 @@ def main():
     warm_up()  # what pasip/wsgi.py does in each web process before its first request
 
     import weasyprint
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
     from weasyprint import HTML
 
     from slips import content
     from slips.checks import harfbuzz_subset_available
     from slips.content import Variant
-    from slips.rendering import PDF_VARIANT, font_configuration, local_url_fetcher, slip_pdf
+    from slips.rendering import (
+        PDF_VARIANT,
+        font_configuration,
+        local_url_fetcher,
+        slip_html,
+        slip_pdf,
+    )
 
     referral = make_referral()
+    cache = caches["slips"]
 
-    def cold(variant=Variant.NORMAL):
+    def empty():
         cache.clear()
         content.qr_code_data_url.cache_clear()
+
+    def cold(variant=Variant.NORMAL):
         return slip_pdf(fresh(referral), variant=variant)
 
     def cached():
         return slip_pdf(fresh(referral))
+
+    def cached_print_page():
+        return slip_html(fresh(referral), preview=True, print_now=True)
 
     def paragraph():
         html = HTML(string='<html lang="fr"><p>Bonjour.</p></html>', url_fetcher=local_url_fetcher)
         return html.write_pdf(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
 
     for _ in range(10):  # warm-up: imports, fonts loaded once per process
+        empty()
         cold()
         cold(Variant.LARGE)
+        cached_print_page()
         paragraph()
+    empty()
     pages = {variant: cold(variant)[1] for variant in Variant.ALL}
 
     lines = [
@@ -148,21 +170,24 @@ def main():
         f"{'yes' if harfbuzz_subset_available() else 'NO (libharfbuzz-subset0 missing)'}",
         f"database: {args.database_url.rsplit('@', 1)[-1]}; slip sizes: "
         + ", ".join(f"{variant} {len(pdf) / 1024:.0f} KiB" for variant, pdf in pages.items()),
+        f"slips cache: {type(cache).__name__} ({settings.CACHES['slips'].get('LOCATION', '')})",
     ]
     results = {}
-    for name, function, count in (
-        ("paragraph page (WeasyPrint only)", paragraph, 50),
-        ("slip cold, normal (2 pages)", cold, 60),
-        ("slip cold, large print", lambda: cold(Variant.LARGE), 60),
-        ("slip cached", cached, 500),
+    for name, function, count, before in (
+        ("paragraph page (WeasyPrint only)", paragraph, 50, None),
+        ("slip cold, normal (2 pages)", cold, 60, empty),
+        ("slip cold, large print", lambda: cold(Variant.LARGE), 60, empty),
+        ("slip cached", cached, 500, None),
+        ("print page cached", cached_print_page, 500, None),
     ):
-        line, median, p95 = summary(name, timed(function, count))
+        line, median, p95 = summary(name, timed(function, count, before))
         results[name] = (median, p95)
         lines.append(line)
 
     gc.collect()
     before = rss_mib()
     for index in range(args.renders):
+        empty()
         cold(Variant.ALL[index % 2])
     gc.collect()
     after = rss_mib()

@@ -29,6 +29,16 @@ class Variant:
     ALL = (NORMAL, LARGE)
 
 
+# What every slip reads of a referral, loaded with it in one query. The assessment (printed
+# only with consent) and the appointment's place (most referrals have none) are read when
+# needed: joining them costs more than their own query, measured with bench/slip.py.
+SLIP_RELATIONS = (
+    "advisor__user",
+    "advisor__structure",
+    "referrer",
+    "referring_structure",
+    "person",
+)
 NEED_LABELS = dict(Service.choices)
 PERMANENCES_SHOWN = 3
 PERMANENCES_HORIZON_DAYS = 28

@@ -1,8 +1,11 @@
 """The referral slip (fiche de liaison) as a PDF, rendered by WeasyPrint from a template.
 
-Rendering is on demand and cached: the cache key is a digest of everything the slip prints
-(and of the template), so a change of anything printed (state, appointment, consent, directory,
-coming permanences) makes a new version and a stale slip is never served.
+Rendering is on demand and cached in the `slips` cache, which the web and worker processes
+share (the database's cache table unless `PASIP_SLIP_CACHE_URL` says otherwise): the key is the
+slip's version (`versions.slip_version`, one query over everything the slip prints), so a
+change of anything printed (state, appointment, consent, assessment, directory, coming
+permanences) makes a new version and a stale slip is never served. The slip's context is built
+only when its version is not in the cache.
 """
 
 import ctypes
@@ -16,18 +19,21 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
-from django.template.loader import get_template, render_to_string
+from django.core.cache import caches
+from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import translation
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from pasip.errors import ApplicationError
+from referrals.models import Referral
 
-from .content import Variant, qr_code_data_url, slip_context
+from .content import SLIP_RELATIONS, Variant, qr_code_data_url, slip_context
+from .versions import slip_version
 
 TEMPLATE = "slips/slip.html"
 STYLESHEET = "slips/slip.css"
@@ -75,15 +81,6 @@ def _font_urls(for_pdf):
 
 
 @cache
-def _template_digest():
-    """The templates' own version: a new layout (a new deployment) makes new slips."""
-    digest = hashlib.sha256()
-    for name in (TEMPLATE, STYLESHEET):
-        digest.update(Path(get_template(name).origin.name).read_bytes())
-    return digest.hexdigest()
-
-
-@cache
 def slip_stylesheet(variant):
     """The slip's style for the PDF, parsed once per process and variant (its fonts loaded
     once into the process's font configuration): parsing it is a tenth of a rendering."""
@@ -100,12 +97,6 @@ def _context(referral, variant, now):
         return slip_context(referral, variant=variant, now=now)
 
 
-def slip_version(context):
-    """A digest of everything the slip prints: whatever changes makes a new version."""
-    printed = json.dumps(context, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(f"{_template_digest()}{printed}".encode()).hexdigest()[:32]
-
-
 def _render_html(context, *, preview=False, print_now=False):
     context = {
         **context,
@@ -119,9 +110,20 @@ def _render_html(context, *, preview=False, print_now=False):
 
 
 def slip_html(referral, *, variant=Variant.NORMAL, preview=False, print_now=False, now=None):
-    """The slip's HTML: for WeasyPrint, or (preview) for the browser, from the one template."""
-    context = _context(referral, variant, now)
-    return _render_html(context, preview=preview, print_now=print_now)
+    """The slip's HTML: for WeasyPrint, or (preview) for the browser, from the one template.
+
+    The browser's page is cached as the PDF is: the referral's fields are read only when
+    this version of the page is not in the cache."""
+    if not preview:
+        loaded = referral if isinstance(referral, Referral) else _slip_referral(referral)
+        return _render_html(_context(loaded, variant, now))
+    now = now or timezone.now()
+
+    def render(loaded):
+        context = _context(loaded, variant, now)
+        return _render_html(context, preview=True, print_now=print_now)
+
+    return _cached(referral, variant, now, preview_kind(print_now), render)[1]
 
 
 def render_pdf(html, variant=Variant.NORMAL):
@@ -145,15 +147,56 @@ def render_pdf(html, variant=Variant.NORMAL):
 
 
 def slip_pdf(referral, *, variant=Variant.NORMAL, now=None):
-    """(version, PDF bytes): rendered on demand, from the cache when this version exists."""
-    context = _context(referral, variant, now)
-    version = slip_version(context)
-    key = f"slip:{referral.pk}:{version}"
-    pdf = django_cache.get(key)
-    if pdf is None:
-        pdf = render_pdf(_render_html(context), variant)
-        django_cache.set(key, pdf, CACHE_SECONDS)
-    return version, pdf
+    """(version, PDF bytes): rendered on demand, from the cache when this version exists.
+
+    `referral` is a Referral or its id (the slip reads its fields itself, and only on a miss).
+    """
+    now = now or timezone.now()
+
+    def render(loaded):
+        return render_pdf(_render_html(_context(loaded, variant, now)), variant)
+
+    return _cached(referral, variant, now, "pdf", render)
+
+
+def slip_cache():
+    return caches["slips"]
+
+
+def slip_key(referral_id, version, kind):
+    return f"slip:{referral_id}:{kind}:{version}"
+
+
+def preview_kind(print_now):
+    """The browser's page links to static files and pages: their addresses are in its key."""
+    links = [get_script_prefix(), static("slips/print.js"), *_font_urls(for_pdf=False).values()]
+    digest = hashlib.sha256(json.dumps(links).encode()).hexdigest()[:16]
+    return f"html-{'print' if print_now else 'view'}-{digest}"
+
+
+def _slip_referral(referral):
+    pk = getattr(referral, "pk", referral)
+    return Referral.objects.select_related(*SLIP_RELATIONS).get(pk=pk)
+
+
+def _cached(referral, variant, now, kind, render):
+    """(version, slip) from the cache, or rendered by `render(referral loaded afresh)` and
+    cached. Kept only if the version is the same after the rendering as before: a change
+    in the middle is never cached under the older version (the slip is served, uncached,
+    with no version)."""
+    pk = getattr(referral, "pk", referral)
+    version = slip_version(pk, variant, now)
+    if version is None:
+        raise Referral.DoesNotExist(f"no referral {pk}")
+    key = slip_key(pk, version, kind)
+    slip = slip_cache().get(key)
+    if slip is not None:
+        return version, slip
+    slip = render(_slip_referral(pk))
+    if slip_version(pk, variant, now) != version:
+        return None, slip
+    slip_cache().set(key, slip, CACHE_SECONDS)
+    return version, slip
 
 
 class _Expired(BaseException):

@@ -11,17 +11,6 @@ from referrals.models import Referral
 from .content import Variant
 from .rendering import SlipTimeout, slip_html, slip_pdf
 
-# What every slip reads of a referral, loaded with it in one query. The assessment (printed
-# only with consent) and the appointment's place (most referrals have none) are read when
-# needed: joining them costs more than their own query, measured with bench/slip.py.
-SLIP_RELATIONS = (
-    "advisor__user",
-    "advisor__structure",
-    "referrer",
-    "referring_structure",
-    "person",
-)
-
 
 def slip_variant(query):
     """The variant asked for in the query string (`?variant=large`); normal by default."""
@@ -39,16 +28,24 @@ def pdf_response(referral, variant):
     suffix = "-gros-caracteres" if variant == Variant.LARGE else ""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}{suffix}.pdf"'
-    response["ETag"] = f'"{version}"'
+    if version:  # none when the referral changed while its slip was being made
+        response["ETag"] = f'"{version}"'
     response["Cache-Control"] = "private, no-cache"
     return response
 
 
-def referral_for_slip(request, pk):
-    """The referral if the user may see it (else a 404), with what the slip reads; logged."""
-    referral = get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related(*SLIP_RELATIONS), pk=pk
+def slip_referrals(user):
+    """The referrals whose slip `user` may print (the referral page's own rule), with only what
+    every request needs: the code and the person, for the access log. The slip reads the
+    rest itself, and only when its version is not in the cache."""
+    return (
+        Referral.objects.visible_to(user).select_related("person").only("code", "person__erased_at")
     )
+
+
+def referral_for_slip(request, pk):
+    """The referral if the user may see it (else a 404); logged."""
+    referral = get_object_or_404(slip_referrals(request.user), pk=pk)
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
     return referral
 

@@ -289,3 +289,16 @@ PASIP_RETENTION_MONTHS = env.int("PASIP_RETENTION_MONTHS", default=24)
 PASIP_ACCESS_LOG_MONTHS = 12
 # Disclosure control of the statistics: no count from 1 to this number minus one is published.
 PASIP_STATS_MIN_COUNT = env.int("PASIP_STATS_MIN_COUNT", default=11)
+
+# Caches. `default`: per process. `slips`: the rendered slips, shared by the web and worker
+# processes (a worker renders a referral's slips as soon as it is sent, for the print page the
+# social worker opens next): by default the database's table `pasip_slip_cache` (made by the
+# slips app's migration), which every process of a deployment reaches, the embedded one included;
+# PASIP_SLIP_CACHE_URL may name another shared cache (rediscache://…, filecache:///…). A slip is
+# cached under its version, never stale; 4,000 entries are about 100 MB at most.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "slips": env.cache_url(
+        "PASIP_SLIP_CACHE_URL", default="dbcache://pasip_slip_cache?max_entries=4000"
+    ),
+}
