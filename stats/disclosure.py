@@ -283,15 +283,25 @@ class _Protector:
                 ranges[position] = (self.threshold if status == Status.SECONDARY else 0, UNBOUNDED)
         return ranges
 
-    def _propagate(self, ranges):
+    def _equations(self, ranges):
+        """Each line holding a cell of `ranges`: (its published cells' contribution, its
+        ranged cells with their signs), for `_propagate`: the whole minus its parts is zero."""
+        equations = []
+        for whole, parts in self.lines:
+            terms = [(whole, 1), *((part, -1) for part in parts)]
+            unknown = [(p, sign) for p, sign in terms if p in ranges]
+            if unknown:
+                known = -sum(sign * self.values[p] for p, sign in terms if p not in ranges)
+                equations.append((known, unknown))
+        return equations
+
+    def _propagate(self, ranges, equations=None):
         """Narrows `ranges` in place through every line; False if they cannot all hold."""
+        if equations is None:
+            equations = self._equations(ranges)
         for _round in range(50):
             changed = False
-            for whole, parts in self.lines:
-                # whole - sum(parts) = 0, with signs: +1 for the whole, -1 for each part.
-                terms = [(whole, 1), *((part, -1) for part in parts)]
-                known = -sum(sign * self.values[p] for p, sign in terms if p not in ranges)
-                unknown = [(p, sign) for p, sign in terms if p in ranges]
+            for known, unknown in equations:
                 lows = sum(ranges[p][0] if s > 0 else -ranges[p][1] for p, s in unknown)
                 highs = sum(ranges[p][1] if s > 0 else -ranges[p][0] for p, s in unknown)
                 for position, sign in unknown:
@@ -317,7 +327,8 @@ class _Protector:
         """Each hidden cell's range; for a table of few hidden cells, a "< 11" cell's range is
         also shaved: each value is tried, and kept only if the other ranges can still hold."""
         ranges = self._initial_ranges()
-        self._propagate(ranges)
+        equations = self._equations(ranges)
+        self._propagate(ranges, equations)
         if len(ranges) > PROBED_AT_MOST:
             return ranges
         for position, (low, high) in list(ranges.items()):
@@ -327,7 +338,7 @@ class _Protector:
             for value in range(low, high + 1):
                 trial = dict(ranges)
                 trial[position] = (value, value)
-                if self._propagate(trial):
+                if self._propagate(trial, equations):
                     possible.append(value)
             ranges[position] = (min(possible), max(possible)) if possible else (low, low)
             if len(possible) == 1:
