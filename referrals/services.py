@@ -14,6 +14,7 @@ from directory.matching import advisors_suggest
 from notifications.services import appointment_notify, notify, person_messages_cancel_obsolete
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.workdays import working_days_between
+from slips.tasks import prerender_after_commit
 
 from . import transitions
 from .models import (
@@ -113,6 +114,8 @@ def _referral_create(
             kind="referral_sent",
             subject=_("Nouvelle orientation %(code)s") % {"code": referral.code},
         )
+    # The slip is printed right after sending: a worker renders both variants meanwhile.
+    prerender_after_commit(referral.pk)
     return referral
 
 

@@ -5,7 +5,8 @@ share (the database's cache table unless `PASIP_SLIP_CACHE_URL` says otherwise):
 slip's version (`versions.slip_version`, one query over everything the slip prints), so a
 change of anything printed (state, appointment, consent, assessment, directory, coming
 permanences) makes a new version and a stale slip is never served. The slip's context is built
-only when its version is not in the cache.
+only when its version is not in the cache. When a referral is sent, a worker renders both
+variants (`tasks.prerender_slips`), so the print page opened right after is read from the cache.
 """
 
 import ctypes
@@ -197,6 +198,15 @@ def _cached(referral, variant, now, kind, render):
         return None, slip
     slip_cache().set(key, slip, CACHE_SECONDS)
     return version, slip
+
+
+def slips_prerender(referral_id):
+    """Renders both variants of a referral's slip into the shared cache (PDF and print page),
+    so the print page and the PDFs are ready when the referral page offers them."""
+    now = timezone.now()
+    for variant in Variant.ALL:
+        slip_pdf(referral_id, variant=variant, now=now)
+        slip_html(referral_id, variant=variant, preview=True, print_now=True, now=now)
 
 
 class _Expired(BaseException):

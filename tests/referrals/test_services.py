@@ -47,7 +47,8 @@ def test_sending_records_the_event_the_outbox_row_and_whether_the_advisor_was_su
     assert list(referral.events.values_list("to_state", flat=True)) == [ReferralState.SENT]
     notification = Notification.objects.get(referral=referral)
     assert notification.recipient == advisor.user
-    assert len(callbacks) == 1  # the task is queued only after commit
+    # The notification's task and the slips' pre-rendering are queued only after commit.
+    assert len(callbacks) == 2
 
 
 def test_a_social_worker_cannot_refer_a_person_of_another_structure():
