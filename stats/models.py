@@ -106,3 +106,29 @@ class Refresh(models.Model):
 
     def __str__(self):
         return f"{self.done_at:%d/%m/%Y %H:%M}"
+
+
+class PublishedYear(models.Model):
+    """A year's tables as published after a rebuild of the counts, disclosure control done:
+    computed once (by the worker right after the rebuild, or by the first request), then read
+    by every process. Those of older rebuilds are deleted by the next one."""
+
+    refresh = models.ForeignKey(Refresh, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "territory.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    language = models.CharField(max_length=10)
+    threshold = models.PositiveSmallIntegerField()
+    tables = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["refresh", "department", "year", "language", "threshold"],
+                name="stats_published_year_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} ({self.refresh})"

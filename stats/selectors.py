@@ -24,9 +24,9 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -35,12 +35,13 @@ from directory.enums import Service
 from directory.models import UnmetNeed
 from referrals.models import DeclineReason, Outcome, ReferralState
 from referrals.services import OUTCOMES
-from territory.models import Commune, Epci
+from territory.models import Commune, Department, Epci
 
 from .disclosure import Cell, Status, grid_lines, protect, protect_linked, publish
 from .models import (
     COUNT_KEYS,
     CommuneCube,
+    PublishedYear,
     ReferralCube,
     Refresh,
     StructureCube,
@@ -920,33 +921,132 @@ def _not_split(table, split):
     return replace(table, notes=[note, *table.notes])
 
 
-# The year's tables change only when the pre-aggregated counts are rebuilt: they are computed
-# once per rebuild, year and language (the disclosure control of the whole year, measured with
-# bench/stats.py), then read from the cache.
+# The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
+# rebuild, year, language and threshold (the worker does the latest year of each département
+# right after each rebuild), stored in `PublishedYear` for every process, and kept in this
+# process's memory once read.
 TABLE_CACHE_SECONDS = 3600
 
 
 def indicator_table(slug, filters):
-    refresh = last_refresh()
-    parts = (
-        refresh.pk if refresh else 0,
-        threshold(),
-        get_language(),
-        filters.department.pk,
-        filters.year,
-    )
-    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    tables = cache.get(key)
-    if tables is None:
-        tables = year_tables(Year(filters.department, filters.year))
-        cache.set(key, tables, TABLE_CACHE_SECONDS)
-    table = tables[slug]
+    table = published_year(filters.department, filters.year)[slug]
     split = filters.split
     if split is None:
         return table
     if split[0] in INDICATORS[slug][1]:
         return _kept(table, split)
     return _not_split(table, split)
+
+
+def published_year(department, year):
+    """Every table of `year` in `department`, as published after the last rebuild."""
+    refresh = last_refresh()
+    parts = (refresh.pk if refresh else 0, threshold(), get_language(), department.pk, year)
+    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    tables = cache.get(key)
+    if tables is not None:
+        return tables
+    stored = None
+    if refresh is not None:
+        stored = PublishedYear.objects.filter(
+            refresh=refresh,
+            department=department,
+            year=year,
+            language=get_language(),
+            threshold=threshold(),
+        ).first()
+    if stored is not None:
+        tables = {slug: _load(data, stored.threshold) for slug, data in stored.tables.items()}
+    else:
+        tables = year_tables(Year(department, year))
+        if refresh is not None:
+            _store(refresh, department, year, tables)
+    cache.set(key, tables, TABLE_CACHE_SECONDS)
+    return tables
+
+
+def _store(refresh, department, year, tables):
+    try:
+        with transaction.atomic():
+            PublishedYear.objects.create(
+                refresh=refresh,
+                department=department,
+                year=year,
+                language=get_language(),
+                threshold=threshold(),
+                tables={slug: _dump(table) for slug, table in tables.items()},
+            )
+    except IntegrityError:  # another process stored the same tables meanwhile
+        pass
+
+
+def publish_latest_years():
+    """After a rebuild: the latest year of each département with referrals, published now
+    (in the site's language) so that the first page after the rebuild reads it."""
+    departments = Department.objects.filter(
+        pk__in=ReferralCube.objects.order_by().values("department").distinct()
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for department in departments:
+            published_year(department, available_years(department)[0])
+
+
+def _dump(table):
+    """A table as JSON: cells as [value, status], figures with their display."""
+
+    def cell(item):
+        if isinstance(item, Cell):
+            return {"c": [item.value, str(item.status)]}
+        return {"f": [item.value, item.display, str(item.status)]}
+
+    return {
+        "slug": table.slug,
+        "title": str(table.title),
+        "row_header": str(table.row_header),
+        "columns": [str(column) for column in table.columns],
+        "rows": [
+            [
+                str(row.label),
+                [cell(item) for item in row.cells],
+                row.total,
+                row.group,
+                _plain(row.key),
+            ]
+            for row in table.rows
+        ],
+        "notes": [str(note) for note in table.notes],
+        "chart_column": table.chart_column,
+        "column_keys": [None if key is TOTAL else _plain(key) for key in table.column_keys],
+    }
+
+
+def _plain(key):
+    """A row's or column's key as JSON: what filters compare (an id, a code) as it is, a month
+    as its ISO date."""
+    return key.isoformat() if isinstance(key, date) else key
+
+
+def _load(data, threshold_value):
+    def cell(item):
+        if "c" in item:
+            value, status = item["c"]
+            return Cell(value, Status(status), threshold_value)
+        value, display, status = item["f"]
+        return Figure(value, display, Status(status))
+
+    return StatTable(
+        data["slug"],
+        data["title"],
+        data["row_header"],
+        data["columns"],
+        [
+            Row(label, [cell(item) for item in cells], total, group, key)
+            for label, cells, total, group, key in data["rows"]
+        ],
+        notes=data["notes"],
+        chart_column=data["chart_column"],
+        column_keys=[TOTAL if key is None else key for key in data["column_keys"]],
+    )
 
 
 def last_refresh():

@@ -17,6 +17,7 @@ from .models import (
     COUNT_KEYS,
     SUPPORT_MODES,
     CommuneCube,
+    PublishedYear,
     ReferralCube,
     Refresh,
     StructureCube,
@@ -177,9 +178,11 @@ def stats_refresh():
         ["structure_id", *place],
         ((s, d, m, e, t, n, count) for (d, m, s, e, t, n), count in structures.items()),
     )
-    return Refresh.objects.create(
+    refresh = Refresh.objects.create(
         done_at=timezone.now(), referrals=total, seconds=time.monotonic() - started
     )
+    PublishedYear.objects.exclude(refresh=refresh).delete()  # tables of older counts
+    return refresh
 
 
 def _replace(model, columns, rows):
