@@ -132,14 +132,6 @@ class Filters:
     need: str = ""
 
     @property
-    def start(self):
-        return date(self.year, 1, 1)
-
-    @property
-    def end(self):
-        return date(self.year, 12, 1)
-
-    @property
     def split(self):
         """The one dimension filtered on ("epci", "type", "need"), with its value, or None."""
         if self.epci:
