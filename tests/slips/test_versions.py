@@ -334,3 +334,18 @@ def test_which_places_are_the_advisors_is_in_the_version():
     )
     Absence.objects.create(advisor=referral.advisor, start=date(2026, 12, 21), end=date(2027, 2, 1))
     _renders_anew_after(referral, lambda: referral.advisor.places.add(elsewhere), "Salle des fêtes")
+
+
+def test_on_postgresql_the_version_query_is_prepared_once_per_connection():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's driver keeps its statements prepared by itself")
+    referral = consented_referral()
+    versions = {slip_version(referral.pk, Variant.NORMAL) for _ in range(3)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH r AS%%'"
+        )
+        assert cursor.fetchone() == (1,)
+    assert len(versions) == 1
