@@ -1,7 +1,11 @@
 """The slip's task: a referral's slips rendered by a worker as soon as it is sent."""
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
+
+logger = logging.getLogger("slips")
 
 
 @shared_task
@@ -20,6 +24,11 @@ def prerender_after_commit(referral_id):
     """After commit, asks a worker to render the referral's slips (both variants, PDF and print
     page) into the shared cache. A broker outage costs nothing but the head start: the
     slip is then rendered when first asked for."""
+    transaction.on_commit(lambda: _publish(referral_id))
+
+
+def _publish(referral_id):
     from worker.publishing import publish
 
-    transaction.on_commit(lambda: publish(prerender_slips, referral_id))
+    if not publish(prerender_slips, referral_id):
+        logger.info("Slips of referral %s not pre-rendered: broker unavailable", referral_id)
