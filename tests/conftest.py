@@ -42,7 +42,8 @@ def celery_worker(transactional_db, territory, smtp_inbox, tmp_path):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (slips are cached by referral and version)."""
+    """Each test starts with an empty default cache (the slips' cache is a table of the test
+    database, see tests/slips/conftest.py)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -12,6 +12,9 @@ SUMMARY = "Besoin d'aide pour déclarer ses revenus en ligne. Elle peut se dépl
 
 @pytest.fixture(autouse=True)
 def empty_slip_cache():
+    """Slips are cached in the test database's cache table (rolled back with each test; in a
+    transactional test its entries stay, under keys of referrals and versions that no other
+    test makes); the process's own cache is emptied here."""
     cache.clear()
     yield
     cache.clear()
