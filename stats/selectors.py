@@ -914,8 +914,8 @@ def _not_split(table, split):
 
 
 # The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
-# rebuild, year, language and threshold (the worker does the latest year of each département
-# right after each rebuild), stored in `PublishedYear` for every process, and kept in this
+# rebuild, year, language and threshold (the worker does every year of each département right
+# after each rebuild), stored in `PublishedYear` for every process, and kept in this
 # process's memory once read.
 TABLE_CACHE_SECONDS = 3600
 
@@ -972,15 +972,16 @@ def _store(refresh, department, year, tables):
         pass
 
 
-def publish_latest_years():
-    """After a rebuild: the latest year of each département with referrals, published now
-    (in the site's language) so that the first page after the rebuild reads it."""
+def publish_years():
+    """After a rebuild: every year of each département with referrals, latest first,
+    published now (in the site's language) so that no page after the rebuild computes one."""
     departments = Department.objects.filter(
         pk__in=ReferralCube.objects.order_by().values("department").distinct()
     )
     with translation.override(settings.LANGUAGE_CODE):
         for department in departments:
-            published_year(department, available_years(department)[0])
+            for year in available_years(department):
+                published_year(department, year)
 
 
 def _dump(table):

@@ -247,7 +247,7 @@ def test_the_runtime_check_finds_exactly_the_determined_counts(raw_lines, hidden
     )
 
 
-def test_the_worker_publishes_the_latest_year_for_every_process(a_year_of_referrals):
+def test_the_worker_publishes_every_year_for_every_process(a_year_of_referrals):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -256,9 +256,11 @@ def test_the_worker_publishes_the_latest_year_for_every_process(a_year_of_referr
     from stats.selectors import published_year, year_tables
     from stats.tasks import refresh_statistics
 
-    refresh_statistics()  # as beat runs it: counts rebuilt, the latest year published
-    stored = PublishedYear.objects.get()
-    assert stored.year == 2025 and stored.language == "fr"
+    ReferralFactory(sent_at=at(date(2024, 6, 3)))  # a year before
+    refresh_statistics()  # as beat runs it: counts rebuilt, every year published
+    assert sorted(PublishedYear.objects.values_list("year", flat=True)) == [2024, 2025]
+    stored = PublishedYear.objects.get(year=2025)
+    assert stored.language == "fr"
     cache.clear()  # another process: nothing in its memory
     with CaptureQueriesContext(connection) as queries:
         tables = published_year(a_year_of_referrals, 2025)
@@ -268,4 +270,5 @@ def test_the_worker_publishes_the_latest_year_for_every_process(a_year_of_referr
         slug: t.as_json() for slug, t in fresh.items()
     }
     refresh_statistics()  # the next rebuild replaces them
-    assert PublishedYear.objects.get().refresh_id != stored.refresh_id
+    assert PublishedYear.objects.get(year=2025).refresh_id != stored.refresh_id
+    assert PublishedYear.objects.count() == 2
