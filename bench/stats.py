@@ -284,16 +284,21 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
-def timed(client, url, repeat, *, cached=False):
-    """Server times of `url`; the tables computed anew each time unless `cached` (they are
-    computed once per rebuild of the counts, then read from the cache)."""
+def timed(client, url, repeat, *, cached=False, published=False):
+    """Server times of `url`: the year's tables computed anew each time; or, `published`, read
+    from what the worker published after the rebuild (a process's first request); or,
+    `cached`, from this process's memory."""
     from django.core.cache import cache
+
+    from stats.models import PublishedYear
 
     client.get(url)  # a first request, outside the figures (imports, geometry of the map)
     times = []
     for _index in range(repeat):
         if not cached:
             cache.clear()
+        if not (cached or published):
+            PublishedYear.objects.all().delete()
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -380,11 +385,13 @@ def main():
         f"{percentile(overall, 0.95):6.0f} {max(overall):6.0f}"
     )
     for label in ("no filter (this year)", "year and EPCI"):
-        times = timed(client, pages["territoire"] + _query(filters[label]), 50, cached=True)
-        say(
-            f"dashboard again, its tables cached, {label}: p50 {statistics.median(times):.1f} ms"
-            f"  p95 {percentile(times, 0.95):.1f} ms"
-        )
+        for how, options in (("published", {"published": True}), ("cached", {"cached": True})):
+            url = pages["territoire"] + _query(filters[label])
+            times = timed(client, url, 50, **options)
+            say(
+                f"dashboard, its tables {how}, {label}: p50 {statistics.median(times):.1f} ms"
+                f"  p95 {percentile(times, 0.95):.1f} ms"
+            )
     say()
     say("Per page, no filter (p50 / p95 ms):")
     extra = {
