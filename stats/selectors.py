@@ -219,6 +219,7 @@ class StatTable:
     notes: list[str] = field(default_factory=list)
     chart_column: int | None = None  # the column drawn as bars, if any
     column_keys: list = field(default_factory=list)  # what each column is about, if anything
+    scope: str = ""  # said above the table when a filter does not apply to it
 
     @property
     def keys(self):
@@ -910,7 +911,7 @@ def _not_split(table, split):
         "Ce tableau porte sur tout le département : il ne se découpe pas %(split)s, pour qu'on "
         "ne puisse pas le retrancher du tableau de tout le département (secret statistique)."
     ) % {"split": SPLIT_LABELS[split[0]]}
-    return replace(table, notes=[note, *table.notes])
+    return replace(table, notes=[note, *table.notes], scope=note)
 
 
 # The year's tables change only when the pre-aggregated counts are rebuilt: computed once per

@@ -54,7 +54,8 @@ def test_the_officer_reads_the_map_filters_by_epci_and_downloads_a_table(page):
     seen.append(page.content())
     # A table without EPCIs stays the département's, and says why.
     page.get_by_role("link", name="Tranches d'âge").click()
-    assert page.get_by_text("il ne se découpe pas par EPCI").is_visible()
+    scope = page.get_by_role("note").filter(has_text="il ne se découpe pas par EPCI")
+    assert scope.is_visible()  # said above the chart, not only under the table
     assert_accessible(page, "tranches d'âge")
     seen.append(page.content())
 
