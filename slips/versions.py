@@ -207,16 +207,17 @@ def version_query(vendor):
     return referral + "\nUNION ALL\n".join(branches)
 
 
-def _prepared_cursor():
-    """On PostgreSQL, a cursor whose queries are prepared once per connection: parsing and
-    planning the version query takes ten times as long as running it (3 ms and 0.3 ms on the
-    2-core development machine), and a persistent connection then only runs it. Django's
-    own cursors bind parameters client-side and never prepare. (SQLite's driver keeps its
-    statements prepared already.) Not for PgBouncer in transaction mode before 1.21.
+@cache
+def _preparing_cursor_class():
+    """On PostgreSQL (psycopg 3), a cursor whose queries are prepared once per connection:
+    parsing and planning the version query takes ten times as long as running it (3 ms and
+    0.3 ms on the 2-core development machine), and a persistent connection then only runs it.
+    Django's own cursors bind parameters client-side and never prepare. (SQLite's driver keeps
+    its statements prepared already.) Not for PgBouncer in transaction mode before 1.21.
     """
-    from django.db.backends.postgresql import base
+    from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class PreparingCursor(base.ServerBindingCursor):
+    class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
@@ -224,9 +225,11 @@ def _prepared_cursor():
 
 
 def _cursor():
-    if connection.vendor != "postgresql" or not hasattr(
-        connection.Database, "Cursor"
-    ):  # SQLite, or psycopg2 (no prepared statements)
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if not is_psycopg3:
         return connection.cursor()
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:
@@ -237,9 +240,6 @@ def _cursor():
     with connection.wrap_database_errors:
         # Wrapped as Django wraps its own (query logging, counting in tests).
         return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
-
-
-_preparing_cursor_class = cache(_prepared_cursor)
 
 
 def printed_rows(referral_id):
