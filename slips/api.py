@@ -49,5 +49,5 @@ class ReferralSlipView(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, pk):
-        referral = referral_for_slip(request, pk)
-        return pdf_response(referral, slip_variant(request.query_params))
+        referral, rows = referral_for_slip(request, pk)
+        return pdf_response(referral, slip_variant(request.query_params), rows)

@@ -110,7 +110,9 @@ def _render_html(context, *, preview=False, print_now=False):
         return render_to_string(TEMPLATE, context)
 
 
-def slip_html(referral, *, variant=Variant.NORMAL, preview=False, print_now=False, now=None):
+def slip_html(
+    referral, *, variant=Variant.NORMAL, preview=False, print_now=False, now=None, rows=None
+):
     """The slip's HTML: for WeasyPrint, or (preview) for the browser, from the one template.
 
     The browser's page is cached as the PDF is: the referral's fields are read only when
@@ -124,7 +126,7 @@ def slip_html(referral, *, variant=Variant.NORMAL, preview=False, print_now=Fals
         context = _context(loaded, variant, now)
         return _render_html(context, preview=True, print_now=print_now)
 
-    return _cached(referral, variant, now, preview_kind(print_now), render)[1]
+    return _cached(referral, variant, now, preview_kind(print_now), render, rows)[1]
 
 
 def render_pdf(html, variant=Variant.NORMAL):
@@ -147,17 +149,18 @@ def render_pdf(html, variant=Variant.NORMAL):
             gc.enable()
 
 
-def slip_pdf(referral, *, variant=Variant.NORMAL, now=None):
+def slip_pdf(referral, *, variant=Variant.NORMAL, now=None, rows=None):
     """(version, PDF bytes): rendered on demand, from the cache when this version exists.
 
-    `referral` is a Referral or its id (the slip reads its fields itself, and only on a miss).
+    `referral` is a Referral or its id (the slip reads its fields itself, and only on a miss);
+    `rows`, its `versions.printed_rows` if just read.
     """
     now = now or timezone.now()
 
     def render(loaded):
         return render_pdf(_render_html(_context(loaded, variant, now)), variant)
 
-    return _cached(referral, variant, now, "pdf", render)
+    return _cached(referral, variant, now, "pdf", render, rows)
 
 
 def slip_cache():
@@ -180,13 +183,13 @@ def _slip_referral(referral):
     return Referral.objects.select_related(*SLIP_RELATIONS).get(pk=pk)
 
 
-def _cached(referral, variant, now, kind, render):
+def _cached(referral, variant, now, kind, render, rows=None):
     """(version, slip) from the cache, or rendered by `render(referral loaded afresh)` and
     cached. Kept only if the version is the same after the rendering as before: a change
     in the middle is never cached under the older version (the slip is served, uncached,
     with no version)."""
     pk = getattr(referral, "pk", referral)
-    version = slip_version(pk, variant, now)
+    version = slip_version(pk, variant, now, rows=rows)
     if version is None:
         raise Referral.DoesNotExist(f"no referral {pk}")
     key = slip_key(pk, version, kind)

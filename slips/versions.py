@@ -15,6 +15,7 @@ What the slip prints, and where the query reads it (each a branch of one UNION A
 - the person's consents not withdrawn (the latest is printed): what was consented, how,
   when and by whom;
 - the advisor's permanences (day, hours, place), absences and places;
+- (not printed) whether the person's data was erased, which the slip's views need;
 - every place printed (the appointment's, the permanences', the advisor's): name, address,
   phone and commune.
 """
@@ -29,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 # The code and templates a slip is made by: a deployment that changes them makes new versions
 # (the cache is shared and outlives the processes).
@@ -73,7 +75,7 @@ def version_query(vendor):
     from accounts.models import User
     from assessments.models import Assessment
     from directory.models import Absence, Advisor, Permanence, Place, Structure
-    from people.models import Consent
+    from people.models import Consent, Person
     from referrals.models import Referral
     from territory.models import Commune
 
@@ -145,6 +147,13 @@ def version_query(vendor):
             ],
             f"{table(User, 'u')} {on_referral('u', User, 'id', 'referrer')} "
             f"{join(Structure, 's', col('r', Referral, 'referring_structure'))}",
+        ),
+        # Not printed: whether the person's data was erased, for the access log (a page
+        # showing an erased person's slip logs nothing).
+        _row(
+            "person",
+            [col("o", Person, "erased_at")],
+            f"{table(Person, 'o')} {on_referral('o', Person, 'id', 'person')}",
         ),
         _row(
             "assessment",
@@ -256,11 +265,18 @@ def _time(value):
     return time.fromisoformat(value) if isinstance(value, str) else value
 
 
-def slip_version(referral_id, variant, now=None):
-    """The version of a referral's slip in `variant` at `now`, in one query; None if there
-    is no such referral. The day counts (the date printed, the permanences coming) and so do
-    today's permanences already over (the slip shows only those still to come)."""
-    rows = printed_rows(referral_id)
+def person_erased_at(rows):
+    """When the referral's person's data was erased (None if it was not), from `printed_rows`."""
+    value = next(row[1] for row in rows if row[0] == "person")
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
+def slip_version(referral_id, variant, now=None, *, rows=None):
+    """The version of a referral's slip in `variant` at `now`, in one query (none when its
+    `printed_rows` are given); None if there is no such referral. The day counts (the date
+    printed, the permanences coming) and so do today's permanences already over (the slip
+    shows only those still to come)."""
+    rows = printed_rows(referral_id) if rows is None else rows
     if rows is None:
         return None
     local = timezone.localtime(now or timezone.now())

@@ -1,15 +1,17 @@
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from people.models import Person
 from people.services import person_access_log
 from referrals.models import Referral
 
 from .content import Variant
 from .rendering import SlipTimeout, slip_html, slip_pdf
+from .versions import person_erased_at, printed_rows
 
 
 def slip_variant(query):
@@ -23,8 +25,8 @@ def slip_variant(query):
     return variant
 
 
-def pdf_response(referral, variant):
-    version, pdf = slip_pdf(referral, variant=variant)
+def pdf_response(referral, variant, rows=None):
+    version, pdf = slip_pdf(referral, variant=variant, rows=rows)
     suffix = "-gros-caracteres" if variant == Variant.LARGE else ""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="fiche-{referral.code}{suffix}.pdf"'
@@ -35,26 +37,31 @@ def pdf_response(referral, variant):
 
 
 def slip_referrals(user):
-    """The referrals whose slip `user` may print (the referral page's own rule), with only what
-    every request needs: the code and the person, for the access log. The slip reads the
-    rest itself, and only when its version is not in the cache."""
-    return (
-        Referral.objects.visible_to(user).select_related("person").only("code", "person__erased_at")
-    )
+    """The referrals whose slip `user` may print (the referral page's own rule): their code and
+    person only. The slip reads the rest itself, and only when its version is not cached."""
+    return Referral.objects.visible_to(user).only("code", "person")
 
 
 def referral_for_slip(request, pk):
-    """The referral if the user may see it (else a 404); logged."""
+    """(referral, what its slip prints) if the user may see it (else a 404); logged.
+
+    What the slip prints (`printed_rows`, the slip's version) says whether the person's data
+    was erased, for the access log: one query for both.
+    """
     referral = get_object_or_404(slip_referrals(request.user), pk=pk)
-    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
-    return referral
+    rows = printed_rows(referral.pk)
+    if rows is None:  # deleted in between
+        raise Http404
+    person = Person(pk=referral.person_id, erased_at=person_erased_at(rows))
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+    return referral, rows
 
 
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip(request, pk):
-    referral = referral_for_slip(request, pk)
+    referral, rows = referral_for_slip(request, pk)
     try:
-        return pdf_response(referral, slip_variant(request.GET))
+        return pdf_response(referral, slip_variant(request.GET), rows)
     except SlipTimeout as error:
         messages.error(request, error.message)
         return redirect("referral_detail", pk=pk)
@@ -65,12 +72,11 @@ def referral_slip(request, pk):
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_slip_preview(request, pk):
     """The same slip as HTML, to read on screen or print from the browser (`?imprimer=1`)."""
-    referral = referral_for_slip(request, pk)
+    referral, rows = referral_for_slip(request, pk)
     try:
         variant = slip_variant(request.GET)
     except ApplicationError as error:
         return HttpResponseBadRequest(error.message)
-    html = slip_html(
-        referral, variant=variant, preview=True, print_now=request.GET.get("imprimer") == "1"
-    )
+    print_now = request.GET.get("imprimer") == "1"
+    html = slip_html(referral, variant=variant, preview=True, print_now=print_now, rows=rows)
     return HttpResponse(html)

@@ -349,3 +349,19 @@ def test_on_postgresql_the_version_query_is_prepared_once_per_connection():
         )
         assert cursor.fetchone() == (1,)
     assert len(versions) == 1
+
+
+def test_a_slip_view_logs_the_access_once_and_not_for_an_erased_persons_referral(client):
+    from django.utils import timezone
+
+    from people.models import Person, PersonAccess
+
+    referral = consented_referral()
+    client.force_login(referral.referrer)
+    url = reverse("referral_slip_preview", args=[referral.pk])
+    assert client.get(url).status_code == 200
+    assert PersonAccess.objects.filter(person=referral.person).count() == 1
+    Person.objects.filter(pk=referral.person_id).update(erased_at=timezone.now())
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("referral_slip", args=[referral.pk])).status_code == 200
+    assert PersonAccess.objects.filter(person=referral.person).count() == 1
