@@ -271,6 +271,7 @@ class Ledger:
         self.values = {}
         self.lines = {}
         self.hidden = {}  # each table protected on its own first: where the whole one starts
+        self.finish = []  # what is computed from the cells once protected (a delay's median)
 
     def add_grid(self, names, grid, *, row_totals, column_totals):
         for name_row, row in zip(names, grid, strict=True):
@@ -306,6 +307,12 @@ class Ledger:
         value = self.values[name] if status == Status.PUBLISHED else None
         return Cell(value, status, threshold())
 
+    def add_count(self, name, value):
+        """A count of no table's lines (only, maybe, of an identity)."""
+        self.values[name] = value
+        if 0 < value < threshold():
+            self.hidden[name] = Status.PRIMARY
+
     def resolve(self, table):
         for row in table.rows:
             row.cells = [self.cell(c) if isinstance(c, tuple) else c for c in row.cells]
@@ -332,6 +339,16 @@ IDENTITIES = [
             (ReferralState.COMPLETED, OUTCOMES["complete"]),
             (ReferralState.FAILED, OUTCOMES["fail"]),
         )
+    ),
+    # The delays' counts: the referrals closed (all but those whose dates were erased before
+    # their delays were kept), and answered (all but those cancelled after an answer).
+    (
+        count(measure=("delay", "closure")),
+        [_state(s) for s in ReferralState if s not in ("sent", "accepted", "in_progress")],
+    ),
+    (
+        count(measure=("delay", "answer")),
+        [_state(s) for s in ReferralState if s not in ("sent", "expired", "cancelled")],
     ),
 ]
 
@@ -647,18 +664,26 @@ def _delay_histograms(rows):
     return histograms
 
 
-def delays(_ledger, year):
+def delays(ledger, year):
+    """Each phase's referrals (counts of the year, linked to the states' totals) and, when
+    that count is published, its median and 90th percentile."""
     histograms = _delay_histograms(year.cube(ReferralCube))
     rows = []
     for phase, label in DELAY_PHASES.items():
-        histogram = histograms[phase]
-        referrals = publish(sum(histogram.values()), threshold())
-        if referrals.hidden or not referrals.value:
-            figures = [HIDDEN_FIGURE if referrals.hidden else Figure(None, "—")] * 2
-        else:
-            figures = [_days(_percentile(histogram, 0.5)), _days(_percentile(histogram, 0.9))]
-        rows.append(Row(label, [referrals, *figures]))
-    return StatTable(
+        name = count(measure=("delay", phase))
+        ledger.add_count(name, sum(histograms[phase].values()))
+        rows.append(Row(label, [name, None, None], key=phase))
+
+    def figures(table):
+        for row in table.rows:
+            referrals = row.cells[0]
+            if referrals.hidden or not referrals.value:
+                row.cells[1:] = [HIDDEN_FIGURE if referrals.hidden else Figure(None, "—")] * 2
+            else:
+                histogram = histograms[row.key]
+                row.cells[1:] = [_days(_percentile(histogram, s)) for s in (0.5, 0.9)]
+
+    table = StatTable(
         "delais",
         _("Délais en jours ouvrés"),
         _("Délai"),
@@ -667,13 +692,16 @@ def delays(_ledger, year):
         notes=[
             _(
                 "Jours ouvrés : du lundi au vendredi, hors jours fériés. Médiane et 90e centile "
-                "publiés seulement quand au moins %(n)s orientations sont concernées. Les "
-                "orientations de personnes dont les données ont été effacées n'y figurent pas "
-                "(leurs dates ne sont gardées qu'au mois)."
+                "publiés seulement quand au moins %(n)s orientations sont concernées, et le "
+                "nombre d'orientations quand il ne permet de retrouver aucune case cachée des "
+                "autres tableaux. Les orientations effacées avant que leurs délais ne soient "
+                "gardés n'y figurent pas (leurs dates ne sont gardées qu'au mois)."
             )
             % {"n": threshold()}
         ],
     )
+    ledger.finish.append(lambda: figures(table))
+    return table
 
 
 def active_structures(_ledger, year):
@@ -858,6 +886,8 @@ def year_ledger(year):
     ledger.protect()
     for table in tables.values():
         ledger.resolve(table)
+    for finish in ledger.finish:
+        finish()
     tables["territoire"] = territory(tables["epci"], tables["sans-conseiller"], year)
     return ledger, {slug: tables[slug] for slug in INDICATORS}
 

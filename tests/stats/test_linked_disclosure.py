@@ -148,6 +148,27 @@ def test_an_outcome_is_not_given_back_by_its_state_total():
     assert failed.hidden or outcomes[Outcome.UNREACHABLE.label].hidden
 
 
+@pytest.mark.django_db
+def test_the_delays_count_of_answered_referrals_does_not_give_back_the_others():
+    # 15 answered, 5 waiting: the year's total 20 published, the 5 hidden, and with them the
+    # 15 in progress (their complement). The delay's count of answered referrals, 15, would
+    # give both back: it is hidden too, and its median with it.
+    for _index in range(15):
+        ReferralFactory(
+            sent_at=at(date(2025, 3, 3)),
+            answered_at=at(date(2025, 3, 5)),
+            state=ReferralState.IN_PROGRESS,
+        )
+    for _index in range(5):
+        ReferralFactory(sent_at=at(date(2025, 3, 3)), state=ReferralState.SENT)
+    stats_refresh()
+    ledger, tables = year_ledger(Year(commune("46042").department, 2025))
+    assert leaks(ledger.values, ledger.protected_lines, ledger.status) == []
+    assert tables["mois"].rows[-1].cells[-1].value == 20
+    answered = tables["delais"].rows[0]
+    assert [cell.display for cell in answered.cells] == ["secret", "secret", "secret"]
+
+
 @pytest.fixture
 def a_year_of_referrals(db):
     """About 150 referrals of 2025 over four EPCIs, three referring types, all states, needs,
