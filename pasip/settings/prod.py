@@ -12,3 +12,9 @@ SECURE_HSTS_PRELOAD = True
 # Only a local docker compose on plain http turns this off.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_HTTPONLY = True
+
+# Each web process keeps its database connection between requests (checked before reuse):
+# no connection set up per request, and the statements a connection prepared (the slip's
+# version query) stay prepared. DJANGO_CONN_MAX_AGE=0 closes it after every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
