@@ -336,19 +336,21 @@ def test_which_places_are_the_advisors_is_in_the_version():
     _renders_anew_after(referral, lambda: referral.advisor.places.add(elsewhere), "Salle des fêtes")
 
 
-def test_on_postgresql_the_version_query_is_prepared_once_per_connection():
+def test_the_version_is_one_query_prepared_once_per_postgresql_connection():
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's driver keeps its statements prepared by itself")
     referral = consented_referral()
-    versions = {slip_version(referral.pk, Variant.NORMAL) for _ in range(3)}
+    with CaptureQueriesContext(connection) as queries:
+        versions = {slip_version(referral.pk, Variant.NORMAL) for _ in range(3)}
+    assert len(versions) == 1 and len(queries) == 3
+    if connection.vendor == "sqlite":  # its driver keeps its statements prepared by itself
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH r AS%%'"
         )
         assert cursor.fetchone() == (1,)
-    assert len(versions) == 1
 
 
 def test_a_slip_view_logs_the_access_once_and_not_for_an_erased_persons_referral(client):
