@@ -945,8 +945,8 @@ def _not_split(table, split):
 
 
 # The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
-# rebuild, year, language and threshold (the worker does every year of each département right
-# after each rebuild), stored in `PublishedYear` for every process, and kept in this
+# rebuild, year, language and threshold (every year of each département in the rebuild's own
+# transaction), stored in `PublishedYear` for every process, and kept in this
 # process's memory once read.
 TABLE_CACHE_SECONDS = 3600
 
@@ -1004,8 +1004,8 @@ def _store(refresh, department, year, tables):
 
 
 def publish_years():
-    """After a rebuild: every year of each département with referrals, latest first,
-    published now (in the site's language) so that no page after the rebuild computes one."""
+    """At a rebuild: every year of each département with referrals, latest first, published
+    (in the site's language) with the counts, so that no page after the rebuild computes one."""
     departments = Department.objects.filter(
         pk__in=ReferralCube.objects.order_by().values("department").distinct()
     )

@@ -23,6 +23,7 @@ from .models import (
     StructureCube,
     count_column,
 )
+from .selectors import publish_years
 
 BATCH = 5000
 
@@ -182,6 +183,7 @@ def stats_refresh():
         done_at=timezone.now(), referrals=total, seconds=time.monotonic() - started
     )
     PublishedYear.objects.exclude(refresh=refresh).delete()  # tables of older counts
+    publish_years()  # in the same transaction: no page sees the new counts unpublished
     return refresh
 
 
