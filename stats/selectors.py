@@ -276,7 +276,8 @@ class Ledger:
     def add_grid(self, names, grid, *, row_totals, column_totals):
         for name_row, row in zip(names, grid, strict=True):
             for name, value in zip(name_row, row, strict=True):
-                self.values[name] = value
+                if self.values.setdefault(name, value) != value:  # two counts, one name
+                    raise ValueError(f"{name}: {self.values[name]} and {value}")
         statuses = protect(
             grid, threshold=threshold(), row_totals=row_totals, column_totals=column_totals
         )
