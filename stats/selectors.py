@@ -423,26 +423,18 @@ def _month_label(month):
     return date_format(month, "F Y").capitalize()
 
 
-def _state_name(period=None, zone=None, typology=None, need=None):
-    """Names of a table's cells by state: a row about a month, a zone, a type or a need."""
+def _state_name(dimension):
+    """Names of a table's cells by state, its rows being months ("period"), EPCIs ("zone"),
+    types ("typology") or needs ("need")."""
+    tag = {"period": "M", "zone": "epci"}.get(dimension)
 
     def name(row, column):
-        at = {}
-        if row is not TOTAL:
-            at = {
-                key: value
-                for key, value in (
-                    ("period", period and ("M", row)),
-                    ("zone", zone and ("epci", row)),
-                    ("typology", typology and row),
-                    ("need", need and row),
-                )
-                if value
-            }
-        elif need:
-            at = {"need": "sum"}  # the sum over needs (a referral counts for each of its needs)
         measure = "all" if column is TOTAL else EPCI_MEASURES.get(column, ("state", column))
-        return count(**at, measure=measure)
+        if row is not TOTAL:
+            return count(**{dimension: (tag, row) if tag else row}, measure=measure)
+        if dimension == "need":  # the sum over needs (a referral counts for each of its needs)
+            return count(need="sum", measure=measure)
+        return count(measure=measure)
 
     return name
 
@@ -462,7 +454,7 @@ def states_by_month(ledger, year):
         months,
         states,
         counts,
-        _state_name(period=True),
+        _state_name("period"),
         total_label=_("Total de l'année"),
         notes=[_("État actuel des orientations envoyées chaque mois.")],
         chart_column=len(states),
@@ -510,7 +502,7 @@ def states_by_epci(ledger, year):
         {epci.pk: epci.name for epci in epcis},
         EPCI_COLUMNS,
         counts,
-        _state_name(zone=True),
+        _state_name("zone"),
         notes=[_("Selon la commune de résidence de la personne orientée.")],
         chart_column=len(EPCI_COLUMNS),
     )
@@ -528,7 +520,7 @@ def states_by_typology(ledger, year):
         {typology: typology_label(typology) for typology in typologies},
         states,
         {(t, s): counts[(t, f"state:{s}")] for t in typologies for s in states},
-        _state_name(typology=True),
+        _state_name("typology"),
         chart_column=len(states),
     )
 
@@ -544,7 +536,7 @@ def states_by_need(ledger, year):
         {need.value: need.label for need in Service},
         states,
         {(n.value, s): counts[(n.value, f"state:{s}")] for n in Service for s in states},
-        _state_name(need=True),
+        _state_name("need"),
         total_label=_("Total des besoins"),
         notes=[_("Une orientation peut porter sur plusieurs besoins : elle compte pour chacun.")],
         chart_column=len(states),
