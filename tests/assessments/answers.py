@@ -94,3 +94,16 @@ def assessment_through_browser(page, answers=JOSETTE):
                 page.locator(f'input[name="{item["key"]}"][value="{one}"]').check()
         page.get_by_role("button", name="Enregistrer et", exact=False).first.click()
     page.get_by_role("button", name="Valider le diagnostic").click()
+
+
+def validated_assessment(person, answers=None):
+    """The person's assessment on the current questionnaire (loaded if need be), validated
+    through the services as the pages do: what referring needs."""
+    from assessments.models import QuestionnaireVersion
+    from assessments.services import assessment_start, assessment_validate, questionnaire_load_file
+
+    if QuestionnaireVersion.current() is None:
+        questionnaire_load_file()
+    user = person.created_by
+    draft = assessment_start(user=user, person=person, answers=answers or JOSETTE)
+    return assessment_validate(user=user, assessment=draft)

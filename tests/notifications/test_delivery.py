@@ -7,29 +7,17 @@ from directory.enums import Service
 from notifications.models import Notification
 from notifications.tasks import send_notification
 from referrals.models import Referral
+from tests.assessments.answers import validated_assessment
 from tests.factories import AdvisorFactory, PersonFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def assess(person):
-    """Referring needs a validated digital-needs assessment."""
-    from assessments.models import QuestionnaireVersion
-    from assessments.services import assessment_start, assessment_validate, questionnaire_load_file
-    from tests.assessments.answers import JOSETTE
-
-    if QuestionnaireVersion.current() is None:
-        questionnaire_load_file()
-    user = person.created_by
-    assessment = assessment_start(user=user, person=person, answers=JOSETTE)
-    assessment_validate(user=user, assessment=assessment)
 
 
 def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
     client, celery_worker, smtp_inbox
 ):
     person = PersonFactory(first_name="Josette", last_name="Delpech", phone="06 12 34 56 78")
-    assess(person)
+    validated_assessment(person)
     advisor = AdvisorFactory()
     client.force_login(person.created_by)
 
@@ -59,7 +47,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
 
 def test_a_duplicated_task_never_sends_twice(client, celery_worker, smtp_inbox):
     person = PersonFactory()
-    assess(person)
+    validated_assessment(person)
     advisor = AdvisorFactory()
     client.force_login(person.created_by)
     send = {"step": "send", "needs": [Service.ADMIN_PROCEDURES.value], "advisor": advisor.pk}

@@ -11,24 +11,12 @@ from referrals.models import Referral
 from slips import rendering
 from slips.content import Variant
 from slips.versions import slip_version
+from tests.assessments.answers import validated_assessment
 from tests.factories import AdvisorFactory, PersonFactory
 
 from .conftest import pdf_text
 
 pytestmark = [pytest.mark.worker, pytest.mark.poppler, pytest.mark.django_db(transaction=True)]
-
-
-def assess(person):
-    from assessments.models import QuestionnaireVersion
-    from assessments.services import assessment_start, assessment_validate, questionnaire_load_file
-    from tests.assessments.answers import JOSETTE
-
-    if QuestionnaireVersion.current() is None:
-        questionnaire_load_file()
-    user = person.created_by
-    assessment_validate(
-        user=user, assessment=assessment_start(user=user, person=person, answers=JOSETTE)
-    )
 
 
 def cached_slips(referral):
@@ -53,7 +41,7 @@ def wait_for_slips(referral, timeout=60):
 
 def test_right_after_sending_both_variants_print_from_the_cache(client, celery_worker, monkeypatch):
     person = PersonFactory()
-    assess(person)
+    validated_assessment(person)
     advisor = AdvisorFactory()
     client.force_login(person.created_by)
     client.post(
