@@ -210,7 +210,7 @@ def version_query(vendor):
         ),
     ]
     referral = (
-        f"WITH r AS (SELECT * FROM {table(Referral, 'q')} "  # noqa: S608
+        f"WITH r AS (SELECT * FROM {table(Referral, 'q')} "  # noqa: S608 (model's table; id bound)
         f"WHERE {col('q', Referral, 'id')} = %s)\n"
     )
     return referral + "\nUNION ALL\n".join(branches)

@@ -1,7 +1,7 @@
 """Production: every secret and host from the environment, HTTPS only."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -16,5 +16,5 @@ CSRF_COOKIE_HTTPONLY = True
 # Each web process keeps its database connection between requests (checked before reuse):
 # no connection set up per request, and the statements a connection prepared (the slip's
 # version query) stay prepared. DJANGO_CONN_MAX_AGE=0 closes it after every request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

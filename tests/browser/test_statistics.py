@@ -3,9 +3,11 @@
 import csv
 import io
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
 
 from people.models import Person
@@ -14,7 +16,6 @@ from stats.services import stats_refresh
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Axe()
-DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (the fictional demo accounts' password)
 
 
 def assert_accessible(page, where):
@@ -33,7 +34,7 @@ def test_the_officer_reads_the_map_filters_by_epci_and_downloads_a_table(page):
 
     page.goto("/connexion/")
     page.get_by_label("Nom d’utilisateur").fill("pilotage")
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_label("Mot de passe").fill(settings.PASIP_DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.goto("/statistiques/")
     # Three maps of the Lot, each EPCI with its figure, and their one data table.
@@ -69,8 +70,7 @@ def test_the_officer_reads_the_map_filters_by_epci_and_downloads_a_table(page):
     page.goto("/statistiques/issues/")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger ce tableau (CSV)").click()
-    with open(download.value.path(), encoding="utf-8-sig") as exported:  # noqa: PTH123
-        content = exported.read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     lines = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert lines[0][0] == "Issue"
     assert [line[0] for line in lines[1:]][:2] == [
