@@ -59,19 +59,26 @@ def consent_revoke(*, user, person, where=""):
 @transaction.atomic
 def consent_record(*, user, person, share_identity, share_assessment, method):
     """A new consent after a revocation (or to widen its scope): the latest one applies."""
+    from referrals.models import Referral
+    from slips.tasks import prerender_after_commit
+
     _check_referrer(user, person)
     if not share_identity:
         raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
     Consent.objects.filter(person=person, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=user
     )
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         person=person,
         share_identity=share_identity,
         share_assessment=share_assessment,
         method=method,
         recorded_by=user,
     )
+    # The slips of the person's open referrals print the consent: ready when printed again.
+    for referral_id in Referral.objects.open().filter(person=person).values_list("pk", flat=True):
+        prerender_after_commit(referral_id)
+    return consent
 
 
 def person_export(*, user, person):

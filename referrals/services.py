@@ -18,6 +18,7 @@ from slips.tasks import prerender_after_commit
 
 from . import transitions
 from .models import (
+    OPEN_STATES,
     REROUTABLE_STATES,
     CancelReason,
     DeclineReason,
@@ -259,6 +260,9 @@ def _transition(*, user, referral, name, fields, reason=""):
     )
     # Closed (or declined…): the person's confirmation and reminder still waiting are cancelled.
     person_messages_cancel_obsolete(referral=referral)
+    if transition.to_state in OPEN_STATES:
+        # Still open, its slip changed (state, appointment): printed again, it is ready.
+        prerender_after_commit(referral.pk)
     for recipient in _other_side(user, referral):
         notify(
             recipient=recipient,

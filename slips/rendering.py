@@ -5,8 +5,9 @@ share (the database's cache table unless `PASIP_SLIP_CACHE_URL` says otherwise):
 slip's version (`versions.slip_version`, one query over everything the slip prints), so a
 change of anything printed (state, appointment, consent, assessment, directory, coming
 permanences) makes a new version and a stale slip is never served. The slip's context is built
-only when its version is not in the cache. When a referral is sent, a worker renders both
-variants (`tasks.prerender_slips`), so the print page opened right after is read from the cache.
+only when its version is not in the cache. When a referral is sent, and after each change that
+leaves it open (acceptance and appointment, first meeting, a new consent), a worker renders both
+variants (`tasks.prerender_slips`), so the print page opened then is read from the cache.
 """
 
 import ctypes

@@ -1,4 +1,5 @@
-"""The slip's task: a referral's slips rendered by a worker as soon as it is sent."""
+"""The slip's task: a referral's slips rendered by a worker as soon as they change while the
+referral is open (sent, accepted with or without an appointment, first meeting, new consent)."""
 
 import logging
 

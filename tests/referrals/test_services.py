@@ -4,6 +4,8 @@ from directory.enums import Service
 from directory.matching import advisors_suggest
 from notifications.models import Notification
 from pasip.errors import ApplicationError, Conflict, NotAllowed
+from people.models import Consent
+from people.services import consent_record
 from referrals import services
 from referrals.models import DeclineReason, ReferralEvent, ReferralState
 from tests.factories import AdvisorFactory, PersonFactory, ReferralFactory, UserFactory, commune
@@ -122,3 +124,58 @@ def test_events_are_append_only():
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+@pytest.mark.parametrize(
+    ("action", "published"),
+    [
+        ("accept", True),
+        ("start", True),
+        ("decline", False),
+        ("cancel", False),
+        ("complete", False),
+    ],
+)
+def test_which_changes_ask_a_worker_to_render_the_slips_again(
+    action, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Only a change that leaves the referral open: a closed one's slip is seldom printed."""
+    referral = ReferralFactory(state=ReferralState.SENT)
+    advisor_user = referral.advisor.user
+    if action in ("start", "complete"):
+        services.referral_accept(user=advisor_user, referral=referral)
+    if action == "complete":
+        services.referral_start(user=advisor_user, referral=referral)
+    asked = []
+    monkeypatch.setattr("slips.tasks._publish", asked.append)
+    arguments = {
+        "accept": {},
+        "start": {},
+        "decline": {"reason": "no_capacity"},
+        "cancel": {"reason": "other", "detail": "Déménagement"},
+        "complete": {"outcome": "satisfied"},
+    }[action]
+    user = referral.referrer if action == "cancel" else advisor_user
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(services, f"referral_{action}")(user=user, referral=referral, **arguments)
+    assert asked == ([referral.pk] if published else [])
+
+
+def test_a_new_consent_asks_for_the_slips_of_the_person_s_open_referrals_only(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    open_referral = ReferralFactory(state=ReferralState.ACCEPTED)
+    person = open_referral.person
+    ReferralFactory(person=person, state=ReferralState.COMPLETED)
+    ReferralFactory(state=ReferralState.SENT)  # another person's
+    asked = []
+    monkeypatch.setattr("slips.tasks._publish", asked.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_record(
+            user=open_referral.referrer,
+            person=person,
+            share_identity=True,
+            share_assessment=False,
+            method=Consent.Method.SIGNED,
+        )
+    assert asked == [open_referral.pk]
