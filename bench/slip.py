@@ -3,8 +3,8 @@
     .venv/bin/python bench/slip.py [--renders 200] [--database-url postgres://…]
 
 Creates the database `pasip_slip_bench` afresh (PostgreSQL on 127.0.0.1:5432 by default),
-one referral with an assessment (two pages: the person's and the advisor's), then measures in
-this one process:
+one referral with an assessment (two pages: the person's and the advisor's) and one whose
+person did not consent to share it (one page), then measures in this one process:
 - after the web process's warm-up (`pasip/warmup.py`: views imported, fonts, `gc.freeze()`),
 - cold: the referral looked up as the slip's views do (visibility), then the whole `slip_pdf`
   (version query, referral and context queries, template, QR code, WeasyPrint, version read
@@ -13,7 +13,10 @@ this one process:
   shared `slips` cache's read: the database's cache table unless PASIP_SLIP_CACHE_URL says
   otherwise); likewise the print page (`slip_html`, preview) once cached;
 - memory: resident set size before and after `--renders` cold renders;
-- the ratio of a cold slip to a one-paragraph page rendered by WeasyPrint in the same run.
+- the ratio of a cold slip to a one-paragraph page rendered by WeasyPrint in the same run,
+  and the share of CPU time the hypervisor gave to other guests meanwhile (a virtual machine's
+  "steal": on a shared host, times can double with no change of code; see also
+  bench/slip_instructions.py, which counts instructions instead).
 Targets: p95 under 60 ms cold (with HarfBuzz subsetting), under 5 ms cached, memory growth
 under 10 MiB over 200 renders. Prints the figures and writes bench/results/slip.txt.
 """
@@ -52,8 +55,9 @@ def prepare_database(url):
     territory_load()
 
 
-def make_referral():
-    """A two-page slip: consent to share the assessment, two needs, two permanences."""
+def make_referral(*, share_assessment=True):
+    """A two-page slip: consent to share the assessment, two needs, two permanences (one page
+    when the person did not consent to share the assessment)."""
     from directory.enums import Service
     from tests.factories import consented_referral
 
@@ -67,7 +71,9 @@ def make_referral():
         "summary": "Besoin d'aide pour déclarer ses revenus en ligne. "
         "Elle peut se déplacer jusqu'à 15 km en bus.",
     }
-    return consented_referral(profile=profile, needs=needs, weekdays=(1, 3))
+    return consented_referral(
+        profile=profile, needs=needs, weekdays=(1, 3), share_assessment=share_assessment
+    )
 
 
 def fresh(referral):
@@ -95,6 +101,15 @@ def rss_mib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_ticks():
+    """(stolen, total) CPU ticks of the machine so far: on a virtual machine, "steal" is the
+    time the hypervisor gave the CPUs to other guests while this one had work to do."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    stolen = fields[7] if len(fields) > 7 else 0
+    return stolen, sum(fields[:8])
 
 
 def summary(name, timings):
@@ -135,13 +150,14 @@ def main():
     )
 
     referral = make_referral()
+    one_page = make_referral(share_assessment=False)
     cache = caches["slips"]
 
     def empty():
         cache.clear()
         content.qr_code_data_url.cache_clear()
 
-    def cold(variant=Variant.NORMAL):
+    def cold(variant=Variant.NORMAL, referral=referral):
         return slip_pdf(fresh(referral), variant=variant)
 
     def cached():
@@ -173,9 +189,11 @@ def main():
         f"slips cache: {type(cache).__name__} ({settings.CACHES['slips'].get('LOCATION', '')})",
     ]
     results = {}
+    stolen_before, total_before = cpu_ticks()
     for name, function, count, before in (
         ("paragraph page (WeasyPrint only)", paragraph, 50, None),
         ("slip cold, normal (2 pages)", cold, 60, empty),
+        ("slip cold, normal (1 page)", lambda: cold(referral=one_page), 60, empty),
         ("slip cold, large print", lambda: cold(Variant.LARGE), 60, empty),
         ("slip cached", cached, 500, None),
         ("print page cached", cached_print_page, 500, None),
@@ -183,6 +201,11 @@ def main():
         line, median, p95 = summary(name, timed(function, count, before))
         results[name] = (median, p95)
         lines.append(line)
+    stolen_after, total_after = cpu_ticks()
+    stolen = (stolen_after - stolen_before) / max(1, total_after - total_before)
+    lines.append(
+        f"CPU time given by the hypervisor to other guests during these measures: {stolen:.0%}"
+    )
 
     gc.collect()
     before = rss_mib()
