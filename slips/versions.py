@@ -25,6 +25,7 @@ import json
 import sys
 from datetime import time
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
@@ -32,16 +33,22 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-# The code and templates a slip is made by: a deployment that changes them makes new versions
-# (the cache is shared and outlives the processes).
+# The code and templates a slip is made by, and the libraries that shape what it prints (dates
+# and month names, public holidays, the QR code, the PDF): a deployment that changes any of them
+# makes new versions (the cache is shared and outlives the processes). Every module of the
+# project that the slip's code imports is here (tests/slips/test_versions.py checks it).
 SOURCES = (
     "slips/*.py",
     "slips/templatetags/*.py",
     "templates/slips/*",
+    "assessments/models.py",
+    "assessments/profile.py",  # the support modes the advisor's page names
     "directory/enums.py",  # the needs' labels
+    "pasip/errors.py",  # the time limit's error
     "people/models.py",  # how a consent was given
     "referrals/models.py",  # the states' labels
 )
+LIBRARIES = ("django", "holidays", "qrcode", "pillow", "weasyprint", "pydyf")
 WIDTH = 11  # values per row, after the branch's name
 
 
@@ -52,6 +59,8 @@ def code_digest():
         for path in sorted(Path(settings.BASE_DIR).glob(pattern)):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    for library in LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
     return digest.hexdigest()
 
 
