@@ -45,7 +45,8 @@ def wait_for_slips(referral, timeout=60):
         time.sleep(0.2)
 
 
-def test_right_after_sending_both_variants_print_from_the_cache(client, celery_worker, monkeypatch):
+def sent_from_the_page(client):
+    """A referral sent by a social worker from the sending page, as they do it (logged in)."""
     person = PersonFactory()
     validated_assessment(person)
     advisor = AdvisorFactory()
@@ -54,7 +55,11 @@ def test_right_after_sending_both_variants_print_from_the_cache(client, celery_w
         reverse("referral_new", args=[person.pk]),
         {"step": "send", "needs": [Service.ADMIN_PROCEDURES.value], "advisor": advisor.pk},
     )
-    referral = Referral.objects.get()
+    return Referral.objects.get()
+
+
+def test_right_after_sending_both_variants_print_from_the_cache(client, celery_worker, monkeypatch):
+    referral = sent_from_the_page(client)
     wait_for_slips(referral)
     printed = print_both_variants_from_the_cache(client, referral, monkeypatch)
     assert all(referral.code in text for text in printed)
@@ -63,18 +68,11 @@ def test_right_after_sending_both_variants_print_from_the_cache(client, celery_w
 def test_after_the_advisor_accepts_with_an_appointment_the_new_slips_print_from_the_cache(
     client, celery_worker, monkeypatch
 ):
-    person = PersonFactory()
-    validated_assessment(person)
-    advisor = AdvisorFactory()
-    client.force_login(person.created_by)
-    client.post(
-        reverse("referral_new", args=[person.pk]),
-        {"step": "send", "needs": [Service.ADMIN_PROCEDURES.value], "advisor": advisor.pk},
-    )
-    referral = Referral.objects.get()
+    referral = sent_from_the_page(client)
     wait_for_slips(referral)
     sent_version = slip_version(referral.pk, Variant.NORMAL)
 
+    advisor = referral.advisor
     client.force_login(advisor.user)
     appointment = timezone.localtime() + timedelta(days=3)
     response = client.post(
@@ -90,7 +88,7 @@ def test_after_the_advisor_accepts_with_an_appointment_the_new_slips_print_from_
     assert slip_version(referral.pk, Variant.NORMAL) != sent_version  # a new slip to print
     wait_for_slips(referral)
 
-    client.force_login(person.created_by)  # the social worker prints it for the person
+    client.force_login(referral.referrer)  # the social worker prints it for the person
     printed = print_both_variants_from_the_cache(client, referral, monkeypatch)
     assert all("Votre rendez-vous" in text for text in printed)
 
