@@ -1,6 +1,8 @@
 """The slip rendered to PDF and read back, as a person and an advisor would read it."""
 
+import html
 import io
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -126,6 +128,32 @@ def test_the_large_print_variant_is_longer_with_pictograms():
     assert "✔ Aide aux démarches administratives" in large_text
     # One idea per line: the need and its plain words are on two lines.
     assert "Faire vos démarches sur internet" in large_text
+
+
+def word_positions(pdf):
+    """(word, left edge in points) of each word, page after page in reading order, as poppler
+    reads them."""
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [
+        (html.unescape(word), float(left))
+        for left, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', bbox)
+    ]
+
+
+def test_in_large_print_a_need_s_plain_words_line_up_under_its_label():
+    """The pictogram hangs in the margin; the label, its plain words on the next line and their
+    continuation all start at one left edge (a reader who follows the edge loses no line)."""
+    referral = consented_referral()  # administrative procedures: their plain words wrap
+    words = word_positions(slip_pdf(referral, variant=Variant.LARGE)[1])
+    starts = dict(reversed(words))  # the first place each word appears
+    label, plain, continuation = starts["Aide"], starts["Faire"], starts["retraite…)"]
+    assert abs(plain - label) < 0.5 and abs(continuation - label) < 0.5
+    assert starts["✔"] < label  # the pictogram before the edge
 
 
 @time_machine.travel(datetime(2026, 12, 21, 10, tzinfo=PARIS), tick=False)
