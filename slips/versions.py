@@ -65,7 +65,9 @@ def code_digest():
 
 
 def _select(values, source):
-    return f"SELECT {values} FROM {source}"  # noqa: S608 (the models' names; the id is bound)
+    # Only identifiers are interpolated (the models' tables and columns, quoted by the database
+    # backend); the one value, the referral's id, is a bound parameter.
+    return f"SELECT {values} FROM {source}"  # noqa: S608
 
 
 def _row(name, values, source):
@@ -219,8 +221,7 @@ def version_query(vendor):
         ),
     ]
     referral = (
-        f"WITH r AS (SELECT * FROM {table(Referral, 'q')} "  # noqa: S608 (model's table; id bound)
-        f"WHERE {col('q', Referral, 'id')} = %s)\n"
+        f"WITH r AS ({_select('*', table(Referral, 'q'))} WHERE {col('q', Referral, 'id')} = %s)\n"
     )
     return referral + "\nUNION ALL\n".join(branches)
 
