@@ -103,6 +103,17 @@ def rss_mib():
     return float("nan")
 
 
+def paragraph_page():
+    """The yardstick: a one-paragraph page, WeasyPrint alone, with the slip's font
+    configuration, URL fetcher and PDF variant."""
+    from weasyprint import HTML
+
+    from slips.rendering import PDF_VARIANT, font_configuration, local_url_fetcher
+
+    html = HTML(string='<html lang="fr"><p>Bonjour.</p></html>', url_fetcher=local_url_fetcher)
+    return html.write_pdf(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
+
+
 def cpu_ticks():
     """(stolen, total) CPU ticks of the machine so far: on a virtual machine, "steal" is the
     time the hypervisor gave the CPUs to other guests while this one had work to do."""
@@ -136,18 +147,11 @@ def main():
     import weasyprint
     from django.conf import settings
     from django.core.cache import caches
-    from weasyprint import HTML
 
     from slips import content
     from slips.checks import harfbuzz_subset_available
     from slips.content import Variant
-    from slips.rendering import (
-        PDF_VARIANT,
-        font_configuration,
-        local_url_fetcher,
-        slip_html,
-        slip_pdf,
-    )
+    from slips.rendering import PDF_VARIANT, slip_html, slip_pdf
 
     referral = make_referral()
     one_page = make_referral(share_assessment=False)
@@ -166,16 +170,12 @@ def main():
     def cached_print_page():
         return slip_html(fresh(referral), preview=True, print_now=True)
 
-    def paragraph():
-        html = HTML(string='<html lang="fr"><p>Bonjour.</p></html>', url_fetcher=local_url_fetcher)
-        return html.write_pdf(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
-
     for _ in range(10):  # warm-up: imports, fonts loaded once per process
         empty()
         cold()
         cold(Variant.LARGE)
         cached_print_page()
-        paragraph()
+        paragraph_page()
     empty()
     pages = {variant: cold(variant)[1] for variant in Variant.ALL}
 
@@ -191,7 +191,7 @@ def main():
     results = {}
     stolen_before, total_before = cpu_ticks()
     for name, function, count, before in (
-        ("paragraph page (WeasyPrint only)", paragraph, 50, None),
+        ("paragraph page (WeasyPrint only)", paragraph_page, 50, None),
         ("slip cold, normal (2 pages)", cold, 60, empty),
         ("slip cold, normal (1 page)", lambda: cold(referral=one_page), 60, empty),
         ("slip cold, large print", lambda: cold(Variant.LARGE), 60, empty),

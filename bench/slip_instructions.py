@@ -27,8 +27,6 @@ from pathlib import Path
 
 import common
 
-PARAGRAPH = '<html lang="fr"><p>Bonjour.</p></html>'
-
 
 def documents():
     """The HTML of each measured document and its variant, as the slip's views make it."""
@@ -41,7 +39,7 @@ def documents():
     two_pages = slip.make_referral()
     one_page = slip.make_referral(share_assessment=False)
     return {
-        "one-paragraph page": (PARAGRAPH, None),
+        "one-paragraph page": (None, None),
         "slip, one page (assessment not shared)": (slip_html(one_page), Variant.NORMAL),
         "slip, two pages, normal": (slip_html(two_pages), Variant.NORMAL),
         "slip, two pages, large print": (
@@ -57,9 +55,9 @@ def child(path, renders):
 
     sys.path.insert(0, str(common.ROOT))
     django.setup()
-    from weasyprint import HTML
+    import slip
 
-    from slips.rendering import PDF_VARIANT, font_configuration, local_url_fetcher, render_pdf
+    from slips.rendering import render_pdf
 
     def control(*arguments):
         subprocess.run(
@@ -67,12 +65,8 @@ def child(path, renders):
         )
 
     for index, (html, variant) in enumerate(json.loads(Path(path).read_text()).values()):
-        if variant is None:  # the yardstick: WeasyPrint alone, as bench/slip.py renders it
-
-            def render(html=html):
-                HTML(string=html, url_fetcher=local_url_fetcher).write_pdf(
-                    font_config=font_configuration(), pdf_variant=PDF_VARIANT
-                )
+        if html is None:  # the yardstick, as bench/slip.py renders it
+            render = slip.paragraph_page
         else:
 
             def render(html=html, variant=variant):
