@@ -20,6 +20,8 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pasip.http import next_url
+
 from .models import Role
 
 SECOND_FACTOR_ROLES = {Role.COORDINATOR, Role.ADMINISTRATOR}
@@ -78,7 +80,7 @@ def second_factor(request):
         device = match_token(request.user, request.POST.get("code", "").strip())
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "home")
+            return redirect(next_url(request, "home"))
         messages.error(
             request, _("Code incorrect ou expiré : saisissez le code affiché maintenant.")
         )

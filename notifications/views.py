@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from pasip.http import next_url
 
 from . import services
 from .forms import PreferenceForm
@@ -31,10 +32,7 @@ def notification_list(request):
 def notification_read(request, pk):
     notification = get_object_or_404(Notification.objects.in_app_for(request.user), pk=pk)
     services.notification_mark_read(user=request.user, notification=notification)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notification_list")
+    return redirect(next_url(request, "notification_list"))
 
 
 @login_required

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -78,3 +79,43 @@ def test_no_api_token_for_a_role_that_needs_the_second_factor(client):
         "/api/v1/auth/token/", {"username": social_worker.username, "password": PASSWORD}
     )
     assert "token" in response.json()
+
+
+HOSTILE_TARGETS = [
+    "https://other.example/",
+    "//other.example/",
+    "/\\other.example/",
+    "https:other.example",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_login_then_second_factor_never_send_the_user_to_another_site(client, target):
+    coordinator = UserFactory(coordinator=True)
+    device = TOTPDevice.objects.create(user=coordinator, confirmed=True, name="app")
+    response = client.post(
+        f"{reverse('login')}?{urlencode({'next': target})}",
+        {"username": coordinator.username, "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert "other.example" not in response.url and not response.url.startswith("javascript")
+    assert client.get(response.url).url == reverse("second_factor")  # held at the second factor
+
+    response = client.post(
+        f"{reverse('second_factor')}?{urlencode({'next': target})}", {"code": code_for(device)}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_after_the_second_factor_the_user_lands_on_the_page_of_this_site_asked_for(client):
+    coordinator = UserFactory(coordinator=True)
+    device = TOTPDevice.objects.create(user=coordinator, confirmed=True, name="app")
+    log_in(client, coordinator)
+    target = reverse("stats_home")
+    response = client.post(
+        f"{reverse('second_factor')}?{urlencode({'next': target})}", {"code": code_for(device)}
+    )
+    assert response.url == target
+    assert client.get(target).status_code == 200
