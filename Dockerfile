@@ -50,4 +50,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
 
 EXPOSE 8000
 
-CMD ["gunicorn", "pasip.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind address, workers, access log and the Server header: gunicorn.conf.py.
+CMD ["gunicorn", "pasip.wsgi:application"]

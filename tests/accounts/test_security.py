@@ -1,16 +1,25 @@
 import logging
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PASSWORD, UserFactory
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +138,54 @@ def test_authentication_events_are_logged_in_utc_without_secrets(client, caplog)
     assert messages[1] == f"login user_id={user.pk} ip=127.0.0.1"
     assert messages[2].startswith(f"logout user_id={user.pk}")
     assert not any("faux-secret" in m or PASSWORD in m for m in messages)
+
+
+def test_pages_deny_every_powerful_browser_feature(client):
+    policy = client.get(reverse("login"))["Permissions-Policy"]
+    features = dict(part.strip().split("=") for part in policy.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert features[feature] == "()"
+
+
+def test_the_api_schema_and_its_documentation_are_behind_login(client):
+    for url in ("/api/v1/schema/", "/api/v1/docs/"):
+        assert client.get(url).status_code in (401, 403)
+    client.force_login(UserFactory())
+    for url in ("/api/v1/schema/", "/api/v1/docs/"):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_server_does_not_name_itself(tmp_path):
+    """gunicorn started as the image starts it (its gunicorn.conf.py), asked for a page."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pasip.settings.test",
+        "PASIP_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "pasip.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/connexion/") as response:
+                    headers = response.headers
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert headers["Server"] == "PASIP"
+    assert "gunicorn" not in str(headers).lower()
+    assert "camera=()" in headers["Permissions-Policy"]

@@ -60,8 +60,8 @@ ROWS = {
     "second_factor_setup": Row(G, ALL),
     "api-root": Row(G, ALL, public=True),
     "api-token": Row(P, ALL, public=True),
-    "api-schema": Row(G, ALL, public=True),
-    "api-docs": Row(G, ALL, public=True),
+    "api-schema": Row(G, ALL),
+    "api-docs": Row(G, ALL),
     # People and consent
     "person_list": Row(G, (SW,)),
     "person_create": Row(G, (SW,)),
