@@ -5,6 +5,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The demo accounts' password, public in the README: refused as anyone's password, and at login
+# outside the development and test settings (accounts.backends.PasswordBackend).
+DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (public by design, refused everywhere else)
+
 # C0 controls but tab and line breaks, DEL, and the bidirectional overrides that disguise text.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -16,3 +20,17 @@ def validate_printable(value):
             _("Ce texte contient des caractères invisibles ou de contrôle : retapez-le."),
             code="control_characters",
         )
+
+
+class NotDemoPasswordValidator:
+    """A password validator (AUTH_PASSWORD_VALIDATORS): nobody may choose the demo's password."""
+
+    def validate(self, password, user=None):
+        if password == DEMO_PASSWORD:
+            raise ValidationError(
+                _("Ce mot de passe est public (démonstration) : choisissez-en un autre."),
+                code="password_demo",
+            )
+
+    def get_help_text(self):
+        return _("Votre mot de passe ne peut pas être celui de la démonstration.")

@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "people.tasks.apply_retention",
         "schedule": 24 * 3600.0,
     },
+    # Deletes login logs (usernames, addresses) past their retention period.
+    "prune-login-logs": {
+        "task": "accounts.tasks.prune_login_logs",
+        "schedule": 24 * 3600.0,
+    },
     # Rebuilds the statistics' pre-aggregated tables (the dashboard reads only those).
     "refresh-statistics": {
         "task": "stats.tasks.refresh_statistics",

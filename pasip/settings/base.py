@@ -104,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "pasip.validators.NotDemoPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "fr"
@@ -207,11 +209,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # lock out a whole office behind one address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
 ]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (one address, many usernames): the address is locked after 30 failures
+# within an hour, whatever the usernames (accounts.throttling, reading axes' failure log).
+AXES_HANDLER = "accounts.throttling.AddressAwareAxesHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+PASIP_ADDRESS_FAILURE_LIMIT = 30
+PASIP_ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
+# Login logs (axes' successes and failures: usernames and addresses) are kept six months, as
+# the CNIL recommends for connection logs (accounts.tasks.prune_login_logs, daily).
+PASIP_LOGIN_LOG_RETENTION_DAYS = 180
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PASIP_PROXY_COUNT", default=0)

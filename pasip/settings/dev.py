@@ -6,6 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
+from pasip.validators import DEMO_PASSWORD  # noqa: E402
+
 from .base import *  # noqa: E402,F403
 from .base import VAR_DIR, env  # noqa: E402
 
@@ -31,6 +33,6 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=False)
 
 # Demo logins exist only here.
-PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional demo accounts only)
+PASIP_DEMO_PASSWORD = DEMO_PASSWORD
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -6,6 +6,8 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
+from pasip.validators import DEMO_PASSWORD  # noqa: E402
+
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, VAR_DIR, env  # noqa: E402
 
@@ -36,7 +38,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-PASIP_DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (fictional test accounts only)
+PASIP_DEMO_PASSWORD = DEMO_PASSWORD
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
@@ -18,8 +19,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tasks import prune_login_logs
+from pasip.validators import DEMO_PASSWORD
 from tests.factories import PASSWORD, UserFactory
 from tests.processes import free_port
+from worker.celery import app
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +62,52 @@ def test_ten_failures_lock_that_username_from_that_address_for_15_minutes(client
 
 
 @override_settings(AXES_ENABLED=True)
+def test_an_address_trying_many_usernames_is_locked_after_30_failures_within_an_hour(client):
+    user = UserFactory()
+    good = {"username": user.username, "password": PASSWORD}
+    for number in range(29):  # one failure per username: the username lock never triggers
+        assert fail_login(client, f"agent-{number}").status_code == 200
+    assert fail_login(client, "agent-29").status_code == 429
+    # The address is locked for every username, existing or not, with the same answer.
+    locked = client.post(reverse("login"), good, REMOTE_ADDR="192.0.2.10")
+    unknown = client.post(
+        reverse("login"), {"username": "personne", "password": "x"}, REMOTE_ADDR="192.0.2.10"
+    )
+    assert locked.status_code == unknown.status_code == 429
+    assert locked.content == unknown.content
+    # Another address is not.
+    assert client.post(reverse("login"), good, REMOTE_ADDR="198.51.100.7").status_code == 302
+    client.logout()
+    # An hour after those failures, the address may try again.
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        assert client.post(reverse("login"), good, REMOTE_ADDR="192.0.2.10").status_code == 302
+
+
+@override_settings(AXES_ENABLED=True)
+def test_29_failures_of_an_address_within_an_hour_lock_nobody(client):
+    user = UserFactory()
+    for number in range(29):
+        assert fail_login(client, f"agent-{number}").status_code == 200
+    good = {"username": user.username, "password": PASSWORD}
+    assert client.post(reverse("login"), good, REMOTE_ADDR="192.0.2.10").status_code == 302
+
+
+def test_the_demo_password_opens_no_session_outside_the_demo_settings(client, settings):
+    user = UserFactory()
+    user.set_password(DEMO_PASSWORD)  # as load_demo does, bypassing the validators
+    user.save()
+    credentials = {"username": user.username, "password": DEMO_PASSWORD}
+    assert client.post(reverse("login"), credentials).status_code == 302
+    client.logout()
+    del settings.PASIP_DEMO_PASSWORD  # as under the production settings
+    refused = client.post(reverse("login"), credentials)
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+    token = client.post("/api/v1/auth/token/", credentials)
+    assert token.status_code == 400
+
+
+@override_settings(AXES_ENABLED=True)
 def test_the_api_token_endpoint_is_throttled_too(client):
     user = UserFactory()
     for _ in range(10):
@@ -73,6 +123,8 @@ def test_the_api_token_endpoint_is_throttled_too(client):
         ("court-11car", False),  # 11 characters
         ("telechargement", False),  # a common password
         ("lotissement des causses", True),  # 12+ characters, no composition rule
+        ("461234567890", False),  # digits only
+        (DEMO_PASSWORD, False),  # the demo's, public
     ],
 )
 def test_passwords_need_12_characters_and_no_common_one(password, accepted):
@@ -189,3 +241,20 @@ def test_the_web_server_does_not_name_itself(tmp_path):
     assert headers["Server"] == "PASIP"
     assert "gunicorn" not in str(headers).lower()
     assert "camera=()" in headers["Permissions-Policy"]
+
+
+def test_login_logs_are_deleted_after_six_months():
+    recent = AccessFailureLog.objects.create(username="a", ip_address="192.0.2.1")
+    old = AccessFailureLog.objects.create(username="b", ip_address="192.0.2.2")
+    AccessFailureLog.objects.filter(pk=old.pk).update(
+        attempt_time=timezone.now() - timedelta(days=181)
+    )
+    success = AccessLog.objects.create(username="c", ip_address="192.0.2.3")
+    AccessLog.objects.filter(pk=success.pk).update(
+        attempt_time=timezone.now() - timedelta(days=181)
+    )
+    assert prune_login_logs() == {"successes": 1, "failures": 1}
+    assert list(AccessFailureLog.objects.all()) == [recent]
+    assert not AccessLog.objects.exists()
+    schedule = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "accounts.tasks.prune_login_logs" in schedule
