@@ -1,19 +1,31 @@
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .models import User
+from .authentication import token_expires_at
 from .second_factor import needs_second_factor
+
+TOKEN_ANSWER = inline_serializer(
+    "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+)
 
 
 class ThrottledObtainAuthToken(ObtainAuthToken):
-    """The token endpoint, answering 429 like the login page once django-axes locks a login."""
+    """The token endpoint: answers 429 like the login page once django-axes locks a login, and
+    creates no token for a role that needs the second factor. A user's token is the one still
+    valid, or a new one."""
 
+    @extend_schema(responses={200: TOKEN_ANSWER})
     def post(self, request, *args, **kwargs):
+        serializer = self.serializer_class(data=request.data, context={"request": request})
         try:
-            response = super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # django-axes flags the request it was handed by authenticate() when it refuses.
             if getattr(request, "axes_locked_out", False):
@@ -27,7 +39,7 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             raise
-        user = User.objects.get(auth_token__key=response.data["token"])
+        user = serializer.validated_data["user"]
         if needs_second_factor(user):
             # A token would bypass the second factor: these roles use the application's pages.
             return Response(
@@ -37,4 +49,19 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )
-        return response
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token_expires_at(token) <= timezone.now():
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+class RevokeAuthToken(APIView):
+    """Revokes the user's API token (the one the request came with, or the user's only one)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

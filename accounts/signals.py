@@ -3,8 +3,11 @@
 import logging
 import time
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
 logger = logging.getLogger("pasip.auth")
 
@@ -29,3 +32,13 @@ def log_logout(sender, request, user, **kwargs):
 def log_login_failure(sender, credentials, request=None, **kwargs):
     # The username typed is not logged: it may be a password typed in the wrong field.
     logger.warning("login_failed ip=%s", _address(request))
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def revoke_api_token_on_password_change(sender, instance, raw=False, **kwargs):
+    """A new password revokes the user's API token, as it ends their other sessions."""
+    if raw or instance.pk is None:
+        return
+    old_password = sender.objects.filter(pk=instance.pk).values_list("password", flat=True)
+    if old_password and old_password[0] != instance.password:
+        Token.objects.filter(user_id=instance.pk).delete()

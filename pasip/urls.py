@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import oidc, second_factor
-from accounts.api import ThrottledObtainAuthToken
+from accounts.api import RevokeAuthToken, ThrottledObtainAuthToken
 from accounts.views import LoginView, home
 from pasip.api import api_root
 
@@ -25,6 +25,7 @@ api_urls = [
     path("", api_root, name="api-root"),
     *(path("", include(f"{app}.api_urls")) for app in APPS),
     path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeAuthToken.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -167,13 +167,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.authentication.AnonymousRate",
+        "accounts.authentication.UserRate",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "pasip.errors.api_exception_handler",
+}
+# API tokens last 12 hours, like a session at most; a password change revokes them.
+PASIP_API_TOKEN_LIFETIME = timedelta(hours=12)
+# Requests per client (accounts.authentication: AnonymousRate per address, UserRate per user).
+PASIP_API_THROTTLE_RATES = {
+    "anon": env("PASIP_API_ANON_RATE", default="120/minute"),
+    "user": env("PASIP_API_USER_RATE", default="1200/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PASIP numérique API",
@@ -334,7 +345,9 @@ PASIP_STATS_MIN_COUNT = env.int("PASIP_STATS_MIN_COUNT", default=11)
 # PASIP_SLIP_CACHE_URL may name another shared cache (rediscache://…, filecache:///…). A slip is
 # cached under its version, never stale; 4,000 entries are about 100 MB at most.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Login and API throttling counts: per process by default; `PASIP_CACHE_URL` (e.g.
+    # rediscache://redis:6379/2) shares them between the web processes.
+    "default": env.cache_url("PASIP_CACHE_URL", default="locmemcache://"),
     "slips": env.cache_url(
         "PASIP_SLIP_CACHE_URL", default="dbcache://pasip_slip_cache?max_entries=4000"
     ),

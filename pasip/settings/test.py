@@ -39,6 +39,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PASIP_DEMO_PASSWORD = DEMO_PASSWORD
+# The suite's clients make many API calls a minute; tests/accounts/test_api_tokens.py proves the
+# throttling with low rates of its own.
+PASIP_API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 

@@ -60,6 +60,7 @@ ROWS = {
     "second_factor_setup": Row(G, ALL),
     "api-root": Row(G, ALL, public=True),
     "api-token": Row(P, ALL, public=True),
+    "api-token-revoke": Row(P, ALL),
     "api-schema": Row(G, ALL),
     "api-docs": Row(G, ALL),
     # People and consent
