@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .authentication import token_expires_at
@@ -20,6 +21,9 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
     """The token endpoint: answers 429 like the login page once django-axes locks a login, and
     creates no token for a role that needs the second factor. A user's token is the one still
     valid, or a new one."""
+
+    # DRF's token view names its own parsers: the project's (pasip.parsers) instead.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(responses={200: TOKEN_ANSWER})
     def post(self, request, *args, **kwargs):
