@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 # outside the development and test settings (accounts.backends.PasswordBackend).
 DEMO_PASSWORD = "demo-pasip-2026"  # noqa: S105 (public by design, refused everywhere else)
 
-# C0 controls but tab and line breaks, DEL, and the bidirectional overrides that disguise text.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and line breaks, DEL; the bidirectional marks, embeddings, overrides and
+# isolates that reorder or disguise text (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069);
+# the invisible characters that make two equal-looking names differ (zero-width space U+200B,
+# word joiner and invisible operators U+2060–U+2064, U+180E, the byte-order mark U+FEFF). The
+# zero-width joiners U+200C and U+200D stay: emoji sequences and several scripts need them.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def validate_printable(value):

@@ -1,6 +1,9 @@
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 
 from .models import Commune
+
+QUERY_MAX_LENGTH = 100
 
 
 class CommuneSerializer(serializers.ModelSerializer):
@@ -20,6 +23,10 @@ class CommuneViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         communes = Commune.objects.select_related("epci").order_by("name")
         query = self.request.query_params.get("q", "").strip()
+        if len(query) > QUERY_MAX_LENGTH:  # before the query: SQLite refuses long LIKE patterns
+            raise ValidationError(
+                {"q": [f"Recherche trop longue : {QUERY_MAX_LENGTH} caractères au plus."]}
+            )
         if query:
             communes = communes.filter(name__icontains=query) | communes.filter(
                 postal_codes__contains=query

@@ -17,6 +17,9 @@ class CommuneField(forms.CharField):
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"list": "communes", "autocomplete": "off"})
         )
+        # The longest commune name has 45 characters: a longer text is refused before any query
+        # (SQLite refuses a LIKE pattern over 50,000 bytes: a server error else).
+        kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
 
     def clean(self, value):

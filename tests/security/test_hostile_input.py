@@ -192,6 +192,7 @@ def test_person_registration_page_refuses_or_escapes(client, field, kind):
         {"commune": "99999999999999999999999"},
         {"commune": SQL},
         {"commune": "-1"},
+        {"commune": "Gramat" * 10_000},  # 60,000 characters: over SQLite's LIKE pattern limit
         {"preferred_channel": SCRIPT},
         {"consent_method": "'; DROP TABLE people_person; --"},
         {"share_identity": ""},
@@ -1082,3 +1083,35 @@ def test_a_nul_character_in_an_api_address_is_a_400_in_french(url):
     response = api(UserFactory()).get(url)
     assert_refused_in_french(response)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", ["Gramat" * 10_000, "x" * 101])
+def test_a_commune_search_too_long_is_refused_in_french_before_the_query(query):
+    response = api(UserFactory()).get("/api/v1/communes/", {"q": query})
+    assert_refused_in_french(response)
+    assert api(UserFactory()).get("/api/v1/communes/", {"q": "Gram"}).json()["count"] == 1
+
+
+INVISIBLE = {
+    "zero-width space": "Jo\u200bsette",
+    "right-to-left mark": "Delpech\u200f",
+    "arabic letter mark": "Jo\u061csette",
+    "word joiner": "Jo\u2060sette",
+    "byte-order mark": "\ufeffJosette",
+    "right-to-left isolate": "Jo\u2067sette\u2069",
+}
+
+
+@pytest.mark.parametrize("value", list(INVISIBLE.values()), ids=list(INVISIBLE))
+def test_invisible_and_bidirectional_characters_are_refused_in_names(client, value):
+    social_worker_client(client)
+    response = client.post(reverse("person_create"), registration(last_name=value))
+    assert response.status_code == 200
+    for error in response.context["form"].errors["last_name"]:
+        french(error)
+    assert Person.objects.count() == 0
+    response = api(UserFactory()).post(
+        "/api/v1/persons/", person_json(first_name=value), format="json"
+    )
+    assert_refused_in_french(response)
+    assert Person.objects.count() == 0
