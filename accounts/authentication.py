@@ -2,10 +2,23 @@
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+CSRF_REFUSED = _("Jeton CSRF absent ou invalide : rechargez la page puis réessayez.")
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, its CSRF refusal in French."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except PermissionDenied:
+            raise PermissionDenied(CSRF_REFUSED, code="csrf_failed") from None
 
 
 def token_expires_at(token):

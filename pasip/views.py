@@ -27,6 +27,17 @@ def permission_denied(request, exception=None):
     return error_response(request, 403)
 
 
+def csrf_failure(request, reason=""):
+    """A page posted without its CSRF token (a form kept open too long, cookies refused)."""
+    message = _(
+        "Ce formulaire a expiré ou votre navigateur refuse les cookies : revenez à la page"
+        " précédente, rechargez-la puis envoyez-la de nouveau."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(message), "code": "csrf_failed"}, status=403)
+    return render(request, "error.html", {"status": 403, "message": message}, status=403)
+
+
 def page_not_found(request, exception=None):
     return error_response(request, 404)
 

@@ -166,7 +166,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.SessionAuthentication",
         "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -302,6 +302,7 @@ PERMISSIONS_POLICY = {
     )
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "pasip.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

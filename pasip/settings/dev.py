@@ -3,7 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret")
-os.environ.setdefault("DJANGO_DEBUG", "true")
+# Not in debug mode by default: the demo shows the product's French error pages, as production
+# does (DJANGO_DEBUG=true shows Django's technical pages while developing).
+os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 from pasip.validators import DEMO_PASSWORD  # noqa: E402
