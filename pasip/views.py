@@ -1,5 +1,6 @@
 """Error pages: French HTML for the pages, the API's JSON error body under /api/."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -8,12 +9,15 @@ ERRORS = {
     400: ("bad_request", _("Requête incorrecte.")),
     403: ("permission_denied", _("Vous n'avez pas accès à cette page.")),
     404: ("not_found", _("Page ou objet introuvable, ou hors de votre périmètre.")),
-    500: ("server_error", _("Erreur du serveur : l'équipe technique est prévenue.")),
+    500: ("server_error", _("Erreur du serveur : réessayez dans quelques minutes.")),
 }
+ERROR_REPORTED = _("Erreur du serveur : l'équipe technique est prévenue.")
 
 
 def error_response(request, status):
     code, message = ERRORS[status]
+    if status == 500 and settings.PASIP_ERRORS_REPORTED:
+        message = ERROR_REPORTED
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(message), "code": code}, status=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)

@@ -303,6 +303,9 @@ PERMISSIONS_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "pasip.views.csrf_failure"
+# Whether server errors reach someone (Sentry in production when SENTRY_DSN is set): the error
+# page says the technical team is told only when it is.
+PASIP_ERRORS_REPORTED = False
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -313,9 +316,20 @@ LOGGING = {
         "plain": {
             "()": "pasip.logs.UTCFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {
+            "()": "pasip.logs.UTCJSONFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    # PASIP_LOG_FORMAT: "plain" (text), or "json" (one object a line; production's default).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("PASIP_LOG_FORMAT", default="plain"),
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("PASIP_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every rendering step at INFO.
     "loggers": {

@@ -1,7 +1,9 @@
 """Production: every secret and host from the environment, HTTPS only."""
 
+from pasip.monitoring import sentry_init
+
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, LOGGING, env
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -18,3 +20,12 @@ CSRF_COOKIE_HTTPONLY = True
 # version query) stay prepared. DJANGO_CONN_MAX_AGE=0 closes it after every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Logs as one JSON object a line, for the log collector (PASIP_LOG_FORMAT=plain for text).
+LOGGING["handlers"]["console"]["formatter"] = env("PASIP_LOG_FORMAT", default="json")
+
+# Errors of the web and worker processes go to Sentry when SENTRY_DSN is set (no personal data:
+# see pasip.monitoring).
+PASIP_ERRORS_REPORTED = sentry_init(
+    env("SENTRY_DSN", default=""), environment=env("SENTRY_ENVIRONMENT", default="production")
+)
