@@ -9,6 +9,7 @@ from accounts import oidc, second_factor
 from accounts.api import RevokeAuthToken, ThrottledObtainAuthToken
 from accounts.views import LoginView, home
 from pasip.api import api_root
+from pasip.health import healthz, readyz
 
 APPS = [
     "territory",
@@ -32,6 +33,8 @@ api_urls = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("connexion/", LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("connexion/proconnect/", oidc.LoginStart.as_view(), name="oidc_authentication_init"),

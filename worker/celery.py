@@ -3,12 +3,28 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.dev")
 
 app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def wait_for_migrations(**kwargs):
+    """The worker and beat start taking and scheduling tasks only on a migrated database
+    (they may be started with the web process that migrates it): they wait, saying so, for
+    PASIP_MIGRATIONS_WAIT seconds (600) at most, then stop."""
+    import django
+
+    django.setup()
+    from pasip.health import wait_for_migrations
+
+    wait_for_migrations(timeout=float(os.environ.get("PASIP_MIGRATIONS_WAIT", "600")))
+
 
 # How often the relay looks for notifications left unsent (seconds; the tests shorten it).
 RELAY_EVERY = float(os.environ.get("PASIP_RELAY_EVERY", "60"))

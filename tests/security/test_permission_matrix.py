@@ -51,6 +51,8 @@ G, P = "GET", "POST"
 ROWS = {
     # Authentication
     "home": Row(G, ALL),
+    "healthz": Row(G, ALL, public=True),
+    "readyz": Row(G, ALL, public=True),
     "login": Row(G, ALL, public=True),
     "logout": Row(P, ALL, public=True),
     # 404 until OpenID Connect is configured (tests/accounts/test_proconnect.py)
