@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from assessments.models import Assessment
 from directory.matching import advisors_rank
+from notifications.services import notifications_mark_read_for_referral
 from pasip.errors import ApplicationError, NotAllowed
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
@@ -157,6 +158,7 @@ def referral_detail(request, pk):
     shown = selectors.disclosure(user=request.user, referral=referral)
     # Every opening is logged, a coordinator's included (only escalated ones can be opened).
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    notifications_mark_read_for_referral(user=request.user, referral=referral)
     allowed = transitions.allowed(user=request.user, referral=referral)
     actors = transitions.actors_of(user=request.user, referral=referral)
     can_reroute = (
