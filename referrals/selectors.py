@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, Value, When
 
 from people.models import Consent
 
@@ -40,6 +40,18 @@ def with_consent(referrals):
             "person__consents",
             queryset=Consent.objects.filter(revoked_at__isnull=True).order_by("-recorded_at"),
             to_attr="active_consents",
+        )
+    )
+
+
+def with_urgency(referrals):
+    """Each referral with `urgent`: its assessment found the person's situation urgent (a
+    procedure due soon, rights about to be suspended), which puts it first in a sort."""
+    return referrals.annotate(
+        urgent=Case(
+            When(assessment__profile__urgent=True, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         )
     )
 

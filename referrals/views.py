@@ -120,25 +120,46 @@ def _visible_referrals(user):
     )
 
 
+SORTS = {
+    # ?tri=…: the order of the list (the newest first unless asked otherwise)
+    "": ("-sent_at", "-pk"),
+    "urgence": ("-urgent", "sent_at", "pk"),
+}
+
+
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_list(request):
-    """The structure's referrals or the advisor's inbox; an advisor finds one by its code."""
-    referrals = _visible_referrals(request.user)
+    """The structure's referrals or the advisor's inbox; an advisor finds one by its code.
+
+    Each row says whether the assessment found the person's situation urgent, and the list
+    sorts by urgency (then the longest waiting first). An advisor accepts or declines a
+    referral waiting for an answer from its row, by two distinct forms (a decline with its
+    reason). A list writes nothing to the access log: opening a referral does.
+    """
+    referrals = selectors.with_urgency(_visible_referrals(request.user))
     state = request.GET.get("etat")
     if state in ReferralState.values:
         referrals = referrals.filter(state=state)
     search = CodeSearchForm(request.GET or None)
     if search.is_valid() and search.cleaned_data["code"]:
         referrals = referrals.filter(code=search.cleaned_data["code"])
-    page = KeysFirstPaginator(referrals.order_by("-sent_at", "-pk"), LIST_PAGE_SIZE).get_page(
+    sort = request.GET.get("tri", "")
+    if sort not in SORTS:
+        sort = ""
+    page = KeysFirstPaginator(referrals.order_by(*SORTS[sort]), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(r, selectors.disclosure(user=request.user, referral=r)) for r in page.object_list]
-    person_access_log(
-        user=request.user,
-        persons={r.person for r, shown in rows if shown.identity},
-        where=request.get_full_path(),
-    )
+    rows = []
+    for referral in page.object_list:
+        can_answer = "accept" in transitions.allowed(user=request.user, referral=referral)
+        rows.append(
+            (
+                referral,
+                selectors.disclosure(user=request.user, referral=referral),
+                can_answer,
+                DeclineForm(auto_id=f"id_%s_{referral.pk}") if can_answer else None,
+            )
+        )
     return render(
         request,
         "referrals/referral_list.html",
@@ -148,6 +169,7 @@ def referral_list(request):
             "states": ReferralState.choices,
             "state": state,
             "search": search,
+            "sort": sort,
         },
     )
 
