@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,11 +14,13 @@ from notifications.services import notifications_mark_read_for_referral
 from pasip.errors import ApplicationError, NotAllowed
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
+from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
 from slips.content import constraint_lines
 
 from . import selectors, services, transitions
+from .board_filters import BoardFilterForm
 from .forms import (
     AcceptForm,
     CancelForm,
@@ -333,10 +337,55 @@ def referral_reroute(request, pk):
     )
 
 
+BOARD_PAGE_SIZE = 50
+
+
 @role_required(Role.COORDINATOR)
 def coordinator_board(request):
-    """Stalled, escalated and to-be-re-routed referrals, the person pseudonymised."""
-    return render(request, "referrals/board.html", {"board": selectors.board(request.user)})
+    """The département's referrals that need action, the person pseudonymised: escalated
+    first, then stalled or expired, then declined waiting for a re-route, the oldest first
+    within each; filtered by state, decline reason, structure and age, a page at a time."""
+    form = BoardFilterForm(
+        request.GET or None, referrals=Referral.objects.on_board_of(request.user)
+    )
+    referrals = selectors.board_referrals(request.user, everything=form.everything)
+    if form.is_bound:
+        referrals = form.filter(referrals) if form.is_valid() else referrals.none()
+    page = KeysFirstPaginator(referrals, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for referral in page.object_list:
+        rows.append(
+            {
+                "referral": referral,
+                "group": selectors.BoardGroup.LABELS[referral.board_group],
+                "age": working_days_between(timezone.localdate(referral.sent_at), today),
+                "openable": referral.board_group == selectors.BoardGroup.ESCALATED,
+                "reroutable": selectors.BoardGroup.EXPIRED
+                <= referral.board_group
+                <= selectors.BoardGroup.CANCELLED,
+            }
+        )
+    counts = dict(
+        selectors.board_referrals(request.user)
+        .order_by()
+        .values_list("board_group")
+        .annotate(count=Count("pk"))
+    )
+    return render(
+        request,
+        "referrals/board.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "counts": [
+                (label, counts.get(group, 0))
+                for group, label in selectors.BoardGroup.LABELS.items()
+                if group != selectors.BoardGroup.OTHER
+            ],
+        },
+    )
 
 
 def _form_errors(request, form):
