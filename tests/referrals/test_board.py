@@ -107,3 +107,31 @@ def test_only_the_coordinator_opens_the_board(client):
     for user in (UserFactory(), AdvisorFactory().user, UserFactory(officer=True)):
         client.force_login(user)
         assert client.get(reverse("coordinator_board")).status_code == 403
+
+
+def test_the_board_and_the_persons_list_cost_the_same_queries_for_2_and_for_12_rows(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PersonFactory
+
+    def queries(user, path):
+        client.force_login(user)
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    coordinator = UserFactory(coordinator=True)
+    made(1, state=S.DECLINED, decline_reason=DeclineReason.NO_CAPACITY)
+    made(2, reminded_at=timezone.now())
+    few = queries(coordinator, reverse("coordinator_board"))
+    for day in range(10):
+        made(day + 3, state=S.DECLINED, decline_reason=DeclineReason.OUT_OF_AREA)
+    assert queries(coordinator, reverse("coordinator_board")) == few
+
+    small, busy = UserFactory(), UserFactory()
+    for user, count in ((small, 2), (busy, 12)):
+        for person in PersonFactory.create_batch(count, created_by=user):
+            ReferralFactory(person=person)
+    assert queries(busy, reverse("person_list")) == queries(small, reverse("person_list"))
