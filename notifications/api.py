@@ -21,6 +21,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "kind",
             "kind_label",
             "subject",
+            "summary",
             "url",
             "path",
             "referral",

@@ -47,6 +47,9 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("type"), max_length=40)
     subject = models.CharField(_("objet"), max_length=200)
+    # What happened, in words, for the in-app list ("Paul Martin (France Services de Gramat) a
+    # accepté l'orientation LOT-7K3Q."): names of agents and codes only, nothing of the person.
+    summary = models.CharField(_("ce qui s'est passé"), max_length=400, blank=True)
     body = models.TextField(_("texte"))
     html_body = models.TextField(_("HTML"), blank=True)
     url = models.CharField(_("lien"), max_length=300, blank=True)

@@ -121,6 +121,7 @@ def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
         referral=referral,
         kind=kind,
         subject=subject,
+        summary=notification_summary(kind, referral=referral, context=context or {})[:400],
         body=text,
         html_body=html,
         url=url,
@@ -136,6 +137,106 @@ def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
     if channels.email and digest_due_at is None:
         transaction.on_commit(lambda: queue_notification(notification.pk))
     return notification
+
+
+def _agent(user):
+    """An agent as the in-app list names them: their name and structure (never a person's)."""
+    if user is None:
+        return _("Le délai de réponse")
+    name = user.get_full_name() or user.username
+    if user.is_coordinator:
+        return _("%(name)s (coordination)") % {"name": name}
+    structure = getattr(user, "structure", None)
+    return f"{name} ({structure})" if structure else name
+
+
+def notification_summary(kind, *, referral, context):
+    """What happened, in words, from the event just recorded on the referral (its actor, the
+    state it reached, its reason): the agents' names, the codes, never the person's data."""
+    if referral is None:
+        return ""
+    code = referral.code
+    advisor = f"{referral.advisor} ({referral.advisor.structure})"
+    event = referral.events.select_related("actor").order_by("-pk").first()
+    who = _agent(event.actor if event else None)
+    if kind == "referral_sent":
+        sender = _agent(event.actor if event and event.actor else referral.referrer)
+        if referral.shared:
+            return _(
+                "%(who)s a adressé l'orientation %(code)s à la boîte partagée de votre structure."
+            ) % {"who": sender, "code": code}
+        return _("%(who)s vous a adressé l'orientation %(code)s.") % {"who": sender, "code": code}
+    if kind == "referral_answered" and event is not None and event.actor is not None:
+        state, reason = event.to_state, event.reason
+        values = {"who": who, "code": code, "reason": reason}
+        if state == "accepted":
+            text = _("%(who)s a accepté l'orientation %(code)s.") % values
+            if referral.appointment_at:
+                when = timezone.localtime(referral.appointment_at)
+                text += " " + _("Rendez-vous proposé le %(day)s à %(hour)s.") % {
+                    "day": when.strftime("%d/%m/%Y"),
+                    "hour": when.strftime("%H h %M"),
+                }
+            return text
+        sentences = {
+            "declined": _("%(who)s a refusé l'orientation %(code)s. Motif : %(reason)s."),
+            "in_progress": _(
+                "%(who)s a enregistré le premier rendez-vous de l'orientation %(code)s : "
+                "l'accompagnement a commencé."
+            ),
+            "completed": _(
+                "%(who)s a terminé l'accompagnement de l'orientation %(code)s. Issue : %(reason)s."
+            ),
+            "failed": _(
+                "%(who)s a déclaré l'orientation %(code)s non aboutie. Issue : %(reason)s."
+            ),
+            "cancelled": _("%(who)s a annulé l'orientation %(code)s. Motif : %(reason)s."),
+        }
+        if state in sentences:
+            return sentences[state] % values
+    if kind in ("referral_answered", "referral_expired") and referral.state == "expired":
+        return _(
+            "L'orientation %(code)s a expiré : %(advisor)s n'a pas répondu dans le délai. "
+            "Vous pouvez la réorienter."
+        ) % {"code": code, "advisor": advisor}
+    if kind == "referral_answered":
+        return _("L'orientation %(code)s est maintenant : %(state)s.") % {
+            "code": code,
+            "state": referral.get_state_display().lower(),
+        }
+    if kind == "referral_message":
+        message = referral.messages.select_related("author").order_by("-pk").first()
+        author = _agent(message.author) if message else _("Votre correspondant")
+        return _("%(who)s a écrit un message sur l'orientation %(code)s.") % {
+            "who": author,
+            "code": code,
+        }
+    if kind == "referral_reminder":
+        return _(
+            "L'orientation %(code)s attend toujours votre réponse : acceptez-la ou refusez-la."
+        ) % {"code": code}
+    if kind == "meeting_reminder":
+        return _(
+            "L'orientation %(code)s est acceptée, mais son premier rendez-vous n'est pas "
+            "encore enregistré."
+        ) % {"code": code}
+    if kind == "referral_escalated":
+        return _(
+            "L'orientation %(code)s, adressée à %(advisor)s, est restée sans réponse : "
+            "elle vous est signalée."
+        ) % {"code": code, "advisor": advisor}
+    if kind == "referral_rerouted":
+        previous = context.get("previous")
+        return _(
+            "%(who)s a réorienté l'orientation %(old)s vers %(advisor)s : "
+            "nouvelle orientation %(code)s."
+        ) % {
+            "who": who,
+            "old": previous.code if previous else "—",
+            "advisor": advisor,
+            "code": code,
+        }
+    return ""
 
 
 def _render(kind, *, subject, url, context):
@@ -370,6 +471,15 @@ def notification_mark_read(*, user, notification):
             read_at=notification.read_at
         )
     return notification
+
+
+def notifications_mark_read_for_referral(*, user, referral):
+    """The user opened the referral's page: what told them about it has been seen."""
+    return (
+        Notification.objects.unread_for(user)
+        .filter(referral=referral)
+        .update(read_at=timezone.now())
+    )
 
 
 @transaction.atomic

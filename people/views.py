@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,38 +10,87 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from referrals.models import ReferralState
 from territory.models import Commune
 
 from . import services
-from .forms import ConsentForm, PersonRegistrationForm
+from .forms import AccessLogFilterForm, ConsentForm, PersonRegistrationForm, PersonSearchForm
 from .models import Person, PersonAccess
+from .search import persons_search, probable_duplicates, with_last_referral
 from .services import person_access_log, person_register
+
+SEARCH_SESSION_KEY = "person_search"
+PERSONS_PAGE_SIZE = 25
 
 
 @role_required(Role.SOCIAL_WORKER)
 def person_list(request):
-    persons = (
-        Person.objects.visible_to(request.user)
-        .select_related("commune")
-        .order_by("last_name", "first_name")
+    """The structure's persons, searched by name, birth year or commune, a page at a time.
+
+    The search is sent by POST and kept in the session, so that no name ever reaches a URL
+    (the pages' links carry only the page number). A list writes nothing to the access log:
+    only a person opened (their page, export, slip…) does.
+    """
+    criteria = request.session.get(SEARCH_SESSION_KEY) or {}
+    form = PersonSearchForm(initial=criteria)
+    if request.method == "POST":
+        if "reset" in request.POST:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect("person_list")
+        form = PersonSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.criteria()
+            return redirect("person_list")
+    searching = any(criteria.values())
+    persons = with_last_referral(persons_search(request.user, **criteria))
+    page = Paginator(persons, PERSONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for person in page.object_list:
+        state = person.last_referral_state
+        person.last_referral_label = ReferralState(state).label if state else ""
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "persons": page.object_list,
+            "searching": searching,
+            "communes": Commune.objects.only("name", "postal_codes"),
+        },
     )
-    person_access_log(user=request.user, persons=persons, where=request.get_full_path())
-    return render(request, "people/person_list.html", {"persons": persons})
 
 
 @role_required(Role.SOCIAL_WORKER)
 def person_create(request):
+    """Registration; a probable duplicate (same name and birth year among the structure's
+    persons) is shown first, and registered only once the user says it is someone else."""
     form = PersonRegistrationForm(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        try:
-            person = person_register(user=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Personne enregistrée, consentement recueilli."))
-            return redirect("referral_new", person_pk=person.pk)
+        data = dict(form.cleaned_data)
+        not_duplicate = data.pop("not_duplicate")
+        if not not_duplicate:
+            duplicates = probable_duplicates(
+                request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_year=data["birth_year"],
+            )
+        if not duplicates:
+            try:
+                person = person_register(user=request.user, **data)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Personne enregistrée, consentement recueilli."))
+                return redirect("referral_new", person_pk=person.pk)
     communes = Commune.objects.only("name", "postal_codes")
-    return render(request, "people/person_form.html", {"form": form, "communes": communes})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "communes": communes, "duplicates": duplicates},
+    )
 
 
 def _person(request, pk):
@@ -130,10 +180,21 @@ def person_erase(request, pk):
     return redirect("person_list")
 
 
+ACCESS_LOG_PAGE_SIZE = 50
+
+
 @role_required(Role.COORDINATOR)
 def access_log(request):
-    """Who saw which person's data, when, from where: read-only, for the coordinator."""
-    accesses = PersonAccess.objects.filter(
-        person__commune__department=request.user.department
-    ).select_related("user", "person__commune")[:500]
-    return render(request, "people/access_log.html", {"accesses": accesses})
+    """Who saw which person's data, when, from where: read-only, for the coordinator, filtered
+    by person number, user and period (none of them personal data of a person, in the URL)."""
+    accesses = PersonAccess.objects.filter(person__commune__department=request.user.department)
+    form = AccessLogFilterForm(request.GET or None, accesses=accesses)
+    if form.is_bound and form.is_valid():
+        accesses = form.filter(accesses)
+    elif form.is_bound:
+        accesses = accesses.none()
+    page = Paginator(
+        accesses.select_related("user", "person__commune").order_by("-at", "-pk"),
+        ACCESS_LOG_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "people/access_log.html", {"form": form, "page": page})

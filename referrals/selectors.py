@@ -1,9 +1,23 @@
 """Reads about referrals that decide what a user is shown."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from pasip.workdays import working_days_between
 from people.models import Consent
 
 from .models import REROUTABLE_STATES, Referral, ReferralState
@@ -44,6 +58,18 @@ def with_consent(referrals):
     )
 
 
+def with_urgency(referrals):
+    """Each referral with `urgent`: its assessment found the person's situation urgent (a
+    procedure due soon, rights about to be suspended), which puts it first in a sort."""
+    return referrals.annotate(
+        urgent=Case(
+            When(assessment__profile__urgent=True, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def timeline(referral):
     """Events and messages of a referral, oldest first, as (kind, item) pairs."""
     items = [("event", event) for event in referral.events.select_related("actor")]
@@ -70,3 +96,63 @@ def board(user):
         .exclude(Exists(rerouted))
         .filter(person__erased_at__isnull=True),
     }
+
+
+class BoardGroup:
+    """What a referral on the board waits for, in the order the coordinator acts on it."""
+
+    ESCALATED, STALLED, EXPIRED, DECLINED, CANCELLED, OTHER = range(1, 7)
+    LABELS = {
+        ESCALATED: _("Signalée, sans réponse"),
+        STALLED: _("En attente, relancée"),
+        EXPIRED: _("Expirée, à réorienter"),
+        DECLINED: _("Refusée, à réorienter"),
+        CANCELLED: _("Annulée, à réorienter"),
+        OTHER: _("Rien à faire"),
+    }
+
+
+def _awaiting_reroute():
+    return (
+        Q(state__in=REROUTABLE_STATES)
+        & ~Q(cancel_reason__in=["consent_withdrawn", "erasure"])
+        & ~Q(Exists(Referral.objects.filter(previous=OuterRef("pk"))))
+        & Q(person__erased_at__isnull=True)
+    )
+
+
+def board_referrals(user, *, everything=False):
+    """The coordinator's board as one list, what needs action first: escalated, then
+    stalled or expired, then declined (and cancelled) waiting for a re-route, then the others
+    (`everything`: every referral of the département, not only those that need action);
+    the oldest first within a group. Each has `board_group` (a `BoardGroup`)."""
+    escalated = Q(state=ReferralState.SENT, escalated_at__isnull=False)
+    stalled = Q(state=ReferralState.SENT, reminded_at__isnull=False, escalated_at__isnull=True) | Q(
+        state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=False
+    )
+    awaiting = _awaiting_reroute()
+    referrals = Referral.objects.on_board_of(user).annotate(
+        board_group=Case(
+            When(escalated, then=Value(BoardGroup.ESCALATED)),
+            When(stalled, then=Value(BoardGroup.STALLED)),
+            When(awaiting & Q(state=ReferralState.EXPIRED), then=Value(BoardGroup.EXPIRED)),
+            When(awaiting & Q(state=ReferralState.DECLINED), then=Value(BoardGroup.DECLINED)),
+            When(awaiting & Q(state=ReferralState.CANCELLED), then=Value(BoardGroup.CANCELLED)),
+            default=Value(BoardGroup.OTHER),
+            output_field=IntegerField(),
+        )
+    )
+    if not everything:
+        referrals = referrals.filter(escalated | stalled | awaiting)
+    return referrals.select_related(
+        "person__commune", "advisor__user", "advisor__structure", "referring_structure"
+    ).order_by("board_group", "sent_at", "pk")
+
+
+def sent_before_working_days(days, *, today=None):
+    """The moment before which a referral was sent more than `days` working days ago."""
+    today = today or timezone.localdate()
+    day = today
+    while working_days_between(day, today) <= days:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(), timezone.get_current_timezone())

@@ -1,21 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
 from directory.matching import advisors_rank
+from notifications.services import notifications_mark_read_for_referral
 from pasip.errors import ApplicationError, NotAllowed
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
+from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
 from slips.content import constraint_lines
 
 from . import selectors, services, transitions
+from .board_filters import BoardFilterForm
 from .forms import (
     AcceptForm,
     CancelForm,
@@ -119,25 +124,46 @@ def _visible_referrals(user):
     )
 
 
+SORTS = {
+    # ?tri=…: the order of the list (the newest first unless asked otherwise)
+    "": ("-sent_at", "-pk"),
+    "urgence": ("-urgent", "sent_at", "pk"),
+}
+
+
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR)
 def referral_list(request):
-    """The structure's referrals or the advisor's inbox; an advisor finds one by its code."""
-    referrals = _visible_referrals(request.user)
+    """The structure's referrals or the advisor's inbox; an advisor finds one by its code.
+
+    Each row says whether the assessment found the person's situation urgent, and the list
+    sorts by urgency (then the longest waiting first). An advisor accepts or declines a
+    referral waiting for an answer from its row, by two distinct forms (a decline with its
+    reason). A list writes nothing to the access log: opening a referral does.
+    """
+    referrals = selectors.with_urgency(_visible_referrals(request.user))
     state = request.GET.get("etat")
     if state in ReferralState.values:
         referrals = referrals.filter(state=state)
     search = CodeSearchForm(request.GET or None)
     if search.is_valid() and search.cleaned_data["code"]:
         referrals = referrals.filter(code=search.cleaned_data["code"])
-    page = KeysFirstPaginator(referrals.order_by("-sent_at", "-pk"), LIST_PAGE_SIZE).get_page(
+    sort = request.GET.get("tri", "")
+    if sort not in SORTS:
+        sort = ""
+    page = KeysFirstPaginator(referrals.order_by(*SORTS[sort]), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(r, selectors.disclosure(user=request.user, referral=r)) for r in page.object_list]
-    person_access_log(
-        user=request.user,
-        persons={r.person for r, shown in rows if shown.identity},
-        where=request.get_full_path(),
-    )
+    rows = []
+    for referral in page.object_list:
+        can_answer = "accept" in transitions.allowed(user=request.user, referral=referral)
+        rows.append(
+            (
+                referral,
+                selectors.disclosure(user=request.user, referral=referral),
+                can_answer,
+                DeclineForm(auto_id=f"id_%s_{referral.pk}") if can_answer else None,
+            )
+        )
     return render(
         request,
         "referrals/referral_list.html",
@@ -147,6 +173,7 @@ def referral_list(request):
             "states": ReferralState.choices,
             "state": state,
             "search": search,
+            "sort": sort,
         },
     )
 
@@ -157,6 +184,7 @@ def referral_detail(request, pk):
     shown = selectors.disclosure(user=request.user, referral=referral)
     # Every opening is logged, a coordinator's included (only escalated ones can be opened).
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    notifications_mark_read_for_referral(user=request.user, referral=referral)
     allowed = transitions.allowed(user=request.user, referral=referral)
     actors = transitions.actors_of(user=request.user, referral=referral)
     can_reroute = (
@@ -309,10 +337,55 @@ def referral_reroute(request, pk):
     )
 
 
+BOARD_PAGE_SIZE = 50
+
+
 @role_required(Role.COORDINATOR)
 def coordinator_board(request):
-    """Stalled, escalated and to-be-re-routed referrals, the person pseudonymised."""
-    return render(request, "referrals/board.html", {"board": selectors.board(request.user)})
+    """The département's referrals that need action, the person pseudonymised: escalated
+    first, then stalled or expired, then declined waiting for a re-route, the oldest first
+    within each; filtered by state, decline reason, structure and age, a page at a time."""
+    form = BoardFilterForm(
+        request.GET or None, referrals=Referral.objects.on_board_of(request.user)
+    )
+    referrals = selectors.board_referrals(request.user, everything=form.everything)
+    if form.is_bound:
+        referrals = form.filter(referrals) if form.is_valid() else referrals.none()
+    page = KeysFirstPaginator(referrals, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for referral in page.object_list:
+        rows.append(
+            {
+                "referral": referral,
+                "group": selectors.BoardGroup.LABELS[referral.board_group],
+                "age": working_days_between(timezone.localdate(referral.sent_at), today),
+                "openable": referral.board_group == selectors.BoardGroup.ESCALATED,
+                "reroutable": selectors.BoardGroup.EXPIRED
+                <= referral.board_group
+                <= selectors.BoardGroup.CANCELLED,
+            }
+        )
+    counts = dict(
+        selectors.board_referrals(request.user)
+        .order_by()
+        .values_list("board_group")
+        .annotate(count=Count("pk"))
+    )
+    return render(
+        request,
+        "referrals/board.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "counts": [
+                (label, counts.get(group, 0))
+                for group, label in selectors.BoardGroup.LABELS.items()
+                if group != selectors.BoardGroup.OTHER
+            ],
+        },
+    )
 
 
 def _form_errors(request, form):
