@@ -5,6 +5,7 @@ from pasip.validators import validate_printable
 from territory.forms import CommuneField
 from territory.models import Commune
 
+from . import national
 from .enums import Language, Service, SpecificNeed, StructureKind, SupportFormat
 from .models import Absence, Permanence, Place, Structure
 
@@ -188,13 +189,27 @@ class PlaceForm(forms.ModelForm):
         else:
             del self.fields["structure"]
 
+    # What the national file's import refuses, the form refuses too: a place entered here is
+    # always exported in a file that imports again (directory.national).
+    def clean_postal_code(self):
+        postal_code = self.cleaned_data["postal_code"].strip()
+        if postal_code and not national.POSTAL_RE.match(postal_code):
+            raise forms.ValidationError(_("Le code postal a 5 chiffres, par exemple 46500."))
+        return postal_code
+
     def clean(self):
         cleaned = super().clean()
         commune = cleaned.get("commune")
-        if commune and cleaned.get("latitude") is None and cleaned.get("longitude") is None:
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if commune and latitude is None and longitude is None:
             cleaned["latitude"], cleaned["longitude"] = commune.latitude, commune.longitude
-        elif (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+        elif (latitude is None) != (longitude is None):
             self.add_error("longitude", _("Donnez la latitude et la longitude, ou aucune."))
+        elif latitude is not None and not national.in_france(latitude, longitude):
+            self.add_error(
+                "latitude",
+                _("Ce point est hors de France : vérifiez la latitude et la longitude."),
+            )
         return cleaned
 
 

@@ -112,7 +112,20 @@ FIELDS = {
     "accessibility_url": "fiche_acces_libre",
     "opening_hours": "horaires",
 }
-MAX_LENGTHS = {"nom": 200, "adresse": 300, "complement_adresse": 300, "telephone": 20}
+
+
+def _column_limits():
+    """Each column's longest value: its place field's, so that a row the check accepts always
+    fits the database (PostgreSQL refuses a longer value; SQLite would keep it)."""
+    limits = {"id": Place._meta.get_field("external_id").max_length}
+    for name, column in FIELDS.items():
+        max_length = getattr(Place._meta.get_field(name), "max_length", None)
+        if max_length:
+            limits[column] = max_length
+    return limits
+
+
+MAX_LENGTHS = _column_limits()
 URL_COLUMNS = ["fiche_acces_libre", "prise_rdv"]
 PIVOT_RE = re.compile(r"^(\d{14}|W\d{9})$")
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -408,11 +421,16 @@ def _point(text, commune, errors):
     except ValueError:
         errors.append(_("latitude et longitude doivent être deux nombres."))
         return None, None
-    if not any(s <= point[0] <= n and w <= point[1] <= e for s, n, w, e in FRANCE_BOXES):
+    if not in_france(*point):
         errors.append(
             _("coordonnées (%(lat)s, %(lon)s) hors de France.") % {"lat": point[0], "lon": point[1]}
         )
     return point
+
+
+def in_france(latitude, longitude):
+    """Whether a point lies in metropolitan France or an overseas département."""
+    return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in FRANCE_BOXES)
 
 
 def _changes(place, values, pivot):

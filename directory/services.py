@@ -134,6 +134,10 @@ def unmet_needs_record(*, person, commune, categories, day):
 
 # What the page says when the broker could not be reached: the import is saved and its step
 # will be published again by the sweep (`directory_imports_requeue`, every few minutes).
+APPLY_FAILED = gettext_lazy(
+    "L'application a échoué (%(error)s) : rien n'a été modifié dans l'annuaire. Vérifiez le"
+    " fichier de nouveau, ou déposez-en une version corrigée."
+)
 IMPORT_DEFERRED_MESSAGE = gettext_lazy(
     "Le service de traitement est momentanément indisponible : votre fichier est bien "
     "enregistré et son traitement démarrera automatiquement dans quelques minutes. "
@@ -236,12 +240,44 @@ def directory_import_apply(*, import_id):
         upload.counts = file_plan.counts
         upload.file_errors = file_plan.file_errors
         if file_plan.can_apply:
-            national.plan_apply(file_plan)
-            upload.status = DirectoryImport.Status.APPLIED
-            upload.applied_at = timezone.now()
+            try:
+                with transaction.atomic():  # a savepoint: the import's row is still written
+                    national.plan_apply(file_plan)
+            except Exception as error:  # noqa: BLE001 (any failure ends the import, said)
+                logger.exception("Directory import %s failed while applying", import_id)
+                upload.status = DirectoryImport.Status.FAILED
+                upload.file_errors = [APPLY_FAILED % {"error": error.__class__.__name__}]
+            else:
+                upload.status = DirectoryImport.Status.APPLIED
+                upload.applied_at = timezone.now()
         else:
             upload.status = DirectoryImport.Status.FAILED
         upload.save(update_fields=["report", "counts", "file_errors", "status", "applied_at"])
+    return upload
+
+
+def directory_import_recheck(*, user, upload):
+    """Checks a failed import again (the data it was checked against may have changed since):
+    back to checking, its check published after commit."""
+    if not can_manage_directory(user):
+        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    updated = DirectoryImport.objects.filter(
+        pk=upload.pk, status=DirectoryImport.Status.FAILED
+    ).update(
+        status=DirectoryImport.Status.CHECKING,
+        rows_done=0,
+        rows_total=0,
+        report=[],
+        counts={},
+        file_errors=[],
+        created_at=timezone.now(),
+    )
+    if not updated:
+        raise ApplicationError(
+            _("Seul un import refusé peut être vérifié de nouveau."), code="not_failed"
+        )
+    upload.refresh_from_db()
+    _queue(upload, "directory_import_check")
     return upload
 
 
@@ -288,6 +324,7 @@ __all__ = [
     "directory_import_apply",
     "directory_import_apply_request",
     "directory_import_check",
+    "directory_import_recheck",
     "directory_import_create",
     "directory_imports_requeue",
     "permanence_add",

@@ -30,6 +30,9 @@ urlpatterns = [
     path("annuaire/import/", views.import_list, name="directory_imports"),
     path("annuaire/import/<int:pk>/", views.import_detail, name="directory_import"),
     path("annuaire/import/<int:pk>/appliquer/", views.import_apply, name="directory_import_apply"),
+    path(
+        "annuaire/import/<int:pk>/verifier/", views.import_recheck, name="directory_import_recheck"
+    ),
     path("annuaire/export.csv", views.export, {"fmt": "csv"}, name="directory_export_csv"),
     path("annuaire/export.json", views.export, {"fmt": "json"}, name="directory_export_json"),
 ]

@@ -233,6 +233,19 @@ def import_apply(request, pk):
     return redirect("directory_import", pk=upload.pk)
 
 
+@require_POST
+@role_required(*MANAGERS)
+def import_recheck(request, pk):
+    upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
+    try:
+        upload = services.directory_import_recheck(user=request.user, upload=upload)
+        if upload.queued is False:
+            messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("directory_import", pk=upload.pk)
+
+
 @role_required(*MANAGERS)
 def export(request, fmt):
     places = national.places_for_export()

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "pasip.middleware.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the body (the CSRF check reads it in its process_view).
+    "pasip.middleware.UploadSizeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -303,6 +305,8 @@ PERMISSIONS_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "pasip.views.csrf_failure"
+# The largest file upload (the national directory file: 10 MB holds about 25,000 places).
+PASIP_UPLOAD_MAX_BYTES = env.int("PASIP_UPLOAD_MAX_BYTES", default=20_000_000)
 # Whether server errors reach someone (Sentry in production when SENTRY_DSN is set): the error
 # page says the technical team is told only when it is.
 PASIP_ERRORS_REPORTED = False

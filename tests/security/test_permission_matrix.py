@@ -106,6 +106,7 @@ ROWS = {
     "directory_imports": Row(G, MANAGERS),
     "directory_import": Row(G, MANAGERS, "import"),
     "directory_import_apply": Row(P, MANAGERS, "import"),
+    "directory_import_recheck": Row(P, MANAGERS, "import"),
     "directory_export_csv": Row(G, MANAGERS),
     "directory_export_json": Row(G, MANAGERS),
     "advisor-list": Row(G, (SW, ADV, *MANAGERS)),
