@@ -17,6 +17,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
+        "next_attempt_at",
         "sent_at",
     ]
     list_filter = ["status", "kind", "email", "in_app"]
@@ -57,6 +58,7 @@ class PersonMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
+        "next_attempt_at",
         "cancel_reason",
     ]
     list_filter = ["status", "kind", "channel"]

@@ -12,7 +12,9 @@ Message-ID is derived from the row's idempotency key, so the one duplicate still
 worker killed between the SMTP server's acceptance and the row's update) carries the same
 Message-ID as the original and the receiving side can drop it. Provider errors are retried with
 exponential backoff; after the last attempt the row is failed, with the server's answer, in the
-admin, where it can be sent again by hand.
+admin, where it can be sent again by hand; beat tries it again every hour for 48 hours
+(`deliveries_retry_failed`), so a mail server back after a night's outage gets it with no one
+clicking.
 
 A user who chose the daily digest gets the event in the application at once and by e-mail in
 one digest at their hour (`digests_send_due`, swept by beat).
@@ -283,6 +285,50 @@ def retry_delay(attempts):
     return min(base * 2 ** (attempts - 1), settings.PASIP_NOTIFICATION_RETRY_BACKOFF_MAX)
 
 
+def attempt_failed(row, *, error, now, failed):
+    """Records a failed attempt on an outbox row (a notification's e-mail, a message to the
+    person) and says when to try again: after an exponential backoff while attempts remain
+    (returns the delay, for the task to retry itself); once they are spent the row is `failed`
+    and the beat sweep `deliveries_retry_failed` tries it again every
+    PASIP_NOTIFICATION_LATE_RETRY_EVERY seconds (an hour) until PASIP_NOTIFICATION_LATE_RETRY_FOR
+    (48 hours) after it was written (returns None)."""
+    row.last_error = provider_answer(error)
+    if row.attempts >= max_attempts():
+        row.status = failed
+        row.next_attempt_at = now + timedelta(seconds=settings.PASIP_NOTIFICATION_LATE_RETRY_EVERY)
+        return None
+    delay = retry_delay(row.attempts)
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    return delay
+
+
+def deliveries_retry_failed(*, now=None):
+    """Tries again, once each, the failed e-mails and messages to persons whose next attempt
+    has come, within 48 hours of their writing (a mail server or SMS provider back after an
+    outage); a message to a person is checked again before it goes. Returns how many."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.PASIP_NOTIFICATION_LATE_RETRY_FOR)
+    due = {"next_attempt_at__lte": now, "created_at__gte": since}
+    with transaction.atomic():
+        notification_ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.FAILED, email=True, **due)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=notification_ids).update(status=Status.PENDING)
+        message_ids = list(
+            PersonMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=PersonMessage.Status.FAILED, **due)
+            .values_list("pk", flat=True)
+        )
+        PersonMessage.objects.filter(pk__in=message_ids).update(status=PersonMessage.Status.PENDING)
+    for notification_id in notification_ids:
+        queue_notification(notification_id)
+    for message_id in message_ids:
+        queue_person_message(message_id)
+    return len(notification_ids) + len(message_ids)
+
+
 def notification_send(*, notification_id):
     """Sends one notification's e-mail once; returns the delay before a retry, or None.
 
@@ -304,13 +350,7 @@ def notification_send(*, notification_id):
                 raise DeliveryError(_("Aucune adresse électronique pour ce destinataire."))
             _email(notification).send()
         except (OSError, DeliveryError) as error:
-            notification.last_error = provider_answer(error)
-            delay = None
-            if notification.attempts >= max_attempts():
-                notification.status = Status.FAILED
-            else:
-                delay = retry_delay(notification.attempts)
-                notification.next_attempt_at = now + timedelta(seconds=delay)
+            delay = attempt_failed(notification, error=error, now=now, failed=Status.FAILED)
             notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             logger.warning(
                 "Notification %s attempt %s failed: %s",
@@ -321,7 +361,8 @@ def notification_send(*, notification_id):
             return delay
         notification.status = Status.SENT
         notification.sent_at = now
-        notification.save(update_fields=["attempts", "status", "sent_at"])
+        notification.last_error = ""  # the latest answer is the acceptance, not an old refusal
+        notification.save(update_fields=["attempts", "status", "sent_at", "last_error"])
         if notification.kind == "digest":  # a digest delivers the notifications it gathered
             notification.included.filter(status=Status.PENDING).update(
                 status=Status.SENT, sent_at=now
@@ -712,13 +753,9 @@ def person_message_send(*, message_id):
                 ).send()
                 reference = ""
         except (OSError, sms.SmsError) as error:
-            message.last_error = provider_answer(error)
-            delay = None
-            if message.attempts >= max_attempts():
-                message.status = PersonMessage.Status.FAILED
-            else:
-                delay = retry_delay(message.attempts)
-                message.next_attempt_at = now + timedelta(seconds=delay)
+            delay = attempt_failed(
+                message, error=error, now=now, failed=PersonMessage.Status.FAILED
+            )
             message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             # The provider's answer may quote the address: it stays in the row, not in the logs.
             logger.warning(
@@ -731,7 +768,10 @@ def person_message_send(*, message_id):
         message.status = PersonMessage.Status.SENT
         message.sent_at = now
         message.provider_reference = reference or ""
-        message.save(update_fields=["attempts", "status", "sent_at", "provider_reference"])
+        message.last_error = ""
+        message.save(
+            update_fields=["attempts", "status", "sent_at", "provider_reference", "last_error"]
+        )
         return None
 
 

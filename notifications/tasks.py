@@ -48,3 +48,9 @@ def send_person_message(self, message_id):
 def send_due_person_messages():
     """Publishes the messages to persons whose time has come (reminders the day before)."""
     return services.person_messages_queue_due()
+
+
+@shared_task
+def retry_failed_deliveries():
+    """Tries again the failed e-mails and messages to persons whose next attempt has come."""
+    return services.deliveries_retry_failed()

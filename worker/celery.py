@@ -29,12 +29,20 @@ def wait_for_migrations(**kwargs):
 # How often the relay looks for notifications left unsent (seconds; the tests shorten it).
 RELAY_EVERY = float(os.environ.get("PASIP_RELAY_EVERY", "60"))
 
+# How often failed e-mails and messages are looked at for their hourly retry (seconds).
+LATE_RETRY_SWEEP_EVERY = float(os.environ.get("PASIP_LATE_RETRY_SWEEP_EVERY", "300"))
+
 # Periodic jobs, in code. Each is cheap when there is nothing to do and safe to run twice.
 app.conf.beat_schedule = {
     # Re-queues notifications left unsent (broker down at commit time, task lost).
     "relay-pending-notifications": {
         "task": "notifications.tasks.relay_pending_notifications",
         "schedule": RELAY_EVERY,
+    },
+    # Tries again, hourly for 48 hours, the e-mails and messages that failed every attempt.
+    "retry-failed-deliveries": {
+        "task": "notifications.tasks.retry_failed_deliveries",
+        "schedule": LATE_RETRY_SWEEP_EVERY,
     },
     # Sends the daily digests whose hour has come (users choose their hour).
     "send-due-digests": {

@@ -147,6 +147,12 @@ CELERY_TIMEZONE = TIME_ZONE
 PASIP_NOTIFICATION_MAX_ATTEMPTS = env.int("PASIP_NOTIFICATION_MAX_ATTEMPTS", default=6)
 PASIP_NOTIFICATION_RETRY_BACKOFF = env.float("PASIP_NOTIFICATION_RETRY_BACKOFF", default=10)
 PASIP_NOTIFICATION_RETRY_BACKOFF_MAX = 300
+# Once those attempts are spent the row is failed, and tried again every hour for 48 hours
+# after it was written (a mail server down for a night): notifications.services.
+PASIP_NOTIFICATION_LATE_RETRY_EVERY = env.float("PASIP_NOTIFICATION_LATE_RETRY_EVERY", default=3600)
+PASIP_NOTIFICATION_LATE_RETRY_FOR = env.float(
+    "PASIP_NOTIFICATION_LATE_RETRY_FOR", default=48 * 3600
+)
 PASIP_NOTIFICATION_SEND_TIMEOUT = 30
 PASIP_REMINDER_HOUR = 10  # appointment reminders go the day before at this hour
 # Redis redelivers a message not acknowledged within the visibility timeout. It must exceed the

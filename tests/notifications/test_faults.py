@@ -7,6 +7,8 @@ real Celery worker process, a real SMTP listener.
 3. The SMTP server refusing for a while: retried, then all arrive once; past the last attempt
    the rows are failed, with the server's answer, and the administrator sends them again.
 4. A digest user receives one e-mail for five events.
+5. The SMTP server down past the last attempt, then back: the failed rows go, once each, at the
+   next hourly retry, with no one clicking.
 """
 
 import os
@@ -267,6 +269,39 @@ def test_smtp_refusing_for_a_while_then_past_the_last_attempt(
     )
     assert_each_once(smtp_inbox, 13)
     wait_until(lambda: statuses() == {"pending": 0, "sent": 13, "failed": 0}, 10, "all sent")
+
+
+def test_failed_e_mails_go_once_the_server_is_back_with_no_one_clicking(
+    workers, smtp_inbox, admin_client
+):
+    # Two quick attempts, then a late retry every 2 seconds (an hour in production) looked for
+    # by beat every second (every 5 minutes).
+    workers(
+        beat=True,
+        PASIP_NOTIFICATION_RETRY_BACKOFF=0.2,
+        PASIP_NOTIFICATION_MAX_ATTEMPTS=2,
+        PASIP_NOTIFICATION_LATE_RETRY_EVERY=2,
+        PASIP_LATE_RETRY_SWEEP_EVERY=1,
+    )
+    recipient = UserFactory()
+    referral = ReferralFactory()
+    smtp_inbox.refuse = "421 4.3.2 Service en maintenance"
+    for _ in range(3):
+        with transaction.atomic():
+            services.notify(
+                recipient=recipient, referral=referral, kind="referral_answered", subject="x"
+            )
+    wait_until(lambda: statuses()["failed"] == 3, 30, "three failed rows")
+    page = admin_client.get("/admin/notifications/notification/?status__exact=failed")
+    assert page.content.decode().count("421 4.3.2 Service en maintenance") == 3
+
+    smtp_inbox.refuse = None  # the server is back: nobody clicks anything
+    counts = assert_each_once(smtp_inbox, 3)
+    assert set(counts.values()) == {1}
+    wait_until(lambda: statuses() == {"pending": 0, "sent": 3, "failed": 0}, 10, "all sent")
+    assert set(Notification.objects.values_list("last_error", flat=True)) == {""}
+    page = admin_client.get("/admin/notifications/notification/")
+    assert "421 4.3.2" not in page.content.decode()  # the latest answer, not a stale refusal
 
 
 def test_a_digest_user_receives_one_e_mail_for_five_events(workers, smtp_inbox):

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from notifications import services
 from notifications.models import Notification, NotificationPreference
@@ -241,3 +242,25 @@ def test_an_in_app_only_kind_needs_no_template_and_no_sending():
         services.KINDS.pop("test_in_app")
     assert (notification.status, notification.email, notification.in_app) == ("sent", False, True)
     assert services.notifications_relay(older_than=0) == 0
+
+
+def test_failed_deliveries_are_tried_again_hourly_for_48_hours_after_their_writing():
+    recipient, referral = UserFactory(), ReferralFactory()
+    now = timezone.now()
+
+    def failed(written_hours_ago, next_attempt_in_minutes):
+        notification = services.notify(
+            recipient=recipient, referral=referral, kind="referral_answered", subject="x"
+        )
+        Notification.objects.filter(pk=notification.pk).update(
+            status="failed",
+            attempts=6,
+            created_at=now - timedelta(hours=written_hours_ago),
+            next_attempt_at=now + timedelta(minutes=next_attempt_in_minutes),
+        )
+        return notification.pk
+
+    recent, old, not_yet = failed(47, -1), failed(49, -1), failed(1, 30)
+    assert services.deliveries_retry_failed(now=now) == 1
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses == {recent: "pending", old: "failed", not_yet: "failed"}
