@@ -109,6 +109,9 @@ class PermanenceForm(forms.ModelForm):
             Place.objects.filter(structure=advisor.structure) | advisor.places.all()
         ).distinct()
         self.fields["place"].label = _("Lieu")
+        self.fields["place"].empty_label = _("— Choisir un lieu —")
+        weekdays = Permanence.Weekday.choices
+        self.fields["weekday"].choices = [("", _("— Choisir un jour —")), *weekdays]
 
     def clean(self):
         cleaned = super().clean()
@@ -185,6 +188,7 @@ class PlaceForm(forms.ModelForm):
             self.fields["structure"].queryset = Structure.objects.filter(
                 kind=StructureKind.MEDIATION
             )
+            self.fields["structure"].empty_label = _("— Choisir une structure —")
         else:
             del self.fields["structure"]
 
