@@ -141,3 +141,17 @@ def test_every_page_has_the_footer_with_the_four_links(client):
         seen.add(response.status_code)
         assert_footer(response)
     assert seen == {200, 403, 404}
+
+
+@pytest.mark.django_db
+def test_the_demo_login_page_shows_the_first_five_minutes_and_production_does_not(client, settings):
+    html = client.get(reverse("login")).content.decode()
+    assert "Démonstration : les cinq premières minutes" in html
+    for login in ("travailleur.social", "conseiller", "coordination", "pilotage"):
+        assert f"<strong>{login}</strong>" in html
+    assert html.count("<li>", html.index("cinq premières minutes")) >= 7
+
+    del settings.PASIP_DEMO_PASSWORD  # as in production: no demo logins, no guide
+    html = client.get(reverse("login")).content.decode()
+    assert "cinq premières minutes" not in html
+    assert "demo-pasip-2026" not in html
