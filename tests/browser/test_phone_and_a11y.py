@@ -1,6 +1,7 @@
 """The twelve main pages on a phone (390 × 844), in Chromium, logged in as each demo role.
 
-On each: no horizontal scroll, no duplicate id, no aria-describedby or aria-labelledby naming a
+On each: no horizontal scroll (a wide table scrolls in its own frame, a labelled region the
+keyboard reaches), no duplicate id, no aria-describedby or aria-labelledby naming a
 missing id, no label reading "(facultatif) (facultatif)", no option or label "---------"; the
 statistics' maps have a visible title. The footer's pages pass axe-core, on the phone too.
 """
@@ -42,7 +43,18 @@ CHECKS = """() => {
     .filter(element => !element.closest('.scroll'))
     .slice(0, 5)
     .map(element => `${element.tagName.toLowerCase()}.${element.className}`);
+  const unnamedRegions = [...document.querySelectorAll('main table')]
+    .filter(table => table.scrollWidth > table.parentElement.clientWidth + 1)
+    .filter(table => {
+      const box = table.parentElement;
+      const labelledBy = document.getElementById(box.getAttribute('aria-labelledby') || '');
+      const named = (labelledBy && labelledBy.textContent.trim()) || box.getAttribute('aria-label');
+      return !(box.classList.contains('scroll') && box.getAttribute('role') === 'region'
+               && box.tabIndex === 0 && named);
+    })
+    .map(table => table.querySelector('caption')?.textContent || table.className);
   return {
+    unnamedRegions,
     scrollWidth: document.scrollingElement.scrollWidth,
     innerWidth: window.innerWidth,
     wide,
@@ -57,6 +69,7 @@ CHECKS = """() => {
 def check_phone_page(page, where):
     found = page.evaluate(CHECKS)
     assert found["scrollWidth"] <= found["innerWidth"], (where, found["wide"])
+    assert not found["unnamedRegions"], (where, found["unnamedRegions"])
     assert not found["duplicates"], (where, found["duplicates"])
     assert not found["dangling"], (where, found["dangling"])
     assert not found["doubleOptional"], (where, found["doubleOptional"])
@@ -145,6 +158,10 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
 
     log_in_demo(page, "conseiller")
     visit("/orientations/", "orientations reçues")
+    # Its table is wider than a phone: it scrolls in its own labelled frame, whole words kept.
+    region = page.get_by_role("region", name="Orientations, les plus récentes d'abord")
+    assert region.is_visible() and region.get_attribute("tabindex") == "0"
+    assert page.locator("th", has_text="Personne").bounding_box()["width"] > 60
     visit(f"/orientations/{referral.pk}/", "orientation reçue")
     log_out(page)
 
