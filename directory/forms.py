@@ -104,6 +104,9 @@ class PermanenceForm(forms.ModelForm):
         }
 
     def __init__(self, *args, advisor, **kwargs):
+        # Shown on one page with the absence form, which also has a start and an end: ids of
+        # its own (the names posted stay the same).
+        kwargs.setdefault("auto_id", "id_permanence_%s")
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = (
             Place.objects.filter(structure=advisor.structure) | advisor.places.all()
@@ -128,6 +131,10 @@ class AbsenceForm(forms.ModelForm):
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_absence_%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -105,6 +105,7 @@ def pages_of_each_role():
     escalated.escalated_at = escalated.sent_at
     escalated.save()
     draft_person = PersonFactory(created_by=social_worker)
+    declined = consented_referral(state=ReferralState.DECLINED)
     return [
         (None, reverse("login")),
         (None, "/page-qui-n-existe-pas/"),
@@ -120,8 +121,14 @@ def pages_of_each_role():
         (advisor, reverse("referral_list")),
         (advisor, reverse("referral_detail", args=[referral.pk])),
         (advisor, reverse("directory_my_entry")),
+        (advisor, reverse("directory_advisor", args=[referral.advisor.pk])),
+        (advisor, reverse("directory_place", args=[referral.advisor.places.get().pk])),
+        (advisor, reverse("notification_preferences")),
         (coordinator, reverse("coordinator_board")),
+        (coordinator, reverse("referral_reroute", args=[declined.pk])),
         (coordinator, reverse("directory_home")),
+        (coordinator, reverse("directory_place_new")),
+        (coordinator, reverse("directory_places")),
         (coordinator, reverse("person_access_log")),
         (coordinator, reverse("stats_home")),
         (officer, reverse("stats_home")),
@@ -155,3 +162,28 @@ def test_the_demo_login_page_shows_the_first_five_minutes_and_production_does_no
     html = client.get(reverse("login")).content.decode()
     assert "cinq premières minutes" not in html
     assert "demo-pasip-2026" not in html
+
+
+def ids_and_references(html):
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    references = [
+        name
+        for attribute in ("aria-describedby", "aria-labelledby", "for")
+        for value in re.findall(rf'\s{attribute}="([^"]*)"', html)
+        for name in value.split()
+    ]
+    return ids, references
+
+
+@pytest.mark.django_db
+def test_no_page_shows_dashes_or_a_doubled_optional_or_a_dangling_reference(client):
+    for user, url in pages_of_each_role():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        html = client.get(url, follow=True).content.decode()
+        assert "---------" not in html, url
+        assert not re.search(r"\(facultatif\)\s*\(facultatif\)", html), url
+        ids, references = ids_and_references(html)
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+        assert set(references) <= set(ids), (url, set(references) - set(ids))
