@@ -2,8 +2,9 @@
 
 On each: no horizontal scroll (a wide table scrolls in its own frame, a labelled region the
 keyboard reaches), no duplicate id, no aria-describedby or aria-labelledby naming a
-missing id, no label reading "(facultatif) (facultatif)", no option or label "---------"; the
-statistics' maps have a visible title. The footer's pages pass axe-core, on the phone too.
+missing id, no label reading "(facultatif) (facultatif)", no option or label "---------", no
+serious axe-core violation; the statistics' maps have a visible title. The footer's pages pass
+axe-core on a phone and on a desktop.
 """
 
 from io import StringIO
@@ -122,6 +123,7 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
     def visit(url, where):
         page.goto(url)
         check_phone_page(page, where)
+        assert_accessible(page, where)
         seen.append(where)
 
     visit("/connexion/", "connexion")
@@ -138,6 +140,7 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
     page.get_by_role("button", name="Voir les conseillers").click()
     page.wait_for_load_state()
     check_phone_page(page, "suggestions")
+    assert_accessible(page, "suggestions")
     seen.append("suggestions")
     # A new assessment for a new person: each of its steps.
     newcomer = Person.objects.create(
