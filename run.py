@@ -66,7 +66,9 @@ def run_product():
     started = time.monotonic()
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("load_territory", env=env)
-    manage("load_demo", env=env)
+    # The deadline sweep (hourly under beat) once now, so that the coordinator's board shows
+    # the referrals escalated or expired since the demo was loaded.
+    manage("load_demo", "--apply-deadlines", env=env)
     processes = [
         subprocess.Popen(
             [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

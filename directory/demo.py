@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,8 +22,16 @@ from accounts.models import Role, User
 from assessments.demo import demo_assessment
 from assessments.models import Assessment, QuestionnaireVersion
 from assessments.services import questionnaire_load_file
+from pasip.workdays import add_working_days, is_working_day, working_days_between
 from people.models import Consent, ContactChannel, Person
-from referrals.models import DeclineReason, Outcome, Referral, ReferralEvent, ReferralState
+from referrals.models import (
+    DeclineReason,
+    EventKind,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+)
 from referrals.services import referral_code_new
 from territory.models import Commune, haversine_km
 from territory.services import territory_load
@@ -40,6 +49,10 @@ REFERRAL_COUNT = 350
 ASSESSMENT_SINCE_DAYS = 300
 EXPIRY_DAYS = 15  # a referral left unanswered this long is marked expired
 INBOX_COUNT = 6  # recent referrals from `travailleur.social` waiting for `conseiller`
+# Referrals waiting this many working days for an answer, so that the coordinator's board shows
+# at once a stalled one (reminded, not yet escalated) and escalated ones (the deadlines are
+# `settings.PASIP_DEADLINES`: reminder after 2 working days, escalation after 5, expiry after 10).
+BOARD_WAITING_WORKING_DAYS = (3, 4, 6, 8)
 
 # --- Structures -------------------------------------------------------------------------------
 
@@ -933,7 +946,13 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
         referrals.append(referral)
         timelines.append(events)
 
+    referrals_waiting = _board_referrals(
+        persons, advisors, ranking_cache, codes, demo_social_worker, today, now
+    )
+    referrals += [referral for referral, _events in referrals_waiting]
+    timelines += [events for _referral, events in referrals_waiting]
     _closures_record(referrals, timelines)
+    _deadlines_record(referrals, timelines, today, now)
     _assessments_attach(random.Random(rng.getrandbits(32)), referrals, now)
     Referral.objects.bulk_create(referrals, batch_size=500)
     pk_by_code = dict(
@@ -948,12 +967,101 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
                 from_state=from_state,
                 to_state=to_state,
                 reason=reason,
+                kind=kind[0] if kind else EventKind.TRANSITION,
             )
             for referral, events in zip(referrals, timelines, strict=True)
-            for actor, at, from_state, to_state, reason in events
+            for actor, at, from_state, to_state, reason, *kind in events
         ],
         batch_size=500,
     )
+
+
+def _working_days_before(day, count):
+    """The working day `count` working days before `day`."""
+    while count > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def _board_referrals(persons, advisors, ranking_cache, codes, demo_social_worker, today, now):
+    """[(referral, events)]: referrals waiting `BOARD_WAITING_WORKING_DAYS` working days for an
+    answer, from other structures than the demo social worker's (a draw of their own, so that
+    the rest of the demo stays the same)."""
+    rng = random.Random(4646)
+    made = []
+    for waiting in BOARD_WAITING_WORKING_DAYS:
+        sent_at = _moment(rng, _working_days_before(today, waiting))
+        candidates = [
+            person
+            for person in persons
+            if person.created_by != demo_social_worker
+            and person.created_at < sent_at - timedelta(hours=1)
+        ]
+        person = rng.choice(candidates)
+        needs = _needs_pick(rng)
+        info, was_suggested, rank, _distance = _advisor_pick(
+            rng, person.commune, needs, advisors, ranking_cache
+        )
+        code = referral_code_new()
+        while code in codes:
+            code = referral_code_new()
+        codes.add(code)
+        referral = Referral(
+            code=code,
+            person=person,
+            referring_structure_id=person.structure_id,
+            referrer=person.created_by,
+            advisor=info.advisor,
+            needs=[service.value for service in Service if service in needs],
+            state=ReferralState.SENT,
+            was_suggested=was_suggested,
+            suggested_rank=rank,
+            sent_at=sent_at,
+        )
+        made.append((referral, [(person.created_by, sent_at, "", ReferralState.SENT, "")]))
+    return made
+
+
+def _deadlines_record(referrals, timelines, today, now):
+    """The reminders, escalations and first-meeting reminders the deadline sweep
+    (`referrals.services.referral_deadlines_apply`, run hourly by beat) would have recorded on
+    the working days they fell due, with their events (and, like the rest of the demo's past,
+    no notification). A referral past its expiry is left escalated: the sweep run at start-up
+    (`load_demo --apply-deadlines`, as `run.py` does) expires it and tells the social worker."""
+    days = settings.PASIP_DEADLINES
+
+    def due(start, count, after):
+        moment = timezone.make_aware(datetime.combine(add_working_days(start, count), time(7)))
+        return max(min(moment, now - timedelta(minutes=1)), after + timedelta(minutes=1))
+
+    for referral, events in zip(referrals, timelines, strict=True):
+        if referral.state == ReferralState.SENT:
+            sent_day = timezone.localtime(referral.sent_at).date()
+            elapsed = working_days_between(sent_day, today)
+            if elapsed >= days["reminder"]:
+                referral.reminded_at = due(sent_day, days["reminder"], referral.sent_at)
+                events.append(
+                    (None, referral.reminded_at, referral.state, referral.state, "")
+                    + (EventKind.REMINDER,)
+                )
+            if elapsed >= days["escalation"]:
+                referral.escalated_at = due(sent_day, days["escalation"], referral.reminded_at)
+                events.append(
+                    (None, referral.escalated_at, referral.state, referral.state, "")
+                    + (EventKind.ESCALATION,)
+                )
+        elif referral.state == ReferralState.ACCEPTED:
+            accepted_day = timezone.localtime(referral.answered_at).date()
+            if working_days_between(accepted_day, today) >= days["first_meeting"]:
+                referral.meeting_reminded_at = due(
+                    accepted_day, days["first_meeting"], referral.answered_at
+                )
+                events.append(
+                    (None, referral.meeting_reminded_at, referral.state, referral.state, "")
+                    + (EventKind.MEETING_REMINDER,)
+                )
 
 
 # How closed referrals ended, as advisors record it (`referrals.services.OUTCOMES`).

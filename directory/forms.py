@@ -105,11 +105,17 @@ class PermanenceForm(forms.ModelForm):
         }
 
     def __init__(self, *args, advisor, **kwargs):
+        # Shown on one page with the absence form, which also has a start and an end: ids of
+        # its own (the names posted stay the same).
+        kwargs.setdefault("auto_id", "id_permanence_%s")
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = (
             Place.objects.filter(structure=advisor.structure) | advisor.places.all()
         ).distinct()
         self.fields["place"].label = _("Lieu")
+        self.fields["place"].empty_label = _("— Choisir un lieu —")
+        weekdays = Permanence.Weekday.choices
+        self.fields["weekday"].choices = [("", _("— Choisir un jour —")), *weekdays]
 
     def clean(self):
         cleaned = super().clean()
@@ -126,6 +132,10 @@ class AbsenceForm(forms.ModelForm):
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_absence_%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
@@ -186,6 +196,7 @@ class PlaceForm(forms.ModelForm):
             self.fields["structure"].queryset = Structure.objects.filter(
                 kind=StructureKind.MEDIATION
             )
+            self.fields["structure"].empty_label = _("— Choisir une structure —")
         else:
             del self.fields["structure"]
 

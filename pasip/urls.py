@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import oidc, second_factor
 from accounts.api import RevokeAuthToken, ThrottledObtainAuthToken
 from accounts.views import LoginView, home
+from pasip import legal
 from pasip.api import api_root
 from pasip.health import healthz, readyz
 
@@ -49,6 +50,10 @@ urlpatterns = [
         second_factor.second_factor_setup,
         name="second_factor_setup",
     ),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("confidentialite/", legal.privacy, name="privacy"),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("aide/", legal.help_contact, name="help"),
     *(path("", include(f"{app}.urls")) for app in APPS),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urls)),

@@ -111,7 +111,10 @@ class AcceptForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     appointment_place = forms.ModelChoiceField(
-        label=_("Lieu du rendez-vous"), queryset=Place.objects.none(), required=False
+        label=_("Lieu du rendez-vous"),
+        queryset=Place.objects.none(),
+        required=False,
+        empty_label=_("— Choisir un lieu —"),
     )
 
     def __init__(self, *args, advisor=None, **kwargs):
@@ -180,6 +183,7 @@ class RerouteForm(forms.Form):
     advisor = forms.ModelChoiceField(
         label=_("Nouveau conseiller"),
         queryset=Advisor.objects.filter(is_active=True),
+        empty_label=_("— Choisir un conseiller —"),
         error_messages={
             "required": _("Choisissez un conseiller."),
             "invalid_choice": _("Ce conseiller n'est pas disponible."),

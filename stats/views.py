@@ -54,7 +54,7 @@ def stats_home(request):
             for key, row in zip(table.keys, table.rows, strict=True)
             if key is not None
         }
-        maps.append(charts.epci_map(ident=ident, title=title, figures=figures, unit=unit))
+        maps.append((title, charts.epci_map(ident=ident, title=title, figures=figures, unit=unit)))
     return render(
         request,
         "stats/home.html",

@@ -265,3 +265,60 @@ def test_load_demo_refuses_without_the_demo_password_setting(settings):
     with pytest.raises(CommandError, match="PASIP_DEMO_PASSWORD"):
         load_demo()
     assert not User.objects.filter(username="admin").exists()
+
+
+def board_sections(client):
+    """The coordinator's board page as `coordination` sees it: {section id: rows}."""
+    import re
+
+    client.force_login(User.objects.get(username="coordination"))
+    html = client.get("/coordination/").content.decode()
+    return {
+        section: len(re.findall(r"<tr>\s*<td>", body))
+        for section, body in re.findall(
+            r'<section aria-labelledby="(\w+)-title">(.*?)</section>', html, flags=re.S
+        )
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_shows_escalated_and_stalled_referrals_on_the_coordinator_board(client):
+    from referrals.models import EventKind
+
+    load_demo()
+
+    rows = board_sections(client)
+    assert rows["escalated"] >= 1 and rows["stalled"] >= 1, rows
+    waiting = Referral.objects.filter(state=ReferralState.SENT)
+    escalated = waiting.exclude(escalated_at=None)
+    reminded = waiting.exclude(reminded_at=None).filter(escalated_at=None)
+    assert escalated.count() >= 2 and reminded.count() >= 1
+    # Recorded as the deadline sweep records them: markers, events in order, no notification.
+    for referral in [*escalated, *reminded]:
+        kinds = [event.kind for event in referral.events.all()]
+        assert kinds[0] == EventKind.TRANSITION and EventKind.REMINDER in kinds
+        assert (EventKind.ESCALATION in kinds) == (referral.escalated_at is not None)
+        assert referral.sent_at < referral.reminded_at <= (referral.escalated_at or timezone.now())
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_load_demo_apply_deadlines_runs_the_sweep_once_and_idempotently(client):
+    from referrals.services import referral_deadlines_apply
+
+    output = StringIO()
+    call_command("load_demo", "--apply-deadlines", stdout=output)
+
+    assert "Échéances appliquées" in output.getvalue()
+    # Whatever fell due was done: the sweep run again finds nothing, and so does the command.
+    assert referral_deadlines_apply() == {
+        "reminder": 0,
+        "escalation": 0,
+        "expiry": 0,
+        "meeting_reminder": 0,
+    }
+    before = counts()
+    call_command("load_demo", "--apply-deadlines", stdout=StringIO())
+    assert counts() == before
+    rows = board_sections(client)
+    assert rows["escalated"] >= 1 and rows["stalled"] >= 1, rows

@@ -65,6 +65,11 @@ ROWS = {
     "api-token-revoke": Row(P, ALL),
     "api-schema": Row(G, ALL),
     "api-docs": Row(G, ALL),
+    # The footer's pages: legal notice, privacy policy, accessibility statement, help
+    "legal_notice": Row(G, ALL, public=True),
+    "privacy": Row(G, ALL, public=True),
+    "accessibility": Row(G, ALL, public=True),
+    "help": Row(G, ALL, public=True),
     # People and consent
     "person_list": Row(G, (SW,)),
     "person_create": Row(G, (SW,)),

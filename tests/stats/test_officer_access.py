@@ -39,6 +39,11 @@ REACHABLE = {
     "notification-list",
     "notification-unread-count",
     "commune-list",  # the territory's public reference data
+    # The footer's public pages (legal notice, privacy, accessibility, help): no data at all.
+    "legal_notice",
+    "privacy",
+    "accessibility",
+    "help",
 }
 
 

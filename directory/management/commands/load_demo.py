@@ -5,18 +5,28 @@ from django.core.management.base import BaseCommand, CommandError
 
 from directory.demo import demo_load
 from referrals.models import ReferralState
+from referrals.services import referral_deadlines_apply
 
 
 class Command(BaseCommand):
     help = (
         "Charge des données de démonstration fictives pour le Lot (46) : structures, "
         "conseillers, comptes de démonstration, personnes et orientations. Sans effet la "
-        "seconde fois."
+        "seconde fois. Avec --apply-deadlines, applique ensuite une fois les échéances des "
+        "orientations (relances, signalements, expirations), comme le fait la tâche périodique."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--seed", type=int, default=46, help="Graine du tirage aléatoire (46 par défaut)."
+        )
+        parser.add_argument(
+            "--apply-deadlines",
+            action="store_true",
+            help=(
+                "Applique une fois les échéances des orientations après le chargement (relances, "
+                "signalements au coordinateur, expirations) : sans effet si rien n'est dû."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -29,6 +39,7 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         summary = demo_load(password=password, seed=options["seed"])
+        deadlines = referral_deadlines_apply() if options["apply_deadlines"] else None
         elapsed = time.monotonic() - started
 
         write = self.stdout.write
@@ -53,6 +64,13 @@ class Command(BaseCommand):
             write(
                 "  Les personnes et orientations de démonstration existaient déjà : "
                 "aucune n'a été ajoutée."
+            )
+        if deadlines is not None:
+            write(
+                f"  Échéances appliquées : {deadlines['reminder']} relance(s), "
+                f"{deadlines['escalation']} signalement(s) au coordinateur, "
+                f"{deadlines['expiry']} expiration(s), "
+                f"{deadlines['meeting_reminder']} relance(s) de premier rendez-vous"
             )
         write("")
         write(f"Comptes de démonstration (mot de passe : {summary['password']}) :")
