@@ -103,6 +103,7 @@ class Refresh(models.Model):
 
     class Meta:
         get_latest_by = "done_at"
+        indexes = [models.Index(fields=["done_at"], name="stats_refresh_done_at")]
 
     def __str__(self):
         return f"{self.done_at:%d/%m/%Y %H:%M}"

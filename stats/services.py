@@ -183,6 +183,8 @@ def stats_refresh():
         done_at=timezone.now(), referrals=total, seconds=time.monotonic() - started
     )
     PublishedYear.objects.exclude(refresh=refresh).delete()  # tables of older counts
+    # Only the latest rebuild is read: the others (96 a day) are kept a week, for their timings.
+    Refresh.objects.filter(done_at__lt=refresh.done_at - timedelta(days=7)).delete()
     publish_years()  # in the same transaction: no page sees the new counts unpublished
     return refresh
 

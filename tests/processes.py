@@ -74,7 +74,15 @@ def smtp_listener():
 
 
 def start_worker(
-    *, smtp_port, log_path, broker_url=None, concurrency=1, extra_env=None, purge=True, beat=False
+    *,
+    smtp_port,
+    log_path,
+    broker_url=None,
+    concurrency=1,
+    extra_env=None,
+    purge=True,
+    beat=False,
+    queues=None,
 ):
     """A Celery worker process on the tests' broker and test database, sending by SMTP (with
     `beat`, the beat scheduler in the same process, as the embedded default runs it).
@@ -111,6 +119,7 @@ def start_worker(
             "-n",
             f"test{os.getpid()}-{time.monotonic_ns()}@%h",
             *(["-B", f"--schedule={Path(log_path).parent / 'beat-schedule'}"] if beat else []),
+            *(["-Q", ",".join(queues)] if queues else []),
         ],
         cwd=ROOT,
         env=env,

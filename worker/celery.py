@@ -4,12 +4,15 @@ import os
 
 from celery import Celery
 from celery.signals import beat_init, worker_init
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.dev")
 
 app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The default queue (notifications, directory imports, sweeps) and the two of CELERY_TASK_ROUTES.
+app.conf.task_queues = [Queue("celery"), Queue("slips"), Queue("stats")]
 
 
 @worker_init.connect
@@ -78,5 +81,7 @@ app.conf.beat_schedule = {
     "refresh-statistics": {
         "task": "stats.tasks.refresh_statistics",
         "schedule": 15 * 60.0,
+        # A rebuild still waiting when the next one is due is dropped, not piled up.
+        "options": {"expires": 14 * 60.0},
     },
 }

@@ -144,6 +144,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
+# Queues: the slips' renderings and the statistics' rebuild on their own, so that a burst of
+# either never delays an e-mail (worker.celery declares the three; a worker started without
+# -Q takes them all, as the embedded default does; docker-compose.yml gives the e-mails a
+# worker of their own).
+CELERY_TASK_ROUTES = {"slips.tasks.*": {"queue": "slips"}, "stats.tasks.*": {"queue": "stats"}}
+# The statistics' rebuild has its own limit: 157 s at 1,000,000 referrals (bench/stats.py).
+PASIP_STATS_REFRESH_TIME_LIMIT = env.int("PASIP_STATS_REFRESH_TIME_LIMIT", default=480)
 # Notifications: attempts, then exponential backoff in seconds (10, 20, 40… capped at 300).
 PASIP_NOTIFICATION_MAX_ATTEMPTS = env.int("PASIP_NOTIFICATION_MAX_ATTEMPTS", default=6)
 PASIP_NOTIFICATION_RETRY_BACKOFF = env.float("PASIP_NOTIFICATION_RETRY_BACKOFF", default=10)

@@ -60,3 +60,16 @@ def test_the_beat_schedule_is_in_code_and_sweeps_the_outbox_every_minute():
     ):
         assert schedule[task] <= 60, task
     assert set(schedule) <= set(_our_tasks())  # each entry names a task that exists
+
+
+def test_slips_and_statistics_have_queues_of_their_own_that_a_plain_worker_also_takes():
+    router = app.amqp.router
+    assert router.route({}, "slips.tasks.prerender_slips")["queue"].name == "slips"
+    assert router.route({}, "stats.tasks.refresh_statistics")["queue"].name == "stats"
+    assert router.route({}, "notifications.tasks.send_notification")["queue"].name == "celery"
+    assert {queue.name for queue in app.conf.task_queues} == {"celery", "slips", "stats"}
+    refresh = _our_tasks()["stats.tasks.refresh_statistics"]
+    assert refresh.soft_time_limit == settings.PASIP_STATS_REFRESH_TIME_LIMIT
+    assert refresh.time_limit > refresh.soft_time_limit > app.conf.task_time_limit
+    entry = next(e for e in app.conf.beat_schedule.values() if e["task"] == refresh.name)
+    assert entry["options"]["expires"] < entry["schedule"]
