@@ -17,6 +17,7 @@ from directory.matching import (
     rank,
     suggestible,
 )
+from territory.models import haversine_km
 
 TODAY = date(2026, 11, 26)
 GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")
@@ -196,3 +197,56 @@ def test_two_advisors_equal_but_for_their_id_come_in_id_order(profile, candidate
     result = ranking(profile, [twin, candidate])
     pks = [s.candidate.pk for s in result]
     assert pks in ([], [1, 2])
+
+
+lot_origins = st.builds(
+    Origin,
+    name=st.just("Commune du Lot"),
+    latitude=st.floats(44.25, 45.05),
+    longitude=st.floats(1.05, 2.2),
+)
+
+
+def within_reach(candidate, profile, origin):
+    """Can meet the person and take them on, restated independently of the engine."""
+    constraints = profile.constraints
+    limit = 50 if constraints.max_travel_km is None else constraints.max_travel_km
+    motor = SpecificNeed.MOTOR.value in constraints.specific_needs
+    by_place = not constraints.home_visit and any(
+        (place.accessible or not motor)
+        and haversine_km(origin.latitude, origin.longitude, place.latitude, place.longitude)
+        <= limit
+        for place in candidate.places
+    )
+    remote = candidate.remote_reach and (
+        (constraints.remote_phone and candidate.remote_phone)
+        or (constraints.remote_video and candidate.remote_video)
+    )
+    return (by_place or candidate.serves_at_home or remote) and not fails_a_hard_condition(
+        candidate, profile
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(profile=profiles(), directory=directories(), origin=lot_origins)
+def test_a_person_with_a_need_always_gets_a_suggestion_when_an_advisor_is_within_reach(
+    profile, directory, origin
+):
+    assert profile.needs
+    result = rank(
+        profile=profile, origin=origin, candidates=directory, today=TODAY, config=DEFAULTS
+    )
+
+    reachable = {c.pk for c in directory if within_reach(c, profile, origin)}
+    assert {s.candidate.pk for s in result.suggestions} == reachable
+    if reachable:
+        assert result.suggestions
+    for suggestion in result.suggestions:
+        themes = suggestion.candidate.themes
+        missing = [n.category for n in profile.needs if n.category not in themes]
+        assert list(suggestion.uncovered) == list(dict.fromkeys(missing))
+        if missing:
+            assert f"ne couvre pas : {', '.join(dict.fromkeys(missing))}" in suggestion.explanation
+    # Needs covered first: the needs score never rises down the list.
+    needs = [s.needs_score for s in result.suggestions]
+    assert needs == sorted(needs, reverse=True)
