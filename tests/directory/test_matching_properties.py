@@ -22,6 +22,8 @@ from territory.models import haversine_km
 TODAY = date(2026, 11, 26)
 GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")
 SERVICES = [s.value for s in Service]
+HOURS = [(time(9, 0), time(12, 0)), (time(14, 0), time(17, 0)), (time(10, 0), time(16, 0))]
+HALF_DAYS = [f"{day}-{part}" for day in ("mo", "tu", "we", "th", "fr") for part in ("am", "pm")]
 
 places = st.builds(
     PlaceInfo,
@@ -41,7 +43,7 @@ absences = st.tuples(st.integers(-10, 40), st.integers(0, 40)).map(
 def candidates(draw, pk=None):
     candidate_places = tuple(draw(st.lists(places, max_size=3, unique_by=lambda p: p.pk)))
     permanences = tuple(
-        PermanenceInfo(place.pk, draw(st.integers(0, 5)), time(9, 0), time(12, 0))
+        PermanenceInfo(place.pk, draw(st.integers(0, 5)), *draw(st.sampled_from(HOURS)))
         for place in candidate_places
         if draw(st.booleans())
     )
@@ -97,6 +99,7 @@ def profiles(draw):
             specific_needs=tuple(
                 draw(st.lists(st.sampled_from([n.value for n in SpecificNeed]), max_size=2))
             ),
+            half_days=tuple(draw(st.lists(st.sampled_from(HALF_DAYS), unique=True, max_size=4))),
         ),
     )
 
@@ -250,3 +253,33 @@ def test_a_person_with_a_need_always_gets_a_suggestion_when_an_advisor_is_within
     # Needs covered first: the needs score never rises down the list.
     needs = [s.needs_score for s in result.suggestions]
     assert needs == sorted(needs, reverse=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(profile=profiles(), candidate=candidates(pk=1))
+def test_permanences_moved_into_the_persons_half_days_count_as_available(profile, candidate):
+    """Moving an advisor's permanences into one of the person's half-days makes the next one
+    a permanence she can attend, said so, and never lowers the availability criterion."""
+    if not profile.constraints.half_days:
+        return
+    day, part = profile.constraints.half_days[0].split("-")
+    weekday = ["mo", "tu", "we", "th", "fr"].index(day)
+    hours = HOURS[0] if part == "am" else HOURS[1]
+    moved = replace(
+        candidate,
+        permanences=tuple(
+            replace(p, weekday=weekday, start=hours[0], end=hours[1]) for p in candidate.permanences
+        ),
+    )
+    before = {s.candidate.pk: s for s in ranking(profile, [candidate])}
+    after = {s.candidate.pk: s for s in ranking(profile, [moved])}
+    assert before.keys() == after.keys()
+    if before and after[1].mode == "place" and candidate.permanences:
+        availability = {c.code: c for c in after[1].criteria}["availability"]
+        next_date = {c.code: c for c in after[1].criteria}["next_date"]
+        if next_date.value is not None:
+            assert availability.score == 1.0 and "quand la personne est disponible" in (
+                after[1].explanation
+            )
+        old = {c.code: c for c in before[1].criteria}
+        assert availability.score >= old["availability"].score
