@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from people.models import Person
 from referrals.views import _suggest
 from tests.assessments.answers import JOSETTE, validated_assessment
 from tests.factories import PersonFactory, commune
@@ -76,17 +75,23 @@ def test_the_persona_gets_suggestions_from_france_services_de_gramat(persona):
     assert ranking.why_not and all(w.details.count(" · ") == 2 for w in ranking.why_not)
 
 
-def test_the_persona_naming_her_accounts_gets_them_first_on_the_page(client, persona):
-    validated_assessment(
+def test_the_persona_naming_her_accounts_sees_them_first_and_chooses_on_the_page(client, persona):
+    assessment = validated_assessment(
         persona, answers={**PERSONA, "main_needs": ["Aide aux démarches administratives"]}
     )
+    assert assessment.needs_profile.top_priority_categories == [
+        "Aide aux démarches administratives"
+    ]
+    assert {need.priority for need in assessment.needs_profile.needs} == {1, 2}
     client.force_login(persona.created_by)
 
     page = client.post(
         reverse("referral_new", args=[persona.pk]), {"step": "assessment"}
     ).content.decode()
 
-    assert "France Services de Gramat" in page
-    assert 'name="advisor"' in page and "checked" not in page.split('name="shared"')[0]
+    suggested = page[page.index('<ol class="suggestions">') : page.index("</ol>")]
+    assert suggested.count('name="advisor"') == 2
+    assert suggested.count("France Services de Gramat") == 2
+    assert "ne couvre pas : " in suggested and "quand la personne est disponible" in suggested
+    assert "checked" not in page.split('name="shared"')[0]  # the social worker chooses
     assert "Aucun conseiller disponible" not in page
-    assert Person.objects.get(pk=persona.pk).last_name == "Lafon"
