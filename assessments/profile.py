@@ -73,9 +73,18 @@ def needs_profile_compute(definition, answers, *, on):
       `rules.priority_thresholds` (default 3/4), 2 from the second (default 0.4), 3 below;
       a category with no point is not a need. The thresholds are fixed, so answering "ne sait
       pas faire" where the person was autonomous can only raise a category's priority.
+    - Priorities that discriminate (from version 3, when the rules name them), so that a
+      person who can do nothing online does not get every category at priority 1:
+      the categories chosen in the item `rules.priority_named_item` (what the person comes
+      for first) are needs at priority 1, and every other category is then at priority 2 at
+      best; with none chosen, the categories of `rules.priority_1_when_named_only` (the means:
+      equipment, internet access, safety, understanding) are at priority 2 at best. Both
+      depend on what is named, never on the skills, so more "ne sait pas faire" still never
+      lowers a priority.
     - Urgency: an item answered with its `urgent_if` value, except a procedure due by a date
       more than `rules.urgent_within_days` (default 30) days after `on`. An urgent assessment
-      always puts "Aide aux démarches administratives" at priority 1.
+      always puts "Aide aux démarches administratives" at priority 1 (a procedure due soon, or
+      rights at risk, comes before anything else).
     - Support mode: what the person wishes; "faire pour" when the situation is urgent and the
       person cannot yet do the basics alone (half the fundamentals' points or more).
     - Constraints: from the items that name the constraint they fill.
@@ -86,11 +95,19 @@ def needs_profile_compute(definition, answers, *, on):
     rules = questionnaire.rules
     points, most = _category_points(questionnaire, answers)
     high, medium = rules.get("priority_thresholds", (0.75, 0.4))
+    named_item = rules.get("priority_named_item")
+    named = list(answers.get(named_item) or ()) if named_item else []
+    second_at_best = set(rules.get("priority_1_when_named_only", ()))
     priorities = {}
     for category, got in points.items():
         if got > 0:
             share = got / most[category]
-            priorities[category] = 1 if share >= high else 2 if share >= medium else 3
+            priority = 1 if share >= high else 2 if share >= medium else 3
+            if named or category in second_at_best:
+                priority = max(priority, 2)
+            priorities[category] = priority
+    for category in named:
+        priorities[category] = 1
     due_date = (
         date.fromisoformat(answers["procedure_due_date"])
         if answers.get("procedure_due_date")

@@ -228,6 +228,7 @@ def definition_errors(definition):
         _item_errors(definition, items, item, errors)
     _categories_errors(definition.get("categories", {}), errors)
     _rules_errors(definition.get("rules", {}), errors)
+    _priority_rules_errors(definition.get("rules", {}), items, errors)
     return errors
 
 
@@ -477,6 +478,34 @@ def _rules_errors(rules, errors):
     ):
         errors.append(
             _("« skill_points » associe les niveaux de l'échelle à des nombres positifs.")
+        )
+
+
+def _priority_rules_errors(rules, items, errors):
+    """The rules that make priorities discriminate (see `profile.needs_profile_compute`)."""
+    if not isinstance(rules, dict):
+        return
+    if "priority_named_item" in rules:
+        item = items.get(rules["priority_named_item"]) or {}
+        choices = item.get("choices") if isinstance(item.get("choices"), list) else []
+        if item.get("type") != "multi" or any(
+            not isinstance(choice, dict) or choice.get("value") not in _services()
+            for choice in choices
+        ):
+            errors.append(
+                _(
+                    "« priority_named_item » doit être une question à choix multiples dont "
+                    "les réponses sont des besoins du référentiel national."
+                )
+            )
+    listed = rules.get("priority_1_when_named_only", [])
+    if not isinstance(listed, list) or any(category not in _services() for category in listed):
+        errors.append(
+            _(
+                "« priority_1_when_named_only » doit lister des besoins du référentiel "
+                "national (%(hint)s)."
+            )
+            % {"hint": _hint()}
         )
 
 

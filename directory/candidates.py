@@ -115,7 +115,8 @@ REMOTE_SQL = """
        JOIN territory_commune commune ON commune.id = structure.commune_id
        WHERE commune.department_id = %s AND ({ways}))
 """
-# Read only for the advisors who meet every hard condition: the load never changes who does.
+# Read for the advisors who meet every other hard condition (only the capacity reads the load),
+# then for the few listed under "why not", whose load is shown beside the reason.
 # Only the rows that count are read (open referrals, recent declines for capacity, the
 # person's own), each kind through its own index (`referrals.Referral.Meta.indexes`): an
 # advisor's years of closed referrals are never scanned.

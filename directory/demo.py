@@ -625,7 +625,9 @@ def _directory_details_load(rng, places, advisors, communes):
             remote_phone=remote_phone,
             remote_video=remote_video,
             aidants_connect=index == 0 or rng.random() < 0.4,
-            capacity=rng.choice([10, 12, 15, 15, 20, 25]),
+            # The "conseiller" login (index 0) has many open referrals: room left for more, so
+            # that it is suggested (a full advisor never is).
+            capacity=max(rng.choice([10, 12, 15, 15, 20, 25]), 30 if index == 0 else 0),
             updated_at=now - timedelta(days=200 + 30 * index)
             if 0 < index <= STALE_ENTRIES
             else now - timedelta(days=rng.randint(1, 60)),

@@ -4,32 +4,44 @@ The engine (`rank`) is pure and deterministic: it reads snapshots of advisors (`
 never the database, so that the same data always gives the same order. `advisors_rank` loads
 the candidates near the person's commune (`directory/candidates.py`) and calls it.
 
-Hard conditions: an advisor failing one is never suggested but listed in "why not" with the
-reason: active; not absent today; covers every top-priority need; *faire pour* needs an
-Aidants Connect habilitation; can reach the person — a suitable place within the person's
-travel limit (an accessible place for a motor disability), or home visits in the person's
-commune, or remote help the person can use (phone or video, advisors of the same
-département).
+Hard conditions, the only ones that leave an advisor out (listed in "why not" with the
+reason, the distance, the next permanence and the load): active; not absent today; not full
+(open referrals below the capacity); *faire pour* needs an Aidants Connect habilitation; can
+reach the person — a suitable place within the person's travel limit (an accessible place for
+a motor disability), or home visits in the person's commune, or remote help the person can
+use (phone or video, advisors of the same département). An advisor with no place, home visit
+or remote help for the person is out of reach.
+
+The needs are not a hard condition: every advisor meeting the hard conditions is suggested,
+even one covering only some of the needs, and the sentence says which ones it does not cover
+("ne couvre pas : …"). Suggestions are ordered by the needs covered first (each weighted by
+1 / its priority, 1 being the highest), then by the score of the other criteria, then by
+distance, name and id.
 
 Scored criteria, each between 0 and 1 and shown with its value; the score is their weighted
 mean, on 100:
 
 | code | what | 1 means |
 | --- | --- | --- |
-| `needs` | needs covered, each weighted by 1 / its priority (1 is the highest) | every need |
+| `needs` | needs covered, each weighted by 1 / its priority (ranked first) | every need |
 | `distance` | straight line from the commune's point to the nearest suitable place | 0 km |
-| `next_date` | days to the next permanence (absences skipped), over `horizon_days` | today |
+| `next_date` | days to the next permanence the person can attend, over `horizon_days` | today |
+| `availability` | that permanence falls in a half-day when the person is available | yes |
 | `load` | open referrals / capacity, less `decline_penalty` per recent capacity decline | 0 |
 | `specific` | share of the person's specific needs and foreign languages handled | all |
-
-A home visit scores 1 on distance, remote help `remote_distance_score`; a person who asks for
-no specific need or foreign language scores 1 on `specific`.
 | `format` | offers the format the support mode calls for | yes |
 | `continuity` | already helped this person (accepted, in progress or completed referral) | yes |
 
+A home visit scores 1 on distance, remote help `remote_distance_score`; a person who asks for
+no specific need or foreign language scores 1 on `specific`. Availability: when the
+assessment records the half-days the person is available (met at a place), the next date is
+the next permanence in one of them ("…, quand la personne est disponible"); failing one, the
+next permanence is said "hors de ses disponibilités" and scores 0 on both criteria. With no
+half-day recorded, or for a home visit or remote help (arranged with the person), every
+permanence counts and availability scores 1.
+
 Weights and thresholds are in `DEFAULTS`; `settings.PASIP_MATCHING` overrides any key (and
 `PASIP_MATCHING["weights"]` any weight). When the person is urgent the next date counts twice.
-Ties are broken by distance, then name, then id.
 """
 
 from dataclasses import dataclass, field, replace
@@ -47,10 +59,10 @@ from territory.models import haversine_km
 from .enums import SpecificNeed, SupportFormat
 
 DEFAULTS = {
-    "weights": {
-        "needs": 30,
+    "weights": {  # the needs are not weighted: they come first (see `rank`)
         "distance": 25,
         "next_date": 10,
+        "availability": 10,
         "load": 20,
         "specific": 5,
         "format": 5,
@@ -66,6 +78,7 @@ DEFAULTS = {
 }
 
 WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+WEEKDAY_CODES = ["mo", "tu", "we", "th", "fr", "sa", "su"]  # as in the assessment's half-days
 LANGUAGE_NEEDS = {SpecificNeed.ENGLISH.value: "en"}
 
 
@@ -159,7 +172,7 @@ class Criterion:
     value: object  # the raw value (km, days, ratio…), None when not applicable
     display: str  # the value in French
     score: float  # 0 to 1
-    weight: float
+    weight: float | None  # None for the needs, which come before every weighted criterion
 
 
 @dataclass(frozen=True)
@@ -172,7 +185,7 @@ class Reason:
 class Suggestion:
     rank: int
     candidate: Candidate
-    score: float  # 0 to 100
+    score: float  # 0 to 100: the weighted criteria, which order advisors covering as much
     criteria: tuple
     mode: str  # "place", "home" or "remote"
     place: PlaceInfo | None
@@ -181,6 +194,8 @@ class Suggestion:
     next_permanence: PermanenceInfo | None
     phrases: tuple = ()
     rows: object = field(default=None, repr=False, compare=False)  # AdvisorRows
+    needs_score: float = 1.0  # 0 to 1: the needs covered, weighted by priority; ranked first
+    uncovered: tuple = ()  # the person's need categories the advisor does not cover
 
     @property
     def advisor(self):
@@ -198,12 +213,43 @@ class WhyNot:
     reasons: tuple  # Reason
     distance_km: float | None
     rows: object = field(default=None, repr=False, compare=False)
+    next_date: date | None = None  # the advisor's next permanence at any place, absences skipped
+    next_permanence: PermanenceInfo | None = None
 
     advisor = Suggestion.advisor
 
     @property
     def explanation(self):
         return " ; ".join(reason.message for reason in self.reasons)
+
+    @property
+    def distance_display(self):
+        if self.distance_km is None:
+            return _("aucun lieu à proximité")
+        return _("à %(km)s km") % {"km": round(self.distance_km)}
+
+    @property
+    def next_permanence_display(self):
+        if self.next_permanence is None:
+            return _("aucune permanence dans les semaines à venir")
+        place = {p.pk: p for p in self.candidate.places}.get(self.next_permanence.place_pk)
+        text = _("prochaine permanence le %(date)s %(part)s") % {
+            "date": _date_text(self.next_date),
+            "part": _time_of_day(self.next_permanence.start, self.next_permanence.end),
+        }
+        if place is not None:
+            text += _(" à %(commune)s") % {"commune": place.commune}
+        return text
+
+    @property
+    def load_display(self):
+        return _load_text(self.candidate)
+
+    @property
+    def details(self):
+        """Distance, next permanence and load, in one line."""
+        parts = [self.distance_display, self.next_permanence_display, self.load_display]
+        return " · ".join(part for part in parts if part)
 
 
 class AdvisorRows:
@@ -337,8 +383,17 @@ class _Reach:
         return Reason("out_of_reach", message)
 
 
-def _hard_failures(reach, profile, today, excluded):
-    """Codes of the hard conditions the advisor fails (cheap: messages are built later)."""
+def _is_full(candidate):
+    return candidate.open_referrals >= candidate.capacity
+
+
+def _hard_failures(reach, profile, today, excluded, *, load=True):
+    """Codes of the hard conditions the advisor fails (cheap: messages are built later).
+
+    The needs are not a hard condition: an advisor covering only some of them is suggested,
+    after those covering more, and says which ones they do not cover. Without `load`, the
+    capacity (the only condition reading the live load) is not checked.
+    """
     candidate = reach.candidate
     codes = []
     if candidate.pk in excluded:
@@ -347,8 +402,8 @@ def _hard_failures(reach, profile, today, excluded):
         codes.append("inactive")
     if candidate.absent_on(today):
         codes.append("absent")
-    if not candidate.themes.issuperset(profile.top_priority_categories):
-        codes.append("need_not_covered")
+    if load and _is_full(candidate):
+        codes.append("full")
     if profile.support_mode == SupportMode.DO_FOR and not candidate.aidants_connect:
         codes.append("no_aidants_connect")
     if reach.mode is None:
@@ -365,12 +420,8 @@ def _reason(code, reach, profile, today):
     if code == "absent":
         back = candidate.absence_end(today) + timedelta(days=1)
         return Reason(code, _("Absent, de retour le %(date)s") % {"date": _date_text(back)})
-    if code == "need_not_covered":
-        missing = [n for n in profile.top_priority_categories if n not in candidate.themes]
-        return Reason(
-            code,
-            _("Ne couvre pas le besoin prioritaire : %(needs)s") % {"needs": ", ".join(missing)},
-        )
+    if code == "full":
+        return Reason(code, _("Complet : %(load)s") % {"load": _load_text(candidate)})
     if code == "no_aidants_connect":
         return Reason(
             code, _("Pas d'habilitation Aidants Connect (nécessaire pour faire à la place)")
@@ -378,9 +429,30 @@ def _reason(code, reach, profile, today):
     return reach.unreachable_reason()
 
 
-def _next_permanence(candidate, places_ok, today, horizon):
-    """(date, permanence) of the first permanence at an allowed place, absences skipped."""
-    permanences = [p for p in candidate.permanences if p.place_pk in places_ok]
+def _half_days(permanence):
+    """The half-day codes ("tu-am", "tu-pm") a permanence falls in."""
+    day = WEEKDAY_CODES[permanence.weekday]
+    codes = []
+    if permanence.start < time(13, 0):
+        codes.append(f"{day}-am")
+    if permanence.end > time(13, 0) or permanence.start >= time(12, 0):
+        codes.append(f"{day}-pm")
+    return codes
+
+
+def _attendable(permanence, half_days):
+    """Whether the person, available on `half_days` (none stated: any), can attend."""
+    return not half_days or any(code in half_days for code in _half_days(permanence))
+
+
+def _next_permanence(candidate, places_ok, today, horizon, half_days=()):
+    """(date, permanence) of the first permanence at an allowed place, absences skipped.
+
+    With `half_days`, only the permanences falling in one of them (when the person is available).
+    """
+    permanences = [
+        p for p in candidate.permanences if p.place_pk in places_ok and _attendable(p, half_days)
+    ]
     if not permanences:
         return None, None
     for offset in range(horizon + 1):
@@ -405,7 +477,15 @@ def _needs_criterion(candidate, profile, weight):
         "couvre %(covered)d besoins sur %(total)d",
         len(covered),
     ) % {"covered": len(covered), "total": len(needs)}
-    return Criterion("needs", _("Besoins couverts"), len(covered), display, score, weight)
+    uncovered = tuple(c for c in needs if c not in candidate.themes)
+    if uncovered and covered:
+        display += _(", ne couvre pas : %(needs)s") % {"needs": ", ".join(uncovered)}
+    elif uncovered:
+        display = _("ne couvre pas : %(needs)s") % {"needs": ", ".join(uncovered)}
+    return (
+        Criterion("needs", _("Besoins couverts"), len(covered), display, score, weight),
+        uncovered,
+    )
 
 
 def _specific_criterion(candidate, profile, weight):
@@ -448,15 +528,19 @@ def _format_criterion(candidate, profile, mode, weight):
     )
 
 
+def _load_text(candidate):
+    return ngettext(
+        "%(open)d accompagnement en cours sur %(capacity)d",
+        "%(open)d accompagnements en cours sur %(capacity)d",
+        candidate.open_referrals,
+    ) % {"open": candidate.open_referrals, "capacity": candidate.capacity}
+
+
 def _load_criterion(candidate, config, weight):
     capacity, open_count = candidate.capacity, candidate.open_referrals
     base = max(0.0, 1 - open_count / capacity) if capacity else 0.0
     score = max(0.0, base - config["decline_penalty"] * candidate.capacity_declines)
-    display = ngettext(
-        "%(open)d accompagnement en cours sur %(capacity)d",
-        "%(open)d accompagnements en cours sur %(capacity)d",
-        open_count,
-    ) % {"open": open_count, "capacity": capacity}
+    display = _load_text(candidate)
     if candidate.capacity_declines:
         display += ngettext(
             " (%(n)d refus faute de place ce mois-ci)",
@@ -479,7 +563,10 @@ def _time_of_day(start, end):
 
 
 def _score(candidate, reach, profile, today, config):
-    """(score on 100, criteria, suggestion fields) of an advisor meeting every hard condition."""
+    """(score on 100, criteria, suggestion fields) of an advisor meeting every hard condition.
+
+    The score is the weighted mean of every criterion but the needs, which `rank` puts first.
+    """
     weights = dict(config["weights"])
     if profile.urgent:
         weights["next_date"] = weights.get("next_date", 0) * 2
@@ -487,6 +574,9 @@ def _score(candidate, reach, profile, today, config):
     distance, place = reach.nearest
     horizon = config["horizon_days"]
     limit = reach.limit_km
+    # The person comes to a permanence only when met at a place: a home visit or remote help
+    # is arranged with the person.
+    half_days = tuple(profile.constraints.half_days) if mode == "place" else ()
 
     if mode == "place":
         places_ok = {
@@ -506,23 +596,50 @@ def _score(candidate, reach, profile, today, config):
         places_ok = set()
         distance_score = config["remote_distance_score"]
         distance_text = _("à distance (%(ways)s)") % {"ways": ", ".join(reach.remote_ways)}
-    next_day, permanence = _next_permanence(candidate, places_ok, today, horizon)
+    # The next date is the next permanence the person can attend; failing one, the next
+    # permanence at all is said, "hors de ses disponibilités", and scores nothing.
+    next_day, permanence = _next_permanence(candidate, places_ok, today, horizon, half_days)
+    attendable = next_day is not None
+    if half_days and not attendable:
+        next_day, permanence = _next_permanence(candidate, places_ok, today, horizon)
     if next_day is None:
         date_score = 0.0
         date_text = _("aucune permanence dans les %(weeks)d semaines") % {"weeks": horizon // 7}
     else:
-        date_score = 1 - (next_day - today).days / (horizon + 1)
+        date_score = 1 - (next_day - today).days / (horizon + 1) if attendable else 0.0
         place_of = {p.pk: p for p in candidate.places}[permanence.place_pk]
         date_text = _("permanence à %(commune)s le %(day)s %(part)s") % {
             "commune": place_of.commune,
             "day": WEEKDAY_NAMES[permanence.weekday],
             "part": _time_of_day(permanence.start, permanence.end),
         }
+        if half_days:
+            date_text += (
+                _(", quand la personne est disponible")
+                if attendable
+                else _(", hors de ses disponibilités")
+            )
         if (next_day - today).days >= 7:
             date_text += _(" (à partir du %(date)s)") % {"date": _date_text(next_day)}
+    if not half_days:
+        availability = Criterion(
+            "availability", _("Disponibilités"), None, "", 1.0, weights.get("availability", 0)
+        )
+    else:
+        availability = Criterion(
+            "availability",
+            _("Disponibilités"),
+            attendable,
+            _("permanence quand la personne est disponible")
+            if attendable
+            else _("aucune permanence quand la personne est disponible"),
+            1.0 if attendable else 0.0,
+            weights.get("availability", 0),
+        )
 
+    needs, uncovered = _needs_criterion(candidate, profile, None)
     criteria = (
-        _needs_criterion(candidate, profile, weights.get("needs", 0)),
+        needs,
         Criterion(
             "distance",
             _("Distance"),
@@ -539,6 +656,7 @@ def _score(candidate, reach, profile, today, config):
             date_score,
             weights.get("next_date", 0),
         ),
+        availability,
         _load_criterion(candidate, config, weights.get("load", 0)),
         _specific_criterion(candidate, profile, weights.get("specific", 0)),
         _format_criterion(candidate, profile, mode, weights.get("format", 0)),
@@ -551,8 +669,9 @@ def _score(candidate, reach, profile, today, config):
             weights.get("continuity", 0),
         ),
     )
-    total_weight = sum(c.weight for c in criteria)
-    score = 100 * sum(c.weight * c.score for c in criteria) / total_weight if total_weight else 0
+    weighted = [c for c in criteria if c.weight is not None]
+    total_weight = sum(c.weight for c in weighted)
+    score = 100 * sum(c.weight * c.score for c in weighted) / total_weight if total_weight else 0
     by_code = {c.code: c for c in criteria}
     phrases = [distance_text, date_text, by_code["load"].display, by_code["needs"].display]
     phrases += [
@@ -570,24 +689,49 @@ def _score(candidate, reach, profile, today, config):
             "next_date": next_day,
             "next_permanence": permanence,
             "phrases": tuple(phrases),
+            "needs_score": needs.score,
+            "uncovered": uncovered,
         },
     )
 
 
+def _why_not(candidate, reach, failures, distance, profile, today, config):
+    every_place = {p.pk for p in candidate.places}
+    next_day, permanence = _next_permanence(candidate, every_place, today, config["horizon_days"])
+    return WhyNot(
+        candidate,
+        tuple(_reason(code, reach, profile, today) for code in failures),
+        distance,
+        next_date=next_day,
+        next_permanence=permanence,
+    )
+
+
 def suggestible(*, profile, origin, candidates, today, config=None, exclude=()):
-    """The keys of the candidates meeting every hard condition (which never read the load)."""
+    """The keys of the candidates meeting every hard condition but the capacity.
+
+    Those are the only advisors whose live load matters: `rank` suggests the ones among them
+    that are not full.
+    """
     config = config or matching_config()
     limit = travel_limit_km(profile, config)
     excluded = set(exclude)
     return {
         c.pk
         for c in candidates
-        if not _hard_failures(_Reach(c, profile, origin, limit), profile, today, excluded)
+        if not _hard_failures(
+            _Reach(c, profile, origin, limit), profile, today, excluded, load=False
+        )
     }
 
 
 def rank(*, profile, origin, candidates, today, config=None, exclude=()):
-    """The ranking of `candidates` for a person with `profile` living at `origin`. Pure."""
+    """The ranking of `candidates` for a person with `profile` living at `origin`. Pure.
+
+    Advisors meeting every hard condition are suggested, ordered by the needs they cover
+    (each weighted by 1 / its priority), then by the score of the other criteria, then by
+    distance, name and id. The others are listed under "why not", nearest first.
+    """
     config = config or matching_config()
     limit = travel_limit_km(profile, config)
     excluded = set(exclude)
@@ -608,6 +752,7 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
     far = float("inf")
     scored.sort(
         key=lambda item: (
+            -round(item[3]["needs_score"], 9),
             -round(item[0], 9),
             item[3]["distance_km"] if item[3]["distance_km"] is not None else far,
             item[1].name,
@@ -628,11 +773,7 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
         key=lambda item: (item[0] if item[0] is not None else far, item[1].name, item[1].pk)
     )
     why_not = [
-        WhyNot(
-            candidate,
-            tuple(_reason(code, reach, profile, today) for code in failures),
-            distance,
-        )
+        _why_not(candidate, reach, failures, distance, profile, today, config)
         for distance, candidate, reach, failures in why_not[: config["why_not_limit"]]
     ]
     unmet = tuple(
@@ -686,10 +827,23 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
     )
     pks = [s.candidate.pk for s in ranking.suggestions] + [w.candidate.pk for w in ranking.why_not]
     rows = AdvisorRows(pks)
+    # The load of the advisors left out for another reason, shown beside the reason.
+    unread = sorted({w.candidate.pk for w in ranking.why_not} - set(eligible))
+    unread_load = live_load(pks=unread, person=person, config=config)
+    why_not = tuple(
+        replace(
+            w,
+            rows=rows,
+            candidate=replace(w.candidate, open_referrals=unread_load.get(w.candidate.pk, (0,))[0])
+            if w.candidate.pk in unread
+            else w.candidate,
+        )
+        for w in ranking.why_not
+    )
     ranking = replace(
         ranking,
         suggestions=tuple(replace(s, rows=rows) for s in ranking.suggestions),
-        why_not=tuple(replace(w, rows=rows) for w in ranking.why_not),
+        why_not=why_not,
     )
     if person is not None and ranking.unmet_needs:
         unmet_needs_record(
@@ -699,7 +853,7 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
 
 
 def advisors_suggest(*, needs, commune, person=None):
-    """The ranking for a bare list of need categories, all of top priority."""
+    """The ranking for a bare list of need categories, all of top priority (no constraint)."""
     return advisors_rank(
         profile=NeedsProfile.from_categories(needs), commune=commune, person=person
     )

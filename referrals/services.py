@@ -1,6 +1,7 @@
 """Every write on a referral: role, ownership and current state checked here, once."""
 
 import secrets
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from directory.matching import advisors_suggest
+from assessments.profile import NeedsProfile
+from directory.matching import advisors_rank
 from notifications.services import appointment_notify, notify, person_messages_cancel_obsolete
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.workdays import working_days_between
@@ -392,11 +394,34 @@ def advisors_excluded(referral):
     return advisors
 
 
+def reroute_profile(referral):
+    """The needs profile a re-routing is matched on: the assessment the referral was sent with
+    (the first one along its chain of re-routings), limited to the referral's needs.
+
+    So the person's travel limit, constraints and available half-days count as they did for
+    the first suggestions. A referral sent without an assessment falls back to its bare needs.
+    """
+    current = referral
+    while current is not None and current.assessment_id is None:
+        current = current.previous
+    profile = current.assessment.needs_profile if current is not None else None
+    needs = tuple(n for n in profile.needs if n.category in referral.needs) if profile else ()
+    if not needs:
+        return NeedsProfile.from_categories(referral.needs)
+    return replace(profile, needs=needs)
+
+
 def reroute_suggestions(referral):
-    """Suggestions for re-routing `referral`: the same needs, without the advisors tried."""
-    excluded = {advisor.pk for advisor in advisors_excluded(referral)}
-    suggestions = advisors_suggest(needs=referral.needs, commune=referral.person.commune)
-    return [s for s in suggestions if s.advisor.pk not in excluded]
+    """The ranking for re-routing `referral`, the advisors already tried left out (why not).
+
+    The same engine and order as the first suggestions (see `directory/matching.py`).
+    """
+    return advisors_rank(
+        profile=reroute_profile(referral),
+        commune=referral.person.commune,
+        exclude=advisors_excluded(referral),
+        person=referral.person,
+    )
 
 
 def referral_deadlines_apply(*, today=None):

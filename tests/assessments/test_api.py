@@ -24,7 +24,7 @@ def api(person):
 
 def test_the_current_questionnaire_is_served(api):
     body = api.get("/api/v1/questionnaire/").json()
-    assert body["version"] == DEFINITION["version"] == 2
+    assert body["version"] == DEFINITION["version"] == 3
     assert body["definition"]["areas"][2]["items"][0]["help"].startswith("Se connecter")
     assert [area["title"] for area in body["definition"]["areas"]][:2] == [
         "Équipement et connexion",
@@ -37,7 +37,7 @@ def test_draft_then_answers_then_validation_then_profile(api, person):
     response = api.post("/api/v1/assessments/", {"person": person.pk, "answers": first}, "json")
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    assert response.json()["status"] == "draft" and response.json()["version"] == 2
+    assert response.json()["status"] == "draft" and response.json()["version"] == 3
 
     response = api.post(f"/api/v1/assessments/{pk}/validate/")
     assert response.status_code == 400
@@ -69,7 +69,7 @@ def test_bad_answers_get_french_messages_and_keep_the_draft(api, person):
     errors = response.json()["errors"]["answers"]
     assert errors["max_travel_km"] == "Indiquez un nombre entre 0 et 200."
     assert errors["procedure_due_date"] == "Cette date n'existe pas : vérifiez le jour et le mois."
-    assert "ne fait pas partie de la version 2 du questionnaire" in errors["wifi_speed"]
+    assert "ne fait pas partie de la version 3 du questionnaire" in errors["wifi_speed"]
     assert errors["browse"] == "Choisissez une des réponses proposées."
     assert Assessment.objects.get(pk=pk).answers == {"has_smartphone": "no"}
 

@@ -1,5 +1,6 @@
 """The needs profile: rules a social worker would state, checked on many answer sets."""
 
+import json
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -142,3 +143,80 @@ def test_a_person_autonomous_everywhere_has_no_need():
 
 def test_a_bare_checklist_still_gives_a_profile():
     assert NeedsProfile.from_categories(["A", "B"]).top_priority_categories == ["A", "B"]
+
+
+# --- Priorities that discriminate (version 3) -------------------------------------------------
+
+# Born 1951, lives in Gramat, landline only, no computer: can do nothing online; needs help
+# with her CAF, ameli and impôts accounts. Jobs and children do not concern her.
+NOTHING_ONLINE = {
+    **JOSETTE,
+    **dict.fromkeys(SKILLS, "cannot"),
+    **dict.fromkeys(("france_travail", "cv", "apply", "ft_space"), "not_applicable"),
+    **dict.fromkeys(("school_ent", "parental_control"), "not_applicable"),
+    "has_smartphone": "no",
+    "has_computer": "no",
+    "has_printer": "no",
+    "internet_home": "none",
+    "data_enough": "no",
+}
+ADMIN = Service.ADMIN_PROCEDURES.value
+TOOLS = Service.EVERYDAY_TOOLS.value
+
+
+def test_a_person_who_can_do_nothing_online_does_not_get_every_need_at_priority_1():
+    named = profile({**NOTHING_ONLINE, "main_needs": [ADMIN]})
+    assert named.top_priority_categories == [ADMIN]
+    assert set(priorities(named).values()) == {1, 2}
+    assert len(named.needs) >= 5  # every other need is still there, at priority 2
+
+    # Nothing named: what she wants to do first (procedures, everyday tools) comes before the
+    # means (equipment, internet access, safety, understanding).
+    unnamed = profile(NOTHING_ONLINE)
+    assert unnamed.top_priority_categories == [ADMIN, TOOLS]
+    assert all(
+        priority == 2
+        for category, priority in priorities(unnamed).items()
+        if category not in (ADMIN, TOOLS)
+    )
+
+
+def test_a_version_already_used_keeps_its_rule():
+    """Version 2 had no such rule: an assessment made on it gives the same profile as before."""
+    from assessments.services import QUESTIONNAIRE_FILES
+
+    second = json.loads(QUESTIONNAIRE_FILES[1].read_text(encoding="utf-8"))
+    answers = {key: value for key, value in NOTHING_ONLINE.items() if key != "main_needs"}
+    result = needs_profile_compute(second, answers, on=TODAY)
+    assert set(priorities(result).values()) == {1}
+
+
+def test_a_need_named_without_any_point_is_still_a_need_at_priority_1():
+    result = profile({**JOSETTE, "main_needs": [Service.EMPLOYMENT.value]})
+    assert result.top_priority_categories == [Service.EMPLOYMENT.value]
+    assert priorities(result)[ADMIN] == 2  # was 1 before she said what she comes for
+
+
+@settings(max_examples=200, deadline=None)
+@given(answers=complete_answers)
+def test_the_needs_named_and_only_they_are_at_priority_1_unless_urgent(answers):
+    result = profile(answers)
+    named = set(answers["main_needs"])
+    top = {category for category, priority in priorities(result).items() if priority == 1}
+    if named:
+        assert top == named | ({ADMIN} if result.urgent else set())
+    else:
+        rules = QUESTIONNAIRE.rules
+        assert not top & set(rules["priority_1_when_named_only"])
+
+
+def test_the_priority_rules_are_checked_before_a_version_is_stored():
+    from assessments.questionnaire import definition_errors
+
+    assert definition_errors(DEFINITION) == []
+    wrong = json.loads(json.dumps(DEFINITION))
+    wrong["rules"]["priority_named_item"] = "half_days"  # its answers are not needs
+    wrong["rules"]["priority_1_when_named_only"] = ["Cuisine"]
+    errors = [str(error) for error in definition_errors(wrong)]
+    assert any(error.startswith("« priority_named_item » doit être") for error in errors)
+    assert any(error.startswith("« priority_1_when_named_only » doit lister") for error in errors)

@@ -262,10 +262,15 @@ def test_help_text_is_a_new_version_and_version_1_stays_as_it_was(client):
     first = QuestionnaireVersion.objects.get(number=1)
     assert first.definition == json.loads(QUESTIONNAIRE_FILES[0].read_text(encoding="utf-8"))
     assert sum(bool(i.get("help")) for a in first.definition["areas"] for i in a["items"]) == 6
-    assert QuestionnaireVersion.current().number == CURRENT == 2
+    assert QuestionnaireVersion.current().number == CURRENT == 3
+    second = json.loads(QUESTIONNAIRE_FILES[1].read_text(encoding="utf-8"))
     assert [i["key"] for a in first.definition["areas"] for i in a["items"]] == [
-        i["key"] for a in DEFINITION["areas"] for i in a["items"]
+        i["key"] for a in second["areas"] for i in a["items"]
     ]  # the same questions: only help was added
+    # Version 3 adds one question, what the person comes for first, and keeps the others.
+    assert [
+        i["key"] for a in DEFINITION["areas"] for i in a["items"] if i["key"] != "main_needs"
+    ] == [i["key"] for a in second["areas"] for i in a["items"]]
 
     person = PersonFactory()
     client.force_login(person.created_by)

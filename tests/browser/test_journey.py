@@ -41,7 +41,8 @@ def test_refer_accept_print_and_count(page):
     suggestion = page.get_by_role("listitem").filter(has_text="Mathieu Lacombe")
     assert "0 km" in suggestion.inner_text()
 
-    # 4. Sending.
+    # 4. Sending: nothing is pre-selected, the social worker chooses.
+    suggestion.get_by_role("radio").check()
     page.get_by_role("button", name="Envoyer l'orientation").click()
     referral = Referral.objects.get()
     assert page.get_by_text(f"Orientation {referral.code} envoyée").is_visible()

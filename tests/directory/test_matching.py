@@ -58,15 +58,17 @@ def test_each_suggestion_reads_as_a_sentence_with_its_criteria():
     (suggestion,) = ranking.suggestions
     assert suggestion.explanation == (
         "0 km — permanence à Gramat le mardi matin — 8 accompagnements en cours sur 15 — "
-        "couvre 2 besoins sur 3"
+        f"couvre 2 besoins sur 3, ne couvre pas : {JOBS}"
     )
     criteria = {c.code: c for c in suggestion.criteria}
     assert criteria["needs"].value == 2 and criteria["needs"].score == pytest.approx(1.5 / 2)
     assert criteria["load"].value == 8 and criteria["load"].score == pytest.approx(7 / 15)
     assert criteria["next_date"].value == THURSDAY + timedelta(days=5)
     assert criteria["distance"].value == 0
+    assert suggestion.uncovered == (JOBS,)
     assert set(criteria) == {
-        "needs", "distance", "next_date", "load", "specific", "format", "continuity",
+        "needs", "distance", "next_date", "availability", "load", "specific", "format",
+        "continuity",
     }  # fmt: skip
 
 
@@ -75,6 +77,8 @@ def test_advisors_left_out_are_listed_with_the_reason():
     gramat = commune("46128")
     ok = AdvisorFactory(place_commune="46128")
     lacks = AdvisorFactory(place_commune="46128", themes=[JOBS])
+    full = AdvisorFactory(place_commune="46128", capacity=1)
+    ReferralFactory(advisor=full, state=ReferralState.ACCEPTED)
     inactive = AdvisorFactory(place_commune="46128", is_active=False)
     away = AdvisorFactory(place_commune="46128")
     Absence.objects.create(advisor=away, start=THURSDAY, end=THURSDAY + timedelta(days=6))
@@ -82,9 +86,11 @@ def test_advisors_left_out_are_listed_with_the_reason():
 
     ranking = advisors_rank(profile=profile((ADMIN, 1), max_travel_km=30), commune=gramat)
 
-    assert [s.advisor for s in ranking] == [ok]
+    # Covering none of the needs is no reason to leave an advisor out: it comes last and says so.
+    assert [s.advisor for s in ranking] == [ok, lacks]
+    assert ranking[1].explanation.endswith(f"sur 15 — ne couvre pas : {ADMIN}")
     reasons = {w.advisor: {r.code: r.message for r in w.reasons} for w in ranking.why_not}
-    assert reasons[lacks] == {"need_not_covered": f"Ne couvre pas le besoin prioritaire : {ADMIN}"}
+    assert reasons[full] == {"full": "Complet : 1 accompagnement en cours sur 1"}
     assert reasons[inactive] == {"inactive": "Fiche inactive"}
     assert reasons[away] == {"absent": "Absent, de retour le jeudi 3 décembre"}
     assert reasons[far]["out_of_reach"].startswith("Lieu le plus proche à 4")
@@ -195,7 +201,7 @@ def test_needs_with_no_advisor_within_reach_are_recorded_once_per_person_and_mon
 def test_a_pick_outside_the_suggestions_is_recorded_as_such():
     person = PersonFactory()
     suggested = AdvisorFactory(place_commune="46128")
-    other = AdvisorFactory(place_commune="46128", themes=[JOBS])
+    other = AdvisorFactory(place_commune="46128", capacity=0)  # full
     ranking = advisors_suggest(needs=[ADMIN], commune=person.commune)
     assert other in [w.advisor for w in ranking.why_not]
 
@@ -209,10 +215,15 @@ def test_a_pick_outside_the_suggestions_is_recorded_as_such():
     assert (referral.was_suggested, referral.suggested_rank) == (True, 1)
 
 
+@time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
 def test_the_suggestions_page_lists_the_ranked_and_the_left_out_advisors():
     person = PersonFactory()
     AdvisorFactory(place_commune="46128", user__first_name="Mathieu", user__last_name="Lacombe")
     AdvisorFactory(place_commune="46128", user__last_name="Sansthème", themes=[JOBS])
+    full = AdvisorFactory(place_commune="46042", user__last_name="Complet", capacity=2)
+    permanence(full, weekday=1)  # Tuesday morning, in Cahors
+    for _n in range(2):
+        ReferralFactory(advisor=full, state=ReferralState.SENT)
     ranking = advisors_rank(profile=profile((ADMIN, 1), (JOBS, 2)), commune=person.commune)
 
     html = render_to_string(
@@ -221,15 +232,22 @@ def test_the_suggestions_page_lists_the_ranked_and_the_left_out_advisors():
     )
 
     assert "Mathieu Lacombe" in html and "0 km" in html and "couvre 1 besoin sur 2" in html
+    assert f"ne couvre pas : {JOBS}" in html and f"ne couvre pas : {ADMIN}" in html
     assert "Conseillers non suggérés, et pourquoi" in html
-    assert f"Ne couvre pas le besoin prioritaire : {ADMIN}" in html
-    assert html.count('name="advisor"') == 2
+    # Each advisor left out: the reason, then the distance, the next permanence and the load.
+    assert "Complet : 2 accompagnements en cours sur 2" in html
+    assert (
+        "à 43 km · prochaine permanence le mardi 1 décembre matin à Cahors · "
+        "2 accompagnements en cours sur 2"
+    ) in html
+    assert html.count('name="advisor"') == 3
+    assert "checked" not in html  # the social worker chooses: nothing is pre-selected
 
 
 def test_the_matching_api_gives_the_explanation_as_data():
     social_worker = UserFactory()
     advisor = AdvisorFactory(place_commune="46128")
-    AdvisorFactory(place_commune="46128", themes=[JOBS])
+    AdvisorFactory(place_commune="46128", capacity=0)
     client = APIClient()
     client.force_authenticate(social_worker)
     body = {
@@ -250,7 +268,7 @@ def test_the_matching_api_gives_the_explanation_as_data():
     assert suggestion["advisor"] == advisor.pk and suggestion["distance_km"] < 1
     assert {c["code"] for c in suggestion["criteria"]} >= {"needs", "distance", "load"}
     assert next(c for c in suggestion["criteria"] if c["code"] == "needs")["value"] == 1
-    assert data["why_not"][0]["reasons"][0]["code"] == "need_not_covered"
+    assert data["why_not"][0]["reasons"][0]["code"] == "full"
     legacy = client.post("/api/v1/suggestions/", {"commune": "46128", "needs": [ADMIN]})
     assert legacy.json()[0]["advisor"] == advisor.pk and "explanation" in legacy.json()[0]
 

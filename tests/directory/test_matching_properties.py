@@ -17,10 +17,13 @@ from directory.matching import (
     rank,
     suggestible,
 )
+from territory.models import haversine_km
 
 TODAY = date(2026, 11, 26)
 GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")
 SERVICES = [s.value for s in Service]
+HOURS = [(time(9, 0), time(12, 0)), (time(14, 0), time(17, 0)), (time(10, 0), time(16, 0))]
+HALF_DAYS = [f"{day}-{part}" for day in ("mo", "tu", "we", "th", "fr") for part in ("am", "pm")]
 
 places = st.builds(
     PlaceInfo,
@@ -40,7 +43,7 @@ absences = st.tuples(st.integers(-10, 40), st.integers(0, 40)).map(
 def candidates(draw, pk=None):
     candidate_places = tuple(draw(st.lists(places, max_size=3, unique_by=lambda p: p.pk)))
     permanences = tuple(
-        PermanenceInfo(place.pk, draw(st.integers(0, 5)), time(9, 0), time(12, 0))
+        PermanenceInfo(place.pk, draw(st.integers(0, 5)), *draw(st.sampled_from(HOURS)))
         for place in candidate_places
         if draw(st.booleans())
     )
@@ -96,6 +99,7 @@ def profiles(draw):
             specific_needs=tuple(
                 draw(st.lists(st.sampled_from([n.value for n in SpecificNeed]), max_size=2))
             ),
+            half_days=tuple(draw(st.lists(st.sampled_from(HALF_DAYS), unique=True, max_size=4))),
         ),
     )
 
@@ -107,12 +111,12 @@ def ranking(profile, directory, **kwargs):
 
 
 def fails_a_hard_condition(candidate, profile):
-    """The hard conditions, restated independently of the engine."""
+    """The hard conditions, restated independently of the engine (the needs are not one)."""
     if not candidate.is_active:
         return True
     if any(first <= TODAY <= last for first, last in candidate.absences):
         return True
-    if not set(profile.top_priority_categories) <= candidate.themes:
+    if candidate.open_referrals >= candidate.capacity:
         return True
     return profile.support_mode == SupportMode.DO_FOR and not candidate.aidants_connect
 
@@ -123,10 +127,13 @@ def test_an_advisor_failing_a_hard_condition_is_never_suggested_and_is_said_why(
     result = ranking(profile, directory)
 
     suggested = {s.candidate.pk for s in result.suggestions}
-    # The live load is read only for these: it must never change who is suggested.
-    assert suggested == suggestible(
+    # The live load is read only for these: among them, only the full are left out.
+    eligible = suggestible(
         profile=profile, origin=GRAMAT, candidates=directory, today=TODAY, config=DEFAULTS
     )
+    assert suggested == {
+        c.pk for c in directory if c.pk in eligible and c.open_referrals < c.capacity
+    }
     for candidate in directory:
         if fails_a_hard_condition(candidate, profile):
             assert candidate.pk not in suggested
@@ -193,3 +200,86 @@ def test_two_advisors_equal_but_for_their_id_come_in_id_order(profile, candidate
     result = ranking(profile, [twin, candidate])
     pks = [s.candidate.pk for s in result]
     assert pks in ([], [1, 2])
+
+
+lot_origins = st.builds(
+    Origin,
+    name=st.just("Commune du Lot"),
+    latitude=st.floats(44.25, 45.05),
+    longitude=st.floats(1.05, 2.2),
+)
+
+
+def within_reach(candidate, profile, origin):
+    """Can meet the person and take them on, restated independently of the engine."""
+    constraints = profile.constraints
+    limit = 50 if constraints.max_travel_km is None else constraints.max_travel_km
+    motor = SpecificNeed.MOTOR.value in constraints.specific_needs
+    by_place = not constraints.home_visit and any(
+        (place.accessible or not motor)
+        and haversine_km(origin.latitude, origin.longitude, place.latitude, place.longitude)
+        <= limit
+        for place in candidate.places
+    )
+    remote = candidate.remote_reach and (
+        (constraints.remote_phone and candidate.remote_phone)
+        or (constraints.remote_video and candidate.remote_video)
+    )
+    return (by_place or candidate.serves_at_home or remote) and not fails_a_hard_condition(
+        candidate, profile
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(profile=profiles(), directory=directories(), origin=lot_origins)
+def test_a_person_with_a_need_always_gets_a_suggestion_when_an_advisor_is_within_reach(
+    profile, directory, origin
+):
+    assert profile.needs
+    result = rank(
+        profile=profile, origin=origin, candidates=directory, today=TODAY, config=DEFAULTS
+    )
+
+    reachable = {c.pk for c in directory if within_reach(c, profile, origin)}
+    assert {s.candidate.pk for s in result.suggestions} == reachable
+    if reachable:
+        assert result.suggestions
+    for suggestion in result.suggestions:
+        themes = suggestion.candidate.themes
+        missing = [n.category for n in profile.needs if n.category not in themes]
+        assert list(suggestion.uncovered) == list(dict.fromkeys(missing))
+        if missing:
+            assert f"ne couvre pas : {', '.join(dict.fromkeys(missing))}" in suggestion.explanation
+    # Needs covered first: the needs score never rises down the list.
+    needs = [s.needs_score for s in result.suggestions]
+    assert needs == sorted(needs, reverse=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(profile=profiles(), candidate=candidates(pk=1))
+def test_permanences_moved_into_the_persons_half_days_count_as_available(profile, candidate):
+    """Moving an advisor's permanences into one of the person's half-days makes the next one
+    a permanence she can attend, said so, and never lowers the availability criterion."""
+    if not profile.constraints.half_days:
+        return
+    day, part = profile.constraints.half_days[0].split("-")
+    weekday = ["mo", "tu", "we", "th", "fr"].index(day)
+    hours = HOURS[0] if part == "am" else HOURS[1]
+    moved = replace(
+        candidate,
+        permanences=tuple(
+            replace(p, weekday=weekday, start=hours[0], end=hours[1]) for p in candidate.permanences
+        ),
+    )
+    before = {s.candidate.pk: s for s in ranking(profile, [candidate])}
+    after = {s.candidate.pk: s for s in ranking(profile, [moved])}
+    assert before.keys() == after.keys()
+    if before and after[1].mode == "place" and candidate.permanences:
+        availability = {c.code: c for c in after[1].criteria}["availability"]
+        next_date = {c.code: c for c in after[1].criteria}["next_date"]
+        if next_date.value is not None:
+            assert availability.score == 1.0 and "quand la personne est disponible" in (
+                after[1].explanation
+            )
+        old = {c.code: c for c in before[1].criteria}
+        assert availability.score >= old["availability"].score

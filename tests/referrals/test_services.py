@@ -17,12 +17,14 @@ def test_suggestions_cover_the_needs_and_come_nearest_first():
     gramat = commune("46128")
     near = AdvisorFactory(place_commune="46128")  # Gramat itself
     far = AdvisorFactory(place_commune="46042")  # Cahors, about 45 km
-    AdvisorFactory(themes=[Service.EMPLOYMENT.value], place_commune="46128")  # needs not covered
+    # Needs not covered: suggested all the same, after those covering them, and said so.
+    lacking = AdvisorFactory(themes=[Service.EMPLOYMENT.value], place_commune="46128")
     AdvisorFactory(is_active=False, place_commune="46128")
 
     suggestions = advisors_suggest(needs=[Service.ADMIN_PROCEDURES.value], commune=gramat)
 
-    assert [s.advisor for s in suggestions] == [near, far]
+    assert [s.advisor for s in suggestions] == [near, far, lacking]
+    assert "ne couvre pas : Aide aux démarches administratives" in suggestions[2].explanation
     assert suggestions[0].distance_km < 1 < 30 < suggestions[1].distance_km
     assert "km" in suggestions[1].explanation
 
