@@ -359,9 +359,9 @@ def referral_act(request, pk, name):
         try:
             service(user=request.user, referral=referral, **form.cleaned_data)
         except ApplicationError as error:
-            if name == "start":  # the date typed stays, next to the box to tick
+            if name in ("accept", "start"):  # the dates typed stay on the page
                 form.add_error(None, error.message)
-                return _detail_page(request, referral, start_form=form)
+                return _detail_page(request, referral, **{f"{name}_form": form})
             messages.error(request, error.message)
         else:
             messages.success(request, success)

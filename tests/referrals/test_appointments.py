@@ -310,3 +310,18 @@ def test_the_api_refuses_anyone_else():
     )
     assert start.status_code == 400
     assert start.json()["code"] == "first_meeting_before_appointment"
+
+
+def test_accepting_with_a_past_date_is_refused_on_the_page_the_date_kept(client):
+    referral = ReferralFactory()
+    client.force_login(referral.advisor.user)
+    typed = in_days(-3).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("referral_accept", args=[referral.pk]), {"appointment_at": typed}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "La date du rendez-vous est passée : choisissez une date et une heure à venir." in page
+    assert f'value="{typed}"' in page
+    referral.refresh_from_db()
+    assert referral.state == S.SENT and referral.appointment_at is None
