@@ -92,3 +92,47 @@ def test_needs_kept_advisor_from_the_directory_appointment_moved(page):
     assert f"Prévu le {later:%d/%m/%Y} à 10:00" in page.locator("#rendez-vous").inner_text()
     referral.refresh_from_db()
     assert timezone.localtime(referral.appointment_at).date() == later.date()
+
+
+def test_the_new_pages_fit_a_phone(live_server, territory):
+    """390 × 844: the content of the needs, the directory, the choice outside the
+    suggestions and the appointment section stays within the width (the header's menu is the
+    layout's, checked with the other pages)."""
+    from tests.browser.chromium import chromium_page
+
+    questionnaire_load_file()
+    social_worker = UserFactory()
+    person = PersonFactory(created_by=social_worker)
+    needs = validated_assessment(person).needs_profile.categories
+    advisor = AdvisorFactory(user__first_name="Sylvie", user__last_name="Cayrou")
+    referral = Referral.objects.create(
+        code="LOT-PH0N",
+        person=person,
+        referring_structure=social_worker.structure,
+        referrer=social_worker,
+        advisor=advisor,
+        needs=needs,
+        state="accepted",
+    )
+    with chromium_page(live_server.url, viewport={"width": 390, "height": 844}) as page:
+
+        def fits(where):
+            wider = page.evaluate(
+                """() => [...document.querySelectorAll('main *')]
+                    .filter(el => el.getBoundingClientRect().right > 390)
+                    .map(el => el.tagName + ' ' + (el.textContent || '').trim().slice(0, 30))"""
+            )
+            assert not wider, f"{where}: {wider}"
+
+        log_in(page, social_worker)
+        page.goto(f"/personnes/{person.pk}/orienter/")
+        fits("besoins")
+        page.goto(f"/annuaire/recherche/?personne={person.pk}")
+        fits("annuaire")
+        page.get_by_role("button", name="Choisir Sylvie Cayrou").click()
+        fits("choix hors suggestions")
+        log_out(page)
+        log_in(page, advisor.user)
+        page.goto(f"/orientations/{referral.pk}/")
+        assert page.locator("#rendez-vous").is_visible()
+        fits("rendez-vous")
