@@ -84,6 +84,7 @@ register_kind("referral_reminder", label=gettext_lazy("Relance d'une orientation
 register_kind("referral_escalated", label=gettext_lazy("Orientation signalée"))
 register_kind("referral_rerouted", label=gettext_lazy("Orientation réorientée par le coordinateur"))
 register_kind("meeting_reminder", label=gettext_lazy("Premier rendez-vous à fixer"))
+register_kind("referral_appointment", label=gettext_lazy("Rendez-vous d'une orientation"))
 register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
 
 

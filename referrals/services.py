@@ -285,6 +285,7 @@ def referral_appointment_set(*, user, referral, appointment_at, appointment_plac
         referral=referral,
         fields={"appointment_at": appointment_at, "appointment_place": appointment_place},
         reason=reason,
+        change=_("rendez-vous déplacé") if moved else _("rendez-vous fixé"),
     )
 
 
@@ -299,11 +300,12 @@ def referral_appointment_remove(*, user, referral):
         referral=referral,
         fields={"appointment_at": None, "appointment_place": None},
         reason=_("Rendez-vous supprimé"),
+        change=_("rendez-vous supprimé"),
     )
 
 
 @transaction.atomic
-def _appointment_write(*, user, referral, fields, reason):
+def _appointment_write(*, user, referral, fields, reason, change):
     state = referral.state
     # Conditional, as the transitions: a referral closed a moment ago keeps its state.
     updated = Referral.objects.filter(pk=referral.pk, state=state).update(**fields)
@@ -324,6 +326,15 @@ def _appointment_write(*, user, referral, fields, reason):
     )
     appointment_notify(referral=referral)
     prerender_after_commit(referral.pk)  # the slip prints the appointment
+    # The referring social worker hears of it (the date stays in the application): a person
+    # with neither a mobile nor an e-mail address is told by her.
+    notify(
+        recipient=referral.referrer,
+        referral=referral,
+        kind="referral_appointment",
+        subject=_("Orientation %(code)s : %(change)s") % {"code": referral.code, "change": change},
+        context={"change": change},
+    )
     return referral
 
 

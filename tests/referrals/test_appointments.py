@@ -325,3 +325,27 @@ def test_accepting_with_a_past_date_is_refused_on_the_page_the_date_kept(client)
     assert f'value="{typed}"' in page
     referral.refresh_from_db()
     assert referral.state == S.SENT and referral.appointment_at is None
+
+
+def test_the_social_worker_hears_of_each_change_without_personal_data():
+    from notifications.models import Notification
+
+    referral = accepted(phone="05 65 38 64 00")
+    advisor = referral.advisor.user
+    when = in_days(5)
+    services.referral_appointment_set(user=advisor, referral=referral, appointment_at=when)
+    services.referral_appointment_set(user=advisor, referral=referral, appointment_at=in_days(6))
+    services.referral_appointment_remove(user=advisor, referral=referral)
+    told = Notification.objects.filter(kind="referral_appointment").order_by("pk")
+    assert [n.recipient for n in told] == [referral.referrer] * 3
+    assert [n.subject for n in told] == [
+        f"Orientation {referral.code} : rendez-vous fixé",
+        f"Orientation {referral.code} : rendez-vous déplacé",
+        f"Orientation {referral.code} : rendez-vous supprimé",
+    ]
+    person = referral.person
+    for notification in told:
+        for personal in (person.first_name, person.last_name, person.phone, f"{when:%d/%m/%Y}"):
+            assert personal not in notification.body + notification.html_body
+        assert "pensez à la prévenir" in notification.body
+    assert not Notification.objects.filter(recipient=advisor, kind="referral_appointment")
