@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifications import services
 from notifications.models import PersonMessage
@@ -117,3 +119,30 @@ def test_a_landline_appointment_goes_by_e_mail_or_not_at_all():
     )
     assert services.appointment_notify(referral=landline_only) == []
     assert not PersonMessage.objects.filter(channel=PersonMessage.Channel.SMS).exists()
+
+
+digits8 = st.text(alphabet="0123456789", min_size=8, max_size=8)
+separators = st.sampled_from(["", " ", ".", "-"])
+
+
+def _written(prefix, rest, separator):
+    pairs = [rest[i : i + 2] for i in range(0, 8, 2)]
+    return prefix + separator + separator.join(pairs)
+
+
+@given(
+    st.sampled_from(["06", "07", "+33 6", "+336", "+33 7", "0033 6", "00337", "+33 (0)6"]),
+    digits8,
+    separators,
+)
+def test_property_every_spelling_of_a_mobile_gets_an_sms(prefix, rest, separator):
+    assert is_french_mobile(_written(prefix, rest, separator))
+
+
+@given(
+    st.sampled_from(["01", "02", "03", "04", "05", "08", "09", "+33 5", "0033 1", "+33 9"]),
+    digits8,
+    separators,
+)
+def test_property_a_landline_never_gets_an_sms(prefix, rest, separator):
+    assert not is_french_mobile(_written(prefix, rest, separator))
