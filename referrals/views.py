@@ -14,7 +14,7 @@ from directory.enums import Service
 from directory.matching import advisors_rank
 from directory.models import Advisor
 from notifications.services import person_channel_explained
-from pasip.errors import ApplicationError, NotAllowed
+from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
 from people.models import Person
@@ -359,7 +359,8 @@ def referral_act(request, pk, name):
         try:
             service(user=request.user, referral=referral, **form.cleaned_data)
         except ApplicationError as error:
-            if name in ("accept", "start"):  # the dates typed stay on the page
+            if name in ("accept", "start") and not isinstance(error, Conflict):
+                # Refused for the dates typed: they stay on the page, next to the message.
                 form.add_error(None, error.message)
                 return _detail_page(request, referral, **{f"{name}_form": form})
             messages.error(request, error.message)
