@@ -384,6 +384,9 @@ def referral_appointment(request, pk):
             services.referral_appointment_set(
                 user=request.user, referral=referral, **form.cleaned_data
             )
+        except Conflict as error:  # closed meanwhile: no form to show it in
+            messages.error(request, error.message)
+            return redirect("referral_detail", pk=pk)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

@@ -349,3 +349,18 @@ def test_the_social_worker_hears_of_each_change_without_personal_data():
             assert personal not in notification.body + notification.html_body
         assert "pensez à la prévenir" in notification.body
     assert not Notification.objects.filter(recipient=advisor, kind="referral_appointment")
+
+
+def test_a_closed_referral_s_appointment_is_refused_with_the_reason_on_the_page(client):
+    referral = ReferralFactory(state=S.COMPLETED, appointment_at=in_days(2))
+    client.force_login(referral.advisor.user)
+    response = client.post(
+        reverse("referral_appointment", args=[referral.pk]),
+        {"appointment_at": in_days(4).strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Le rendez-vous se fixe une fois l&#x27;orientation acceptée" in page
+    assert "terminée" in page and "Déplacer le rendez-vous" not in page
+    referral.refresh_from_db()
+    assert referral.appointment_at == in_days(2)
