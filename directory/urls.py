@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("annuaire/", views.directory_home, name="directory_home"),
+    path("annuaire/recherche/", views.advisor_search, name="directory_search"),
     path("annuaire/ma-fiche/", views.my_entry, name="directory_my_entry"),
     path("annuaire/conseillers/<int:pk>/", views.advisor_edit, name="directory_advisor"),
     path(

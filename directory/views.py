@@ -2,19 +2,26 @@
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from people.models import Person
+from people.services import person_access_log
 from territory.models import Commune
 
 from . import national, services
+from .enums import Service
 from .forms import AbsenceForm, AdvisorForm, ImportForm, PermanenceForm, PlaceForm
 from .models import Absence, Advisor, DirectoryImport, Permanence, Place
 
@@ -256,3 +263,81 @@ def export(request, fmt):
         response = HttpResponse(national.export_csv(places), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="lieux-mediation-{day}.{fmt}"'
     return response
+
+
+class AdvisorSearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Nom du conseiller ou de sa structure"), max_length=100, required=False
+    )
+    commune = forms.CharField(
+        label=gettext_lazy("Commune"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Celle de la structure, d'un lieu ou des visites à domicile."),
+    )
+    theme = forms.ChoiceField(
+        label=gettext_lazy("Thématique"),
+        choices=[("", gettext_lazy("Toutes")), *Service.choices],
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choisissez une thématique de la liste.")},
+    )
+
+
+SEARCH_PAGE_SIZE = 25
+
+
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR, *MANAGERS)
+def advisor_search(request):
+    """The directory read-only: every active advisor, found by name, structure, commune or
+    theme. Reached from a referral's suggestions (`?personne=`), a social worker picks one of
+    them for the person, outside the suggestions (`referrals.views.referral_new`)."""
+    form = AdvisorSearchForm(request.GET or None)
+    person, needs = None, []
+    if request.GET.get("personne") and request.user.is_social_worker:
+        pk = request.GET["personne"]
+        person = get_object_or_404(
+            Person.objects.visible_to(request.user), pk=pk if pk.isdigit() else None
+        )
+        person_access_log(user=request.user, persons=[person], where=request.path)
+        needs = [need for need in request.GET.getlist("besoins") if need in Service.values]
+    advisors = (
+        Advisor.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user", "structure__commune")
+        .prefetch_related("places__commune")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    theme = ""
+    if form.is_valid():
+        for word in form.cleaned_data["q"].split():
+            advisors = advisors.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(structure__name__icontains=word)
+            )
+        commune = form.cleaned_data["commune"].strip()
+        if commune:
+            matching = Advisor.objects.filter(
+                Q(structure__commune__name__icontains=commune)
+                | Q(places__commune__name__icontains=commune)
+                | Q(home_visit_communes__name__icontains=commune)
+            )
+            advisors = advisors.filter(pk__in=matching.values("pk"))
+        theme = form.cleaned_data["theme"]
+    rows = list(advisors)
+    if theme:  # themes are a JSON list: read here, the same on every database
+        rows = [advisor for advisor in rows if theme in advisor.themes]
+    labels = dict(Service.choices)
+    page = Paginator(rows, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    for advisor in page.object_list:
+        advisor.theme_labels = [labels.get(t, t) for t in advisor.themes]
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "form": form,
+            "page": page,
+            "person": person,
+            "needs": needs,
+            "need_labels": [labels[need] for need in needs],
+        },
+    )

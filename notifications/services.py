@@ -86,6 +86,7 @@ register_kind("referral_reminder", label=gettext_lazy("Relance d'une orientation
 register_kind("referral_escalated", label=gettext_lazy("Orientation signalée"))
 register_kind("referral_rerouted", label=gettext_lazy("Orientation réorientée par le coordinateur"))
 register_kind("meeting_reminder", label=gettext_lazy("Premier rendez-vous à fixer"))
+register_kind("referral_appointment", label=gettext_lazy("Rendez-vous d'une orientation"))
 register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
 
 
@@ -568,16 +569,38 @@ def _queue_digests():
 
 
 def person_channel(person):
-    """SMS or e-mail, only with an active consent and the matching contact detail; else None."""
+    """SMS or e-mail, only with an active consent and the matching contact detail; else None.
+
+    An SMS only to a French mobile number: a person who prefers the phone but gave a landline
+    gets an e-mail when they gave an address, nothing otherwise (`person_channel_explained`).
+    """
+    return person_channel_explained(person)[0]
+
+
+def person_channel_explained(person):
+    """The channel of `person_channel` and the sentence saying it on the referral's page."""
     from people.models import ContactChannel
 
+    from .sms import is_french_mobile
+
+    sms, email = PersonMessage.Channel.SMS, PersonMessage.Channel.EMAIL
     if person.active_consent is None:
-        return None
+        return None, _("La personne ne sera pas prévenue : son consentement n'est pas recueilli.")
     if person.preferred_channel == ContactChannel.PHONE and person.phone:
-        return PersonMessage.Channel.SMS
+        if is_french_mobile(person.phone):
+            return sms, _("La personne sera prévenue par SMS.")
+        if person.email:
+            return email, _(
+                "La personne sera prévenue par e-mail : son numéro n'est pas un mobile."
+            )
+        return None, _("La personne ne sera pas prévenue : son numéro n'est pas un mobile.")
     if person.preferred_channel == ContactChannel.EMAIL and person.email:
-        return PersonMessage.Channel.EMAIL
-    return None
+        return email, _("La personne sera prévenue par e-mail.")
+    if person.preferred_channel == ContactChannel.POST:
+        return None, _(
+            "La personne ne sera pas prévenue : elle préfère le courrier ou la fiche papier."
+        )
+    return None, _("La personne ne sera pas prévenue : aucun numéro ni courriel enregistré.")
 
 
 def reminder_due(appointment_at):

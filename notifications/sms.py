@@ -7,6 +7,7 @@ provider's answer (the message is then retried, and failed after the last attemp
 
 import json
 import logging
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,19 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+
+# A French mobile number once spaces, dots, dashes and brackets are gone: 06 or 07 and eight
+# digits, written nationally or internationally (+33 6…, 0033 6…, +33 (0)6…).
+FRENCH_MOBILE = re.compile(r"^(?:0|\+33|0033)[67]\d{8}$")
+
+
+def is_french_mobile(number):
+    """Whether `number` is a French mobile one (06, 07, +336, +337, 00336, 00337): only those
+    may receive an SMS; a landline (01–05, 09) never does."""
+    digits = re.sub(r"[\s.\-()/]", "", number or "")
+    digits = re.sub(r"^(\+33|0033)0", r"\1", digits)  # +33 (0)6 12…
+    return bool(FRENCH_MOBILE.match(digits))
 
 
 class SmsError(Exception):

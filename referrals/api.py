@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +21,14 @@ from people.services import person_access_log
 
 from . import selectors, services, transitions
 from .forms import needs_from_profile
-from .models import CancelReason, DeclineReason, Outcome, Referral, ReferralMessage
+from .models import (
+    OUTSIDE_REASON_MAX,
+    CancelReason,
+    DeclineReason,
+    Outcome,
+    Referral,
+    ReferralMessage,
+)
 
 
 class NeedsField(serializers.ListField):
@@ -66,11 +75,19 @@ class PersonOnReferralSerializer(serializers.Serializer):
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral is sent with the person's validated assessment, as on the pages: ranked on its
     needs profile and attached to it (which freezes it). `needs`, when given, must be needs of
-    that profile; by default the referral is for all of them."""
+    that profile; by default the referral is for all of them.
+
+    `outside_reason`: the advisor was chosen outside the suggestions (any active advisor of
+    the directory); why, in 300 characters at most. The referral then says `chosen_outside`.
+    """
 
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
-    advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.filter(is_active=True))
+    # Any advisor: an inactive one is refused by the service, with a clear message.
+    advisor = serializers.PrimaryKeyRelatedField(queryset=Advisor.objects.select_related("user"))
     needs = NeedsField(required=False)
+    outside_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=OUTSIDE_REASON_MAX
+    )
     assessment = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     person_data = serializers.SerializerMethodField()
@@ -105,11 +122,15 @@ class ReferralSerializer(serializers.ModelSerializer):
             "shared",
             "was_suggested",
             "suggested_rank",
+            "chosen_outside",
+            "outside_reason",
             "sent_at",
             "answered_at",
             "closed_at",
         ]
-        read_only_fields = [f for f in fields if f not in ("person", "advisor", "needs", "shared")]
+        read_only_fields = [
+            f for f in fields if f not in ("person", "advisor", "needs", "shared", "outside_reason")
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +180,15 @@ class CancelSerializer(serializers.Serializer):
 
 class StartSerializer(serializers.Serializer):
     first_meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # Required to record a first meeting before the appointment's day.
+    earlier_than_planned = serializers.BooleanField(required=False, default=False)
+
+
+class AppointmentSerializer(serializers.Serializer):
+    appointment_at = serializers.DateTimeField()
+    appointment_place = serializers.PrimaryKeyRelatedField(
+        queryset=Place.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -275,16 +305,17 @@ class ReferralViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         person, assessment = data["person"], data["assessment"]
+        kept = [n for n in assessment.needs_profile.needs if n.category in data["needs"]]
+        profile = replace(assessment.needs_profile, needs=tuple(kept))
         serializer.instance = services.referral_send(
             user=self.request.user,
             person=person,
             advisor=data["advisor"],
             needs=data["needs"],
-            suggestions=advisors_rank(
-                profile=assessment.needs_profile, commune=person.commune, person=person
-            ),
+            suggestions=advisors_rank(profile=profile, commune=person.commune, person=person),
             assessment=assessment,
             shared=data.get("shared", False),
+            outside_reason=data.get("outside_reason"),
         )
 
     accept = _transition_action("accept")
@@ -293,6 +324,24 @@ class ReferralViewSet(
     complete = _transition_action("complete")
     fail = _transition_action("fail")
     cancel = _transition_action("cancel")
+
+    @extend_schema(methods=["POST"], request=AppointmentSerializer, responses=ReferralSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses=ReferralSerializer)
+    @action(detail=True, methods=["post", "delete"])
+    def appointment(self, request, pk=None):
+        """The advisor adds or moves (POST) or removes (DELETE) the appointment of an accepted
+        referral; the person's confirmation and reminder follow."""
+        referral = self.get_object()  # existence and rights first, then the body
+        services.appointment_check(user=request.user, referral=referral)
+        if request.method == "DELETE":
+            referral = services.referral_appointment_remove(user=request.user, referral=referral)
+        else:
+            data = AppointmentSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            referral = services.referral_appointment_set(
+                user=request.user, referral=referral, **data.validated_data
+            )
+        return Response(self.get_serializer(referral).data, status=status.HTTP_200_OK)
 
     @extend_schema(request=MessageSerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"])

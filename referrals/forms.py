@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.enums import Service
 from directory.models import Advisor, Place
 
-from .models import CancelReason, DeclineReason, Outcome
+from .models import OUTSIDE_REASON_MAX, CancelReason, DeclineReason, Outcome
 from .services import OUTCOMES
 
 
@@ -129,6 +129,91 @@ class StartForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Laissez vide pour aujourd'hui."),
+    )
+    earlier_than_planned = forms.BooleanField(
+        label=_("Le premier rendez-vous a eu lieu plus tôt que prévu"),
+        required=False,
+        help_text=_("À cocher seulement s'il a eu lieu avant le jour du rendez-vous fixé."),
+    )
+
+
+class AppointmentForm(forms.Form):
+    """Adding or moving the appointment of an accepted referral."""
+
+    appointment_at = forms.DateTimeField(
+        label=_("Date et heure du rendez-vous"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": _("Indiquez la date et l'heure du rendez-vous."),
+            "invalid": _("Date ou heure illisible : choisissez-les dans le calendrier."),
+        },
+    )
+    appointment_place = forms.ModelChoiceField(
+        label=_("Lieu du rendez-vous"),
+        queryset=Place.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez un de vos lieux.")},
+    )
+
+    def __init__(self, *args, advisor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_place"].queryset = advisor.places.all()
+
+
+class NeedsChoiceForm(forms.Form):
+    """The needs of the assessment this referral is for: the social worker may untick some."""
+
+    needs = forms.MultipleChoiceField(
+        label=_("Besoins couverts par cette orientation"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Gardez au moins un besoin pour cette orientation."),
+            "invalid_choice": _("Ce besoin ne ressort pas du diagnostic de la personne."),
+        },
+        help_text=_(
+            "Décochez les besoins que cette orientation ne doit pas couvrir ; le diagnostic, "
+            "lui, reste tel qu'il a été validé."
+        ),
+    )
+
+    def __init__(self, *args, profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Service.choices)
+        self.fields["needs"].choices = [
+            (need, labels.get(need, need)) for need in profile.categories
+        ]
+        self.fields["needs"].initial = list(profile.categories)
+
+
+class OutsideForm(forms.Form):
+    """Sending to an advisor picked in the directory, outside the suggestions."""
+
+    advisor = forms.ModelChoiceField(
+        queryset=Advisor.objects.filter(is_active=True, user__is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choisissez un conseiller dans l'annuaire."),
+            "invalid_choice": _("Ce conseiller n'est plus actif : choisissez-en un autre."),
+        },
+    )
+    outside_reason = forms.CharField(
+        label=_("Pourquoi ce conseiller plutôt qu'un conseiller suggéré ?"),
+        max_length=OUTSIDE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire, %(max)s caractères au plus. ") % {"max": OUTSIDE_REASON_MAX}
+        + SENSITIVE_WARNING,
+        error_messages={
+            "required": _("Dites pourquoi vous choisissez ce conseiller hors des suggestions."),
+            "max_length": _("La raison tient en %(limit_value)d caractères au plus."),
+        },
+    )
+    shared = forms.BooleanField(
+        label=_("Envoyer à la boîte partagée de sa structure"),
+        required=False,
+        help_text=_(
+            "Tout conseiller de la même structure pourra répondre ; celui qui accepte "
+            "suit la personne."
+        ),
     )
 
 

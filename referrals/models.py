@@ -45,6 +45,7 @@ class Outcome(models.TextChoices):
 
 OPEN_STATES = (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
 REROUTABLE_STATES = (ReferralState.DECLINED, ReferralState.EXPIRED, ReferralState.CANCELLED)
+OUTSIDE_REASON_MAX = 300  # the reason for an advisor chosen outside the suggestions
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -131,6 +132,11 @@ class Referral(models.Model):
     # one who accepts becomes the referral's advisor.
     shared = models.BooleanField(_("boîte partagée de la structure"), default=False)
     was_suggested = models.BooleanField(_("conseiller suggéré"), default=False)
+    # Picked by the social worker from the directory rather than from the suggestions: why.
+    chosen_outside = models.BooleanField(_("choisi hors des suggestions"), default=False)
+    outside_reason = models.CharField(
+        _("raison du choix hors suggestions"), max_length=OUTSIDE_REASON_MAX, blank=True
+    )
     suggested_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -192,6 +198,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Signalement au coordinateur")
     MEETING_REMINDER = "meeting_reminder", _("Relance : premier rendez-vous à fixer")
     REROUTED = "rerouted", _("Réorientée")
+    APPOINTMENT = "appointment", _("Rendez-vous")
 
 
 class ReferralEventQuerySet(models.QuerySet):

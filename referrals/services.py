@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from assessments.profile import NeedsProfile
 from directory.matching import advisors_rank
-from notifications.services import appointment_notify, notify, person_messages_cancel_obsolete
+from notifications.services import (
+    appointment_notify,
+    notify,
+    person_messages_cancel,
+    person_messages_cancel_obsolete,
+)
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.workdays import working_days_between
 from slips.tasks import prerender_after_commit
@@ -21,6 +26,7 @@ from slips.tasks import prerender_after_commit
 from . import transitions
 from .models import (
     OPEN_STATES,
+    OUTSIDE_REASON_MAX,
     REROUTABLE_STATES,
     CancelReason,
     DeclineReason,
@@ -40,14 +46,27 @@ def referral_code_new():
 
 
 def referral_send(
-    *, user, person, advisor, needs, suggestions=(), previous=None, assessment=None, shared=False
+    *,
+    user,
+    person,
+    advisor,
+    needs,
+    suggestions=(),
+    previous=None,
+    assessment=None,
+    shared=False,
+    outside_reason=None,
 ):
     """Sends a person to an advisor for some needs; the advisor is told after commit.
 
     `shared`: to the advisor's structure's shared inbox, where any of its advisors may answer.
+    `outside_reason`: the advisor was picked in the directory, outside the suggestions; the
+    social worker says why (required then, recorded on the referral).
     """
     if not (user.is_social_worker and person.structure_id == user.structure_id):
         raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
+    if outside_reason is not None:
+        outside_reason = outside_reason_check(outside_reason)
     return _referral_send(
         user=user,
         referrer=user,
@@ -58,13 +77,51 @@ def referral_send(
         previous=previous,
         assessment=assessment,
         shared=shared,
+        outside_reason=outside_reason,
     )
 
 
+def outside_reason_check(reason):
+    """The reason for an advisor chosen outside the suggestions, stripped; raises when it is
+    missing or too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Dites pourquoi vous choisissez ce conseiller hors des suggestions."),
+            code="outside_reason_required",
+        )
+    if len(reason) > OUTSIDE_REASON_MAX:
+        raise ApplicationError(
+            _("La raison tient en %(max)s caractères au plus (%(length)s saisis).")
+            % {"max": OUTSIDE_REASON_MAX, "length": len(reason)},
+            code="outside_reason_too_long",
+        )
+    return reason
+
+
+def advisor_active_check(advisor):
+    """Raises unless `advisor` may still receive referrals (entry and account active)."""
+    if not (advisor.is_active and advisor.user.is_active):
+        raise ApplicationError(
+            _("Ce conseiller n'est plus actif : choisissez-en un autre."), code="advisor_inactive"
+        )
+
+
 def _referral_send(
-    *, user, referrer, person, advisor, needs, suggestions, previous, assessment, shared
+    *,
+    user,
+    referrer,
+    person,
+    advisor,
+    needs,
+    suggestions,
+    previous,
+    assessment,
+    shared,
+    outside_reason=None,
 ):
     """`user` sends for `referrer` (the same person, or the coordinator re-routing)."""
+    advisor_active_check(advisor)
     if not needs:
         raise ApplicationError(_("Choisissez au moins un besoin."), code="needs_required")
     if person.active_consent is None:
@@ -85,6 +142,7 @@ def _referral_send(
                 previous=previous,
                 assessment=assessment,
                 shared=shared,
+                outside_reason=outside_reason,
             )
         except IntegrityError:
             continue  # the random code was taken: draw another
@@ -93,7 +151,17 @@ def _referral_send(
 
 @transaction.atomic
 def _referral_create(
-    *, user, referrer, person, advisor, needs, rank, previous=None, assessment=None, shared=False
+    *,
+    user,
+    referrer,
+    person,
+    advisor,
+    needs,
+    rank,
+    previous=None,
+    assessment=None,
+    shared=False,
+    outside_reason=None,
 ):
     referral = Referral.objects.create(
         shared=shared,
@@ -108,6 +176,8 @@ def _referral_create(
         needs=list(needs),
         was_suggested=rank is not None,
         suggested_rank=rank,
+        chosen_outside=outside_reason is not None,
+        outside_reason=outside_reason or "",
     )
     ReferralEvent.objects.create(referral=referral, actor=user, to_state=ReferralState.SENT)
     for recipient in advisor_recipients(referral):
@@ -125,10 +195,9 @@ def _referral_create(
 def referral_accept(*, user, referral, appointment_at=None, appointment_place=None):
     """The advisor takes the case, optionally with an appointment (date, place)."""
     advisor = getattr(user, "advisor_profile", None) or referral.advisor
-    if appointment_place is not None and not (
-        advisor.places.filter(pk=appointment_place.pk).exists()
-    ):
-        raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
+    _place_check(advisor, appointment_place)
+    if appointment_at is not None:
+        appointment_date_check(appointment_at)
     with transaction.atomic():
         referral = _transition(
             user=user,
@@ -164,14 +233,145 @@ def referral_decline(*, user, referral, reason, detail=""):
     )
 
 
-def referral_start(*, user, referral, first_meeting_at=None):
-    """The first meeting took place: the accompaniment is under way."""
-    return _transition(
+def _place_check(advisor, place):
+    if place is not None and not advisor.places.filter(pk=place.pk).exists():
+        raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
+
+
+def appointment_date_check(appointment_at):
+    """Raises when the appointment would be in the past."""
+    if appointment_at <= timezone.now():
+        raise ApplicationError(
+            _("La date du rendez-vous est passée : choisissez une date et une heure à venir."),
+            code="appointment_past",
+        )
+
+
+# While accepted or under way the advisor sets, moves or removes the appointment.
+APPOINTMENT_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+
+
+def appointment_check(*, user, referral):
+    """Raises unless `user` is the referral's advisor and the referral is accepted or under
+    way: the only person and the only time its appointment may change."""
+    if transitions.Actor.ADVISOR not in transitions.actors_of(user, referral):
+        raise NotAllowed(_("Seul le conseiller de l'orientation peut changer son rendez-vous."))
+    if referral.state not in APPOINTMENT_STATES:
+        raise Conflict(
+            _(
+                "Le rendez-vous se fixe une fois l'orientation acceptée, tant que "
+                "l'accompagnement est ouvert : elle est « %(state)s »."
+            )
+            % {"state": referral.get_state_display().lower()},
+            code="appointment_state",
+        )
+
+
+def referral_appointment_set(*, user, referral, appointment_at, appointment_place=None):
+    """The advisor adds or moves the appointment: the person's confirmation and reminder for
+    the former one are cancelled, new ones written (`appointment_notify`)."""
+    appointment_check(user=user, referral=referral)
+    if appointment_at is None:
+        raise ApplicationError(
+            _("Indiquez la date et l'heure du rendez-vous."), code="appointment_required"
+        )
+    appointment_date_check(appointment_at)
+    _place_check(referral.advisor, appointment_place)
+    moved = referral.appointment_at is not None
+    when = timezone.localtime(appointment_at).strftime("%d/%m/%Y à %H:%M")
+    reason = (
+        _("Rendez-vous déplacé au %(when)s") if moved else _("Rendez-vous fixé au %(when)s")
+    ) % {"when": when}
+    return _appointment_write(
         user=user,
         referral=referral,
-        name="start",
-        fields={"first_meeting_at": first_meeting_at or timezone.now()},
+        fields={"appointment_at": appointment_at, "appointment_place": appointment_place},
+        reason=reason,
+        change=_("rendez-vous déplacé") if moved else _("rendez-vous fixé"),
     )
+
+
+def referral_appointment_remove(*, user, referral):
+    """The advisor removes the appointment; what the person was still to receive is
+    cancelled."""
+    appointment_check(user=user, referral=referral)
+    if referral.appointment_at is None:
+        raise ApplicationError(_("Aucun rendez-vous à supprimer."), code="no_appointment")
+    return _appointment_write(
+        user=user,
+        referral=referral,
+        fields={"appointment_at": None, "appointment_place": None},
+        reason=_("Rendez-vous supprimé"),
+        change=_("rendez-vous supprimé"),
+    )
+
+
+@transaction.atomic
+def _appointment_write(*, user, referral, fields, reason, change):
+    state = referral.state
+    # Conditional, as the transitions: a referral closed a moment ago keeps its state.
+    updated = Referral.objects.filter(pk=referral.pk, state=state).update(**fields)
+    if not updated:
+        current = Referral.objects.get(pk=referral.pk)
+        raise Conflict(
+            _("Quelqu'un vient d'agir sur cette orientation : elle est maintenant « %(state)s ».")
+            % {"state": current.get_state_display().lower()}
+        )
+    referral.refresh_from_db()
+    ReferralEvent.objects.create(
+        referral=referral,
+        actor=user,
+        kind=EventKind.APPOINTMENT,
+        from_state=state,
+        to_state=state,
+        reason=str(reason),
+    )
+    appointment_notify(referral=referral)
+    prerender_after_commit(referral.pk)  # the slip prints the appointment
+    # The referring social worker hears of it (the date stays in the application): a person
+    # with neither a mobile nor an e-mail address is told by her.
+    notify(
+        recipient=referral.referrer,
+        referral=referral,
+        kind="referral_appointment",
+        subject=_("Orientation %(code)s : %(change)s") % {"code": referral.code, "change": change},
+        context={"change": change},
+    )
+    return referral
+
+
+def referral_start(*, user, referral, first_meeting_at=None, earlier_than_planned=False):
+    """The first meeting took place: the accompaniment is under way.
+
+    Not before the appointment's day, unless the advisor says it took place earlier than
+    planned; the person's reminder of that appointment is then cancelled.
+    """
+    first_meeting_at = first_meeting_at or timezone.now()
+    planned = referral.appointment_at
+    earlier = planned is not None and (
+        timezone.localdate(first_meeting_at) < timezone.localdate(planned)
+    )
+    if earlier and not earlier_than_planned:
+        raise ApplicationError(
+            _(
+                "Le rendez-vous était prévu le %(day)s : si le premier rendez-vous a eu lieu "
+                "plus tôt, cochez « le premier rendez-vous a eu lieu plus tôt que prévu »."
+            )
+            % {"day": timezone.localtime(planned).strftime("%d/%m/%Y")},
+            code="first_meeting_before_appointment",
+        )
+    with transaction.atomic():
+        referral = _transition(
+            user=user,
+            referral=referral,
+            name="start",
+            fields={"first_meeting_at": first_meeting_at},
+        )
+        if earlier:
+            person_messages_cancel(
+                referral=referral, reason=_("Premier rendez-vous eu lieu plus tôt que prévu.")
+            )
+    return referral
 
 
 def referral_complete(*, user, referral, outcome):

@@ -24,6 +24,16 @@ urlpatterns = [
         )
         for name, slug in ACTION_PATHS.items()
     ),
+    path(
+        "orientations/<int:pk>/rendez-vous/",
+        views.referral_appointment,
+        name="referral_appointment",
+    ),
+    path(
+        "orientations/<int:pk>/rendez-vous/supprimer/",
+        views.referral_appointment_remove,
+        name="referral_appointment_remove",
+    ),
     path("orientations/<int:pk>/message/", views.referral_message, name="referral_message"),
     path("orientations/<int:pk>/reorienter/", views.referral_reroute, name="referral_reroute"),
     path("coordination/", views.coordinator_board, name="coordinator_board"),

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -9,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
+from directory.enums import Service
 from directory.matching import advisors_rank
-from notifications.services import notifications_mark_read_for_referral
-from pasip.errors import ApplicationError, NotAllowed
+from directory.models import Advisor
+from notifications.services import notifications_mark_read_for_referral, person_channel_explained
+from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
 from pasip.workdays import working_days_between
@@ -23,12 +27,15 @@ from . import selectors, services, transitions
 from .board_filters import BoardFilterForm
 from .forms import (
     AcceptForm,
+    AppointmentForm,
     CancelForm,
     CodeSearchForm,
     CompleteForm,
     DeclineForm,
     FailForm,
     MessageForm,
+    NeedsChoiceForm,
+    OutsideForm,
     RerouteForm,
     SendForm,
     StartForm,
@@ -62,7 +69,7 @@ def referral_new(request, person_pk):
                     person=person,
                     advisor=form.cleaned_data["advisor"],
                     needs=needs,
-                    suggestions=_suggest(person, assessment.needs_profile),
+                    suggestions=_suggest(person, _profile_for(assessment, needs)),
                     assessment=assessment,
                     shared=form.cleaned_data["shared"],
                 )
@@ -75,19 +82,101 @@ def referral_new(request, person_pk):
                     % {"code": referral.code},
                 )
                 return redirect("referral_detail", pk=referral.pk)
-        return _suggestions_page(request, person, form, assessment)
+        return _suggestions_page(request, person, form, assessment, form.data.getlist("needs"))
     if step == "assessment":
+        needs = None
+        if "choose_needs" in request.POST:  # the needs page: what she kept for this referral
+            choice = NeedsChoiceForm(request.POST, profile=assessment.needs_profile)
+            if not choice.is_valid():
+                return _needs_page(request, person, assessment, choice)
+            needs = choice.cleaned_data["needs"]
         return _suggestions_page(
-            request, person, SendForm(profile=assessment.needs_profile), assessment
+            request, person, SendForm(profile=assessment.needs_profile), assessment, needs
         )
+    if step == "needs" and assessment is not None:  # back from the suggestions, needs kept
+        choice = NeedsChoiceForm(
+            initial={"needs": request.POST.getlist("needs")}, profile=assessment.needs_profile
+        )
+        return _needs_page(request, person, assessment, choice)
+    if step in ("pick", "outside") and assessment is not None:
+        return _outside_page(request, person, assessment, step)
+    return _needs_page(request, person, assessment)
+
+
+def _needs_page(request, person, validated, choice=None):
+    if choice is None and validated is not None:
+        choice = NeedsChoiceForm(profile=validated.needs_profile)
     return render(
         request,
         "referrals/needs.html",
         {
             "person": person,
             "assessment": Assessment.objects.latest_for(person),
-            "validated": assessment,
+            "validated": validated,
+            "choice": choice,
         },
+    )
+
+
+def _profile_for(assessment, needs=None):
+    """The assessment's needs profile narrowed to the needs kept for this referral (all of
+    them by default): the suggestions are ranked on those. The assessment itself is not
+    changed."""
+    profile = assessment.needs_profile
+    kept = [need for need in profile.needs if need.category in (needs or ())]
+    return replace(profile, needs=tuple(kept)) if kept else profile
+
+
+def _outside_page(request, person, assessment, step):
+    """An advisor picked in the directory (`directory.views.advisor_search`): the social
+    worker says why, then sends. What she typed stays on the page when something is wrong."""
+    profile = assessment.needs_profile
+    needs = [need for need in request.POST.getlist("needs") if need in profile.categories]
+    needs = needs or list(profile.categories)
+    if step == "pick":
+        form = OutsideForm(initial={"advisor": request.POST.get("advisor")})
+    else:
+        form = OutsideForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = services.referral_send(
+                    user=request.user,
+                    person=person,
+                    advisor=form.cleaned_data["advisor"],
+                    needs=needs,
+                    suggestions=_suggest(person, _profile_for(assessment, needs)),
+                    assessment=assessment,
+                    shared=form.cleaned_data["shared"],
+                    outside_reason=form.cleaned_data["outside_reason"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Orientation %(code)s envoyée. Imprimez la fiche de liaison.")
+                    % {"code": referral.code},
+                )
+                return redirect("referral_detail", pk=referral.pk)
+    advisor_pk = str(request.POST.get("advisor", ""))
+    advisor = (
+        Advisor.objects.filter(is_active=True, user__is_active=True)
+        .filter(pk=advisor_pk if advisor_pk.isdigit() else None)
+        .select_related("user", "structure__commune")
+        .first()
+    )
+    labels = dict(Service.choices)
+    return render(
+        request,
+        "referrals/outside.html",
+        {
+            "person": person,
+            "form": form,
+            "advisor": advisor,
+            "needs": needs,
+            "need_labels": [labels.get(need, need) for need in needs],
+        },
+        status=200 if advisor is not None else 400,
     )
 
 
@@ -96,8 +185,8 @@ def _suggest(person, profile):
     return advisors_rank(profile=profile, commune=person.commune, person=person)
 
 
-def _suggestions_page(request, person, form, assessment):
-    profile = assessment.needs_profile
+def _suggestions_page(request, person, form, assessment, needs=None):
+    profile = _profile_for(assessment, needs)
     return render(
         request,
         "referrals/suggestions.html",
@@ -181,6 +270,12 @@ def referral_list(request):
 @role_required(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)
 def referral_detail(request, pk):
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    return _detail_page(request, referral)
+
+
+def _detail_page(request, referral, **forms):
+    """The referral's page; `forms` replace the empty ones (a form sent back with its
+    errors, what was typed kept)."""
     shown = selectors.disclosure(user=request.user, referral=referral)
     # Every opening is logged, a coordinator's included (only escalated ones can be opened).
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
@@ -212,8 +307,28 @@ def referral_detail(request, pk):
             "fail_form": FailForm(),
             "cancel_form": CancelForm(),
             "message_form": MessageForm(),
+            **_appointment_on_page(request.user, referral),
+            **forms,
         },
     )
+
+
+def _appointment_on_page(user, referral):
+    """The advisor's appointment section: the form, and how the person will be told."""
+    can_set = transitions.Actor.ADVISOR in transitions.actors_of(user, referral)
+    if not can_set:
+        return {"can_set_appointment": False}
+    appointment = {}
+    if referral.appointment_at:
+        appointment = {
+            "appointment_at": timezone.localtime(referral.appointment_at),
+            "appointment_place": referral.appointment_place_id,
+        }
+    return {
+        "can_set_appointment": referral.state in services.APPOINTMENT_STATES,
+        "person_told": person_channel_explained(referral.person)[1],
+        "appointment_form": AppointmentForm(initial=appointment, advisor=referral.advisor),
+    }
 
 
 def _assessment_on_page(user, referral, shown):
@@ -270,12 +385,69 @@ def referral_act(request, pk, name):
         try:
             service(user=request.user, referral=referral, **form.cleaned_data)
         except ApplicationError as error:
+            if name in ("accept", "start") and not isinstance(error, Conflict):
+                # Refused for the dates typed: they stay on the page, next to the message.
+                form.add_error(None, error.message)
+                return _detail_page(request, referral, **{f"{name}_form": form})
             messages.error(request, error.message)
         else:
             messages.success(request, success)
     else:
         _form_errors(request, form)
     return redirect("referral_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.ADVISOR)
+def referral_appointment(request, pk):
+    """The advisor adds or moves the appointment of an accepted referral."""
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    _appointment_allowed(request.user, referral)
+    form = AppointmentForm(request.POST, advisor=referral.advisor)
+    if form.is_valid():
+        moved = referral.appointment_at is not None
+        try:
+            services.referral_appointment_set(
+                user=request.user, referral=referral, **form.cleaned_data
+            )
+        except Conflict as error:  # closed meanwhile: no form to show it in
+            messages.error(request, error.message)
+            return redirect("referral_detail", pk=pk)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            done = _("Rendez-vous déplacé.") if moved else _("Rendez-vous fixé.")
+            told = person_channel_explained(referral.person)[1]
+            messages.success(request, f"{done} {told}")
+            return redirect(reverse("referral_detail", args=[pk]) + "#rendez-vous")
+    return _detail_page(request, referral, appointment_form=form)
+
+
+@require_POST
+@role_required(Role.ADVISOR)
+def referral_appointment_remove(request, pk):
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    _appointment_allowed(request.user, referral)
+    try:
+        services.referral_appointment_remove(user=request.user, referral=referral)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Rendez-vous supprimé : la personne ne recevra plus de rappel.")
+        )
+    return redirect(reverse("referral_detail", args=[pk]) + "#rendez-vous")
+
+
+def _appointment_allowed(user, referral):
+    """A colleague of the advisor, or the social worker, gets a 403; a closed referral the
+    page, with what happened."""
+    try:
+        services.appointment_check(user=user, referral=referral)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ApplicationError:
+        pass  # the service says it again, in the page
 
 
 @require_POST

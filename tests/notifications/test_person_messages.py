@@ -227,13 +227,28 @@ def test_a_removed_appointment_stops_the_reminder_with_its_reason(sms_file):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_first_meeting_keeps_the_reminder():
+    """Recorded for the appointment's day, the first meeting leaves the reminder alone (it is
+    checked again when sent); recorded before that day it needs the advisor's word that it
+    took place earlier than planned, and the reminder of the appointment is then cancelled."""
+    from pasip.errors import ApplicationError
     from referrals.services import referral_start
 
     referral = _referral(ContactChannel.PHONE)
     _, reminder = services.appointment_notify(referral=referral)
-    referral_start(user=referral.advisor.user, referral=referral)
+    referral_start(user=referral.advisor.user, referral=referral, first_meeting_at=APPOINTMENT)
     reminder.refresh_from_db()
     assert reminder.status == "pending"
+
+    early = _referral(ContactChannel.PHONE)
+    _, early_reminder = services.appointment_notify(referral=early)
+    with pytest.raises(ApplicationError, match="plus tôt que prévu"):
+        referral_start(user=early.advisor.user, referral=early)
+    early_reminder.refresh_from_db()
+    assert early_reminder.status == "pending"
+    referral_start(user=early.advisor.user, referral=early, earlier_than_planned=True)
+    early_reminder.refresh_from_db()
+    assert early_reminder.status == "cancelled"
+    assert early_reminder.cancel_reason == "Premier rendez-vous eu lieu plus tôt que prévu."
 
 
 @time_machine.travel(NOW, tick=False)

@@ -1,6 +1,9 @@
 """Every row of the state table through the services: actor, from-states, event, notification."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from notifications.models import Notification
 from pasip.errors import ApplicationError, Conflict, NotAllowed
@@ -43,11 +46,12 @@ def test_accept_with_appointment_then_first_meeting_then_complete_writes_each_ev
     services.referral_accept(
         user=advisor,
         referral=referral,
-        appointment_at="2026-12-01T10:00+01:00",
+        appointment_at=timezone.now() + timedelta(days=3),  # a date to come
         appointment_place=place,
     )
     assert referral.appointment_place == place and referral.answered_at
-    services.referral_start(user=advisor, referral=referral)
+    # Today, before the appointment's day: said so explicitly.
+    services.referral_start(user=advisor, referral=referral, earlier_than_planned=True)
     assert referral.first_meeting_at is not None
     services.referral_complete(user=advisor, referral=referral, outcome=Outcome.PARTIALLY)
     assert (referral.state, referral.outcome) == (S.COMPLETED, Outcome.PARTIALLY)

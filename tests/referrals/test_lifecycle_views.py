@@ -1,7 +1,10 @@
 """The lifecycle through pages and API: finding by code, appointment, outcomes, timeline."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from referrals.models import Outcome, ReferralState
@@ -31,14 +34,17 @@ def test_the_whole_row_of_the_table_through_the_api():
     advisor = api_as(referral.advisor.user)
     base = f"/api/v1/referrals/{referral.pk}/"
     place = referral.advisor.places.get()
+    appointment_at = (timezone.now() + timedelta(days=3)).isoformat()  # a date to come
     accepted = advisor.post(
         base + "accept/",
-        {"appointment_at": "2026-12-01T10:00:00+01:00", "appointment_place": place.pk},
+        {"appointment_at": appointment_at, "appointment_place": place.pk},
         format="json",
     ).json()
     assert (accepted["state"], accepted["appointment_place"]) == ("accepted", place.pk)
     assert accepted["allowed_actions"] == ["complete", "fail", "start"]
-    assert advisor.post(base + "start/", {}, format="json").json()["state"] == "in_progress"
+    # Today is before the appointment's day: the advisor says the meeting came earlier.
+    early = {"earlier_than_planned": True}
+    assert advisor.post(base + "start/", early, format="json").json()["state"] == "in_progress"
     referrer = api_as(referral.referrer)
     assert referrer.post(base + "messages/", {"body": "Merci"}, format="json").status_code == 201
     bad = advisor.post(base + "complete/", {"outcome": "bogus"}, format="json")

@@ -178,7 +178,12 @@ def test_a_whole_journey_leaves_no_personal_data_behind(
         expect=302,
     )
     journey.get(reverse("notification_list"), expect=200)
-    journey.post(reverse("referral_start", args=[referral.pk]), {}, expect=302)
+    # Recorded today, before the appointment's day: the advisor says so.
+    journey.post(
+        reverse("referral_start", args=[referral.pk]),
+        {"earlier_than_planned": "on"},
+        expect=302,
+    )
     journey.post(
         reverse("referral_complete", args=[referral.pk]), {"outcome": "satisfied"}, expect=302
     )
