@@ -21,6 +21,11 @@ def _when(value, *, time=True):
     return local.strftime("%d/%m/%Y à %H h %M" if time else "%d/%m/%Y")
 
 
+def _name(user):
+    """A user as the person knows them: their name (the login only when there is none)."""
+    return user.get_full_name() or str(user)
+
+
 def _label(choices, value):
     try:
         return str(choices(value).label)
@@ -95,14 +100,14 @@ def access_document_context(*, user, person):
                     for event in referral.events.all()
                 ],
                 "messages": [
-                    {"at": _when(message.at), "author": str(message.author), "body": message.body}
+                    {"at": _when(message.at), "author": _name(message.author), "body": message.body}
                     for message in referral.messages.select_related("author")
                 ],
             }
             for referral in referrals
         ],
         "accesses": [
-            {"at": _when(access.at), "by": str(access.user), "where": access.where}
+            {"at": _when(access.at), "by": _name(access.user), "where": access.where}
             for access in person.accesses.select_related("user")
         ],
     }

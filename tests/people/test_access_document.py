@@ -61,7 +61,9 @@ def test_the_access_document_says_everything_the_json_export_holds(client):
     assert "Besoin résolu autrement" in text
     assert "Préfère le matin" in text
     # Who saw the data.
-    assert str(social_worker) in text and reverse("person_detail", args=[person.pk]) in text
+    assert reverse("person_detail", args=[person.pk]) in text
+    assert f"{social_worker.get_full_name()} Préfère le matin" in text  # the message's author
+    assert social_worker.username not in text  # people by their names, not their logins
     # The JSON export is still there, for machines.
     assert client.get(reverse("person_export", args=[person.pk]))["Content-Type"] == (
         "application/json"
