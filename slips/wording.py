@@ -71,8 +71,8 @@ SUPPORT_FOR_PERSON = {
         "Si vous le souhaitez, votre conseiller pourra faire les démarches à votre place, "
         "avec votre accord."
     ),
-    SupportMode.DO_WITH: _("Votre conseiller fera les démarches avec vous, à votre rythme."),
-    SupportMode.TEACH: _("Votre conseiller vous apprendra à les faire vous-même, pas à pas."),
+    SupportMode.DO_WITH: _("Votre conseiller fera avec vous, à votre rythme."),
+    SupportMode.TEACH: _("Votre conseiller vous apprendra à faire vous-même, pas à pas."),
 }
 
 SUPPORT_MODES = {

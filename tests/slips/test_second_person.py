@@ -92,7 +92,7 @@ def test_the_persons_page_says_vous_in_plain_grammatical_french(variant):
         "vous protéger des arnaques et garder vos comptes en sécurité.",
     ):
         assert need in text
-    assert "Votre conseiller vous apprendra à les faire vous-même, pas à pas." in text
+    assert "Votre conseiller vous apprendra à faire vous-même, pas à pas." in text
     assert "C'est urgent : votre démarche est à faire avant le 15/12/2026." in text
     assert "Votre conseiller peut aussi vous aider par téléphone." in text
     assert "Vous nous avez dit être disponible le mardi matin et le jeudi matin." in text
