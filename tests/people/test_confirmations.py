@@ -80,8 +80,8 @@ def test_erasure_says_exactly_what_will_happen_and_changes_nothing_until_confirm
     assert "LOT-DEF456</strong> (acceptée)" in page
     assert "LOT-OLD789" not in page  # already closed: nothing happens to it
     assert "Les messages prévus pour la personne ne seront pas envoyés" in page
-    assert "rappel la veille du rendez-vous par sms" in page
-    assert f"rendez-vous du {appointment:%d/%m/%Y à %H:%M}" in page
+    assert "rappel la veille du rendez-vous par SMS" in page
+    assert f"rendez-vous du {appointment:%d/%m/%Y} à 14 h 30" in page
     assert "Les données personnelles seront effacées définitivement" in page
     assert "Les statistiques anonymes restent" in page
     assert "définitif" in page
@@ -152,7 +152,7 @@ def test_cancelling_a_referral_asks_for_the_reason_on_a_confirmation_page(
     assert "1 orientation en cours sera annulée" in page
     assert "LOT-DEF456</strong> (acceptée)" in page and "LOT-ABC123" not in page
     assert "le conseiller est prévenu" in page
-    assert "confirmation du rendez-vous par sms" in page
+    assert "confirmation du rendez-vous par SMS" in page
     assert 'name="reason"' in page and 'method="post"' in page
     accepted.refresh_from_db()
     assert accepted.state == ReferralState.ACCEPTED
