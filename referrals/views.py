@@ -286,7 +286,7 @@ def referral_cancel(request, pk):
             "referral": referral,
             "shown": shown,
             "effects": cancellation_preview([referral]),
-            "cancel_form": form,
+            "form": form,
         },
     )
 
