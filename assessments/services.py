@@ -183,6 +183,14 @@ def assessment_correct(*, user, assessment):
     not yet sent with a referral is changed directly, never corrected.
     """
     _check_access(user, assessment.person)
+    if assessment.person.erased_at:
+        raise Conflict(
+            _(
+                "Les données de cette personne ont été effacées : son diagnostic ne peut plus "
+                "être corrigé."
+            ),
+            code="person_erased",
+        )
     if not assessment.is_frozen:
         raise Conflict(
             _(

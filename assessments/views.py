@@ -57,6 +57,8 @@ def assessment_step(request, pk, step):
     questionnaire = assessment.questionnaire
     if not 1 <= step <= len(questionnaire.areas):
         raise Http404
+    if assessment.person.erased_at:  # nothing personal is written again
+        return redirect("assessment_summary", pk=pk)
     if assessment.is_frozen:
         messages.error(request, _("Ce diagnostic est joint à une orientation : il ne change plus."))
         return redirect("assessment_summary", pk=pk)
@@ -150,6 +152,13 @@ def _item_context(questionnaire, item, values, errors):
 def assessment_summary(request, pk):
     """Every answer by area, the needs profile it gives, and validation."""
     assessment = _visible_assessment(request, pk)
+    if assessment.person.erased_at:
+        # Erased: the answers are gone; only the anonymous needs remain, for the statistics.
+        return render(
+            request,
+            "assessments/summary_erased.html",
+            {"assessment": assessment, "profile": assessment.needs_profile},
+        )
     questionnaire = assessment.questionnaire
     if request.method == "POST":
         try:

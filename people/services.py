@@ -224,16 +224,27 @@ def person_anonymise(*, person):
         referral.save()
     # The erasure is the one writer allowed past the events' append-only rule: dates only.
     ReferralEvent.objects.filter(referral__person=person).erasure_cut_dates_to_month(_month)
-    # The answers go; the computed profile (need categories, support mode) stays, anonymous.
+    # The answers go, and of the computed profile only the need categories and the support
+    # mode stay, anonymous: its summary, due date, availability, travel, languages and
+    # specific needs were the person's own.
     for assessment in person.assessments.all():
         person.assessments.filter(pk=assessment.pk).update(
-            answers={}, **_months_of(assessment, *_dates(type(assessment)))
+            answers={},
+            profile=_anonymous_profile(assessment.profile),
+            **_months_of(assessment, *_dates(type(assessment))),
         )
     # The consents (recorded, revoked) and the unmet needs found for the person: to the month.
     for model in (Consent, UnmetNeed):
         for row in model.objects.filter(person=person):
             model.objects.filter(pk=row.pk).update(**_months_of(row, *_dates(model)))
     return person
+
+
+def _anonymous_profile(profile):
+    """What the statistics read of a needs profile, nothing the person could be told from."""
+    if not isinstance(profile, dict):
+        return None
+    return {"needs": profile.get("needs") or [], "support_mode": profile.get("support_mode")}
 
 
 def _months_of(instance, *fields):

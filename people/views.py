@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +11,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
-from referrals.models import ReferralState
+from referrals.cancellation import cancellation_preview
+from referrals.models import Referral, ReferralState
 from territory.models import Commune
 
 from . import services
+from .access_document import access_document_pdf
 from .forms import AccessLogFilterForm, ConsentForm, PersonRegistrationForm, PersonSearchForm
 from .models import Person, PersonAccess
 from .search import persons_search, probable_duplicates, with_last_referral
@@ -119,10 +122,21 @@ def person_detail(request, pk):
     )
 
 
-@require_POST
 @role_required(Role.SOCIAL_WORKER)
 def consent_revoke(request, pk):
+    """GET: what the withdrawal will do, to confirm; POST: the withdrawal itself."""
     person = _person(request, pk)
+    consent = person.active_consent
+    if request.method != "POST":
+        if consent is None:
+            messages.error(request, _("Aucun consentement en cours : il n'y a rien à retirer."))
+            return redirect("person_detail", pk=pk)
+        person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+        return render(
+            request,
+            "people/consent_revoke_confirm.html",
+            {"person": person, "consent": consent, "effects": _open_referrals_effects(person)},
+        )
     try:
         services.consent_revoke(user=request.user, person=person, where=request.get_full_path())
     except ApplicationError as error:
@@ -133,6 +147,12 @@ def consent_revoke(request, pk):
             _("Consentement retiré : les orientations en cours sont annulées."),
         )
     return redirect("person_detail", pk=pk)
+
+
+def _open_referrals_effects(person):
+    return cancellation_preview(
+        Referral.objects.open().filter(person=person).select_related("advisor__user")
+    )
 
 
 @require_POST
@@ -156,7 +176,8 @@ def consent_record(request, pk):
 
 @role_required(Role.SOCIAL_WORKER)
 def person_export(request, pk):
-    """The right of access: everything held about the person, as a JSON file."""
+    """The right of access for machines: everything held about the person, as a JSON file
+    (`person_access_document` says the same in words, for the person)."""
     person = _person(request, pk)
     data = services.person_export(user=request.user, person=person)
     person_access_log(user=request.user, persons=[person], where=request.get_full_path())
@@ -167,10 +188,31 @@ def person_export(request, pk):
     return response
 
 
-@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def person_access_document(request, pk):
+    """The right of access for the person: everything the JSON export holds, in words (PDF)."""
+    person = _person(request, pk)
+    try:
+        pdf = access_document_pdf(user=request.user, person=person)
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from error
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="donnees-personne-{person.pk}.pdf"'
+    return response
+
+
 @role_required(Role.SOCIAL_WORKER)
 def person_erase(request, pk):
+    """GET: what the erasure will do, to confirm; POST: the erasure itself (definitive)."""
     person = _person(request, pk)
+    if request.method != "POST":
+        person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+        return render(
+            request,
+            "people/person_erase_confirm.html",
+            {"person": person, "effects": _open_referrals_effects(person)},
+        )
     try:
         services.person_erase(user=request.user, person=person)
     except ApplicationError as error:

@@ -8,7 +8,6 @@ ACTION_PATHS = {
     "start": "premier-rendez-vous",
     "complete": "terminer",
     "fail": "non-aboutie",
-    "cancel": "annuler",
 }
 
 urlpatterns = [
@@ -34,6 +33,8 @@ urlpatterns = [
         views.referral_appointment_remove,
         name="referral_appointment_remove",
     ),
+    # GET: what cancelling will do, with the reason to give; POST: the cancellation.
+    path("orientations/<int:pk>/annuler/", views.referral_cancel, name="referral_cancel"),
     path("orientations/<int:pk>/message/", views.referral_message, name="referral_message"),
     path("orientations/<int:pk>/reorienter/", views.referral_reroute, name="referral_reroute"),
     path("coordination/", views.coordinator_board, name="coordinator_board"),

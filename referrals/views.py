@@ -25,6 +25,7 @@ from slips.content import constraint_lines
 
 from . import selectors, services, transitions
 from .board_filters import BoardFilterForm
+from .cancellation import cancellation_preview
 from .forms import (
     AcceptForm,
     AppointmentForm,
@@ -395,6 +396,46 @@ def referral_act(request, pk, name):
     else:
         _form_errors(request, form)
     return redirect("referral_detail", pk=pk)
+
+
+@role_required(Role.SOCIAL_WORKER, Role.ADVISOR, Role.COORDINATOR)
+def referral_cancel(request, pk):
+    """GET: what cancelling will do, and the reason to give; POST: the cancellation itself.
+
+    A reason left out comes back on this page with what was typed, not on the referral's."""
+    referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
+    try:
+        transitions.check_actor(user=request.user, referral=referral, name="cancel")
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_cancel(user=request.user, referral=referral, **form.cleaned_data)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, ACTIONS["cancel"][2])
+        return redirect("referral_detail", pk=pk)
+    if "cancel" not in transitions.allowed(user=request.user, referral=referral):
+        messages.error(
+            request,
+            _("Cette orientation est « %(state)s » : elle ne peut plus être annulée.")
+            % {"state": referral.get_state_display().lower()},
+        )
+        return redirect("referral_detail", pk=pk)
+    shown = selectors.disclosure(user=request.user, referral=referral)
+    person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
+    return render(
+        request,
+        "referrals/cancel_confirm.html",
+        {
+            "referral": referral,
+            "shown": shown,
+            "effects": cancellation_preview([referral]),
+            "form": form,
+        },
+    )
 
 
 @require_POST

@@ -190,6 +190,49 @@ def _as_date(value):
         return None
 
 
+def person_lines(profile):
+    """What the assessment says about how the person will be helped, said to the person:
+    "vous", one short sentence each (the advisor's page keeps its own lines)."""
+    lines = []
+    mode = profile.get("support_mode")
+    if mode in wording.SUPPORT_FOR_PERSON:
+        lines.append(str(wording.SUPPORT_FOR_PERSON[mode]))
+    if profile.get("urgent"):
+        due = _as_date(profile.get("due_date"))
+        if due:
+            lines.append(
+                _("C'est urgent : votre démarche est à faire avant le %(date)s.")
+                % {"date": due.strftime("%d/%m/%Y")}
+            )
+        else:
+            lines.append(_("C'est urgent : dites-le à votre conseiller dès le premier contact."))
+    constraints = profile.get("constraints")
+    if not isinstance(constraints, dict):
+        return lines
+    if constraints.get("home_visit") is True:
+        lines.append(_("Vous avez demandé un rendez-vous chez vous."))
+    remote = [
+        str(label)
+        for key, label in (("remote_phone", _("par téléphone")), ("remote_video", _("en visio")))
+        if constraints.get(key) is True
+    ]
+    if remote:
+        lines.append(
+            _("Votre conseiller peut aussi vous aider %(how)s.")
+            % {"how": wording.enumeration(remote).replace(" et ", " ou ")}
+        )
+    half_days = [
+        _("le %(half_day)s") % {"half_day": wording.half_day_label(code)}
+        for code in constraints.get("half_days") or ()
+    ]
+    if half_days:
+        lines.append(
+            _("Vous nous avez dit être disponible %(half_days)s.")
+            % {"half_days": wording.enumeration(half_days)}
+        )
+    return lines
+
+
 def _absences(advisor):
     absences = getattr(advisor, "absences", None)
     if absences is None:
@@ -220,8 +263,8 @@ def _state_sentence(referral):
     sentence = sentences.get(referral.state)
     if sentence is None:
         return _(
-            "Cette orientation est close (%(state)s). Demandez une nouvelle fiche "
-            "à votre travailleur social."
+            "Votre orientation est close (%(state)s). Si vous avez encore besoin d'aide, "
+            "demandez une nouvelle fiche à votre travailleur social."
         ) % {"state": referral.get_state_display().lower()}
     return sentence % {"date": sent}
 
@@ -306,9 +349,13 @@ def slip_context(referral, *, variant=Variant.NORMAL, now=None):
         ],
         "summary": _profile_summary(profile),
         "needs": [
-            {"label": str(NEED_LABELS.get(need, need)), "plain": str(wording.plain_need(need))}
+            {
+                "label": str(NEED_LABELS.get(need, need)),
+                "plain": str(wording.plain_need(need)) or str(NEED_LABELS.get(need, need)).lower(),
+            }
             for need in needs
         ],
+        "person_lines": [str(line) for line in person_lines(profile)],
         "things_to_bring": wording.things_to_bring(needs),
         "referrer_name": referrer.get_full_name(),
         "referrer_email": referrer.email,

@@ -65,6 +65,16 @@ def plain_need(need):
     return PLAIN_NEEDS.get(need, "")
 
 
+# How the advisor will help, said to the person (the slip's first page speaks to the person).
+SUPPORT_FOR_PERSON = {
+    SupportMode.DO_FOR: _(
+        "Si vous le souhaitez, votre conseiller pourra faire les démarches à votre place, "
+        "avec votre accord."
+    ),
+    SupportMode.DO_WITH: _("Votre conseiller fera avec vous, à votre rythme."),
+    SupportMode.TEACH: _("Votre conseiller vous apprendra à faire vous-même, pas à pas."),
+}
+
 SUPPORT_MODES = {
     SupportMode.DO_FOR: _("Faire à la place de la personne (Aidants Connect)"),
     SupportMode.DO_WITH: _("Faire avec la personne"),
@@ -102,6 +112,14 @@ FRENCH_LEVELS = {
     "basic": _("avec quelques difficultés"),
     "little": _("très peu ou pas du tout"),
 }
+
+
+def enumeration(words):
+    """« a », « a et b », « a, b et c »."""
+    words = [str(word) for word in words]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " et " + words[-1]
 
 
 def half_day_label(code):

@@ -128,7 +128,7 @@ def test_the_slip_is_a_pdf_with_the_code_and_the_advisor(client):
     text = PdfReader(__import__("io").BytesIO(response.content)).pages[0].extract_text()
     assert referral.code in text
     assert referral.advisor.user.last_name in text
-    assert "Aide aux démarches administratives" in text
+    assert "faire vos démarches sur internet" in text  # the need, in plain words
 
 
 def test_the_officer_sees_counts_by_epci_and_no_names(client):

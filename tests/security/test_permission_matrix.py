@@ -77,6 +77,7 @@ ROWS = {
     "consent_revoke": Row(P, (SW,), "person"),
     "consent_record": Row(P, (SW,), "person"),
     "person_export": Row(G, (SW,), "person"),
+    "person_access_document": Row(G, (SW,), "person"),
     "person_erase": Row(P, (SW,), "person"),
     "person_access_log": Row(G, (COORD,)),
     "person-list": Row(G, (SW,)),

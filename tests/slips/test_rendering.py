@@ -39,7 +39,8 @@ def test_the_persons_page_has_code_advisor_address_needs_and_consent():
     assert referral.advisor.user.get_full_name() in page
     assert referral.advisor.structure.name in page
     assert f"{place.address}, 46000 Cahors" in page
-    assert "Aide aux démarches administratives" in page
+    # The need in plain words, in the second person (its category's name is the advisor's).
+    assert "pour vous aider à : • faire vos démarches sur internet (CAF, impôts" in page
     assert "Une pièce d'identité" in page and "RIB" in page
     assert referral.referrer.get_full_name() in page
     assert "Vous avez accepté que votre nom et vos coordonnées soient transmis" in page
@@ -92,7 +93,11 @@ def test_the_assessment_page_is_absent_without_consent(profile):
 def test_with_consent_the_advisor_reads_the_summary_and_constraints_on_a_second_page(profile):
     referral = consented_referral(profile=profile)
     person_page, advisor_page = pdf_text(slip_pdf(referral)[1])
-    assert "déclarer ses revenus" in person_page  # the needs in plain words
+    # The needs in plain words, said to the person; the summary in the third person is the
+    # advisor's only.
+    assert "faire vos démarches sur internet" in person_page
+    assert "utiliser votre téléphone, votre ordinateur, vos courriels." in person_page
+    assert "déclarer ses revenus" not in person_page
     assert "Pour le conseiller numérique" in advisor_page
     assert SUMMARY in advisor_page
     for line in (
@@ -125,9 +130,7 @@ def test_the_large_print_variant_is_longer_with_pictograms():
     large_text = "".join(large)
     assert referral.code in large_text
     assert "☎" in large_text or "⌂" in large_text
-    assert "✔ Aide aux démarches administratives" in large_text
-    # One idea per line: the need and its plain words are on two lines.
-    assert "Faire vos démarches sur internet" in large_text
+    assert "✔ faire vos démarches sur internet" in large_text
 
 
 def word_positions(pdf):
@@ -146,14 +149,41 @@ def word_positions(pdf):
 
 
 def test_in_large_print_a_need_s_plain_words_line_up_under_its_label():
-    """The pictogram hangs in the margin; the label, its plain words on the next line and their
-    continuation all start at one left edge (a reader who follows the edge loses no line)."""
+    """The pictogram hangs in the margin; the need's plain words and their continuation on the
+    next line start at one left edge (a reader who follows the edge loses no line)."""
     referral = consented_referral()  # administrative procedures: their plain words wrap
-    words = word_positions(slip_pdf(referral, variant=Variant.LARGE)[1])
-    starts = dict(reversed(words))  # the first place each word appears
-    label, plain, continuation = starts["Aide"], starts["Faire"], starts["retraite…)"]
-    assert abs(plain - label) < 0.5 and abs(continuation - label) < 0.5
-    assert starts["✔"] < label  # the pictogram before the edge
+    pdf = slip_pdf(referral, variant=Variant.LARGE)[1]
+    words = word_positions(pdf)
+    first = [index for index, (word, _left) in enumerate(words) if word == "✔"][0]
+    item = words[first + 1 : first + 1 + len(words_of_need())]
+    assert [word for word, _left in item] == words_of_need()
+    lines = line_starts(pdf, [word for word, _left in item])
+    assert len(lines) >= 2  # the plain words wrap
+    assert all(abs(left - lines[0]) < 0.5 for left in lines)
+    assert words[first][1] < lines[0]  # the pictogram before the edge
+
+
+NEED_WORDS = "faire vos démarches sur internet (CAF, impôts, santé, retraite…)."
+
+
+def words_of_need():
+    return NEED_WORDS.split(" ")
+
+
+def line_starts(pdf, item_words):
+    """The left edge of each line the need's words are printed on."""
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', bbox)
+    words = [(html.unescape(word), float(left), float(top)) for left, top, word in found]
+    for index in range(len(words)):
+        if [w for w, _l, _t in words[index : index + len(item_words)]] == item_words:
+            starts = {}
+            for _word, left, top in words[index : index + len(item_words)]:
+                starts.setdefault(round(top), left)
+            return list(starts.values())
+    raise AssertionError("the need's words are not printed")
 
 
 @time_machine.travel(datetime(2026, 12, 21, 10, tzinfo=PARIS), tick=False)
