@@ -581,12 +581,18 @@ def person_channel_explained(person):
     """The channel of `person_channel` and the sentence saying it on the referral's page."""
     from people.models import ContactChannel
 
-    from .sms import is_french_mobile
+    from .sms import is_french_mobile, sms_enabled
 
     sms, email = PersonMessage.Channel.SMS, PersonMessage.Channel.EMAIL
     if person.active_consent is None:
         return None, _("La personne ne sera pas prévenue : son consentement n'est pas recueilli.")
     if person.preferred_channel == ContactChannel.PHONE and person.phone:
+        if not sms_enabled():
+            if person.email:
+                return email, _(
+                    "La personne sera prévenue par e-mail : les SMS ne sont pas en service."
+                )
+            return None, _("La personne ne sera pas prévenue : les SMS ne sont pas en service.")
         if is_french_mobile(person.phone):
             return sms, _("La personne sera prévenue par SMS.")
         if person.email:

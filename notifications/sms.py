@@ -1,13 +1,25 @@
-"""Sending SMS through a provider: the interface, and the console and file backends.
+"""Sending SMS through a provider: the interface, the HTTP provider, and the development ones.
 
-A real provider is one class with `send()`, chosen by the `PASIP_SMS_BACKEND` setting (a dotted
-path). `send()` returns the provider's reference for the message, or raises `SmsError` with the
-provider's answer (the message is then retried, and failed after the last attempt).
+The backend is chosen from the environment, `PASIP_SMS_BACKEND`:
+
+- `http`: a provider's HTTP API (`PASIP_SMS_URL`, `PASIP_SMS_TOKEN`), `HttpSmsBackend`;
+- `none`: no SMS at all (production's default until a provider is configured): a person who
+  prefers the phone is told by e-mail when they gave an address, else not told, and the page
+  says so;
+- `file` (development's and the tests' default) and `console`: nothing leaves the machine;
+  the production settings refuse to start with either (`pasip.settings.prod`);
+- or the dotted path of a class with `send()`.
+
+`send()` returns the provider's reference for the message, or raises `SmsError` with the
+provider's answer (the message is then retried, and failed after the last attempt). No backend
+writes a phone number in clear to a file or a log: only its last two digits.
 """
 
 import json
 import logging
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -48,19 +60,26 @@ class ConsoleSmsBackend(SmsBackend):
     """Development: the SMS is written to the log, the number masked (logs hold no contact)."""
 
     def send(self, *, to, text, idempotency_key):
-        logger.info("SMS to …%s (%s): %s", to[-2:], idempotency_key, text)
+        logger.info("SMS to %s (%s): %s", masked(to), idempotency_key, text)
         return f"console-{idempotency_key}"
 
 
+def masked(number):
+    """A phone number as files and logs may show it: its last two digits only."""
+    digits = re.sub(r"\D", "", number or "")
+    return f"…{digits[-2:]}"
+
+
 class FileSmsBackend(SmsBackend):
-    """Development and tests: one JSON line per SMS in `PASIP_SMS_FILE` (var/sms.jsonl)."""
+    """Development and tests: one JSON line per SMS in `PASIP_SMS_FILE` (var/sms.jsonl), the
+    number masked (the message's idempotency key names its row, which names the person)."""
 
     def send(self, *, to, text, idempotency_key):
         path = Path(getattr(settings, "PASIP_SMS_FILE", settings.VAR_DIR / "sms.jsonl"))
         path.parent.mkdir(parents=True, exist_ok=True)
         line = {
             "at": timezone.now().isoformat(),
-            "to": to,
+            "to": masked(to),
             "text": text,
             "idempotency_key": idempotency_key,
         }
@@ -69,6 +88,47 @@ class FileSmsBackend(SmsBackend):
         return f"file-{idempotency_key}"
 
 
+class HttpSmsBackend(SmsBackend):
+    """A provider's HTTP API: POST `PASIP_SMS_URL` with a bearer token (`PASIP_SMS_TOKEN`) and
+    the JSON body {"to", "text", "idempotency_key"}; the answer's "id" is the reference. A 2xx
+    answer is accepted; anything else, or no answer within 10 seconds, is an `SmsError`."""
+
+    def send(self, *, to, text, idempotency_key):
+        body = json.dumps({"to": to, "text": text, "idempotency_key": idempotency_key})
+        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+            settings.PASIP_SMS_URL,
+            data=body.encode("utf-8"),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {settings.PASIP_SMS_TOKEN}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": idempotency_key,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise SmsError(
+                f"{error.code} {error.read()[:500].decode('utf-8', 'replace')}"
+            ) from None
+        except (OSError, ValueError) as error:
+            raise SmsError(f"{type(error).__name__}: {error}") from None
+        return str(answer.get("id", ""))[:100]
+
+
+BACKENDS = {
+    "file": "notifications.sms.FileSmsBackend",
+    "console": "notifications.sms.ConsoleSmsBackend",
+    "http": "notifications.sms.HttpSmsBackend",
+}
+DEVELOPMENT_BACKENDS = {"file", "console", *(BACKENDS[name] for name in ("file", "console"))}
+
+
+def sms_enabled():
+    return settings.PASIP_SMS_BACKEND != "none"
+
+
 def get_backend():
-    dotted = getattr(settings, "PASIP_SMS_BACKEND", "notifications.sms.FileSmsBackend")
-    return import_string(dotted)()
+    name = settings.PASIP_SMS_BACKEND
+    return import_string(BACKENDS.get(name, name))()

@@ -162,6 +162,11 @@ PASIP_NOTIFICATION_LATE_RETRY_FOR = env.float(
     "PASIP_NOTIFICATION_LATE_RETRY_FOR", default=48 * 3600
 )
 PASIP_NOTIFICATION_SEND_TIMEOUT = 30
+# SMS to persons (notifications.sms): "file" (var/sms.jsonl), "console", "http" (a provider's
+# API at PASIP_SMS_URL with PASIP_SMS_TOKEN), "none", or a backend's dotted path.
+PASIP_SMS_BACKEND = env("PASIP_SMS_BACKEND", default="file")
+PASIP_SMS_URL = env("PASIP_SMS_URL", default="")
+PASIP_SMS_TOKEN = env("PASIP_SMS_TOKEN", default="")
 PASIP_REMINDER_HOUR = 10  # appointment reminders go the day before at this hour
 # Redis redelivers a message not acknowledged within the visibility timeout. It must exceed the
 # longest a message stays unacknowledged: a retry's countdown (at most 300 s, held by the worker)

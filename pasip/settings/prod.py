@@ -1,5 +1,8 @@
 """Production: every secret and host from the environment, HTTPS only."""
 
+from django.core.exceptions import ImproperlyConfigured
+
+from notifications.sms import DEVELOPMENT_BACKENDS
 from pasip.monitoring import sentry_init
 
 from .base import *  # noqa: F403
@@ -31,3 +34,16 @@ LOGGING["handlers"]["console"]["formatter"] = env("PASIP_LOG_FORMAT", default="j
 PASIP_ERRORS_REPORTED = sentry_init(
     env("SENTRY_DSN", default=""), environment=env("SENTRY_ENVIRONMENT", default="production")
 )
+
+# SMS: none until a provider is configured; never the development backends, which would report
+# messages as sent that no one receives.
+PASIP_SMS_BACKEND = env("PASIP_SMS_BACKEND", default="none")
+if PASIP_SMS_BACKEND in DEVELOPMENT_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PASIP_SMS_BACKEND={PASIP_SMS_BACKEND} n'envoie aucun SMS : en production, choisissez"
+        " « http » (PASIP_SMS_URL, PASIP_SMS_TOKEN) ou « none »."
+    )
+if PASIP_SMS_BACKEND == "http" and not (
+    env("PASIP_SMS_URL", default="") and env("PASIP_SMS_TOKEN", default="")
+):
+    raise ImproperlyConfigured("PASIP_SMS_BACKEND=http demande PASIP_SMS_URL et PASIP_SMS_TOKEN.")

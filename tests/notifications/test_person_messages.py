@@ -54,7 +54,8 @@ def test_a_confirmation_now_and_a_reminder_the_day_before_by_sms(sms_file, monke
     services.person_message_send(message_id=confirmation.pk)  # a duplicate task: no second SMS
     services.person_message_send(message_id=reminder.pk)  # published early: not yet
     [sms] = _sent_sms(sms_file)
-    assert sms["to"] == referral.person.phone
+    assert sms["to"] == "…" + referral.person.phone.replace(" ", "")[-2:]  # masked on disk
+    assert referral.person.phone not in sms_file.read_text()
     assert "jeudi 7 mai 2026 à 14h30" in sms["text"] and "Médiathèque de Gramat" in sms["text"]
     assert sms["idempotency_key"] == str(confirmation.idempotency_key)
 
