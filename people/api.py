@@ -11,7 +11,9 @@ from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
 from . import services
+from .forms import PersonSearchForm
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .search import persons_search, with_last_referral
 from .services import person_access_log, person_register
 
 
@@ -51,6 +53,45 @@ class PersonSerializer(serializers.ModelSerializer):
         return value
 
 
+class PersonFoundSerializer(PersonSerializer):
+    """A person found by the search, with their latest referral as on the list's page (null
+    when there is none)."""
+
+    last_referral_id = serializers.IntegerField(read_only=True, allow_null=True)
+    last_referral_code = serializers.CharField(read_only=True, allow_null=True)
+    last_referral_state = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = [
+            *PersonSerializer.Meta.fields,
+            "last_referral_id",
+            "last_referral_code",
+            "last_referral_state",
+        ]
+
+
+class PersonSearchSerializer(serializers.Serializer):
+    """The persons list's search: the same criteria, checked by its form, with its messages."""
+
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    birth_year = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    commune = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+    def validate(self, data):
+        form = PersonSearchForm(
+            {name: "" if value is None else value for name, value in data.items()}
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        self.form = form
+        return data
+
+    def criteria(self):
+        return self.form.criteria()
+
+
 class PersonViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -68,11 +109,21 @@ class PersonViewSet(
     def perform_create(self, serializer):
         serializer.instance = person_register(user=self.request.user, **serializer.validated_data)
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", response.data)
-        self._log(Person.objects.filter(pk__in=[row["id"] for row in rows]))
-        return response
+    # A list (and a search) writes nothing to the access log, as on the pages: only a person
+    # opened (retrieved, exported) does.
+
+    @extend_schema(request=PersonSearchSerializer, responses=PersonFoundSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The persons list's search, sent in the body so that no name reaches a URL: every
+        criterion given must match (`name`: a part of the first or last name, or both;
+        `commune`: a part of the commune's name), by name then first name, in pages."""
+        query = PersonSearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        persons = with_last_referral(persons_search(request.user, **query.criteria()))
+        page = self.paginate_queryset(persons)
+        found = PersonFoundSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(found.data)
 
     def retrieve(self, request, *args, **kwargs):
         self._log([self.get_object()])
