@@ -1,4 +1,5 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -11,7 +12,7 @@ from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
 from . import services
-from .forms import PersonSearchForm
+from .forms import AccessLogFilterForm, PersonSearchForm
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
 from .search import persons_search, with_last_referral
 from .services import person_access_log, person_register
@@ -166,14 +167,33 @@ class PersonAccessSerializer(serializers.ModelSerializer):
 
 
 class AccessLogView(ListAPIView):
-    """The log of views of personal data, read-only, for the coordinator."""
+    """The log of views of personal data, read-only, for the coordinator, the newest first;
+    filtered as on its page by `person` (the person's number), `user` (id) and a period
+    (`start`, `end`: dates, both included)."""
 
     serializer_class = PersonAccessSerializer
     permission_classes = [role_permission(Role.COORDINATOR)]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("person", int),
+            OpenApiParameter("user", int),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PersonAccess.objects.none()
-        return PersonAccess.objects.filter(
+        accesses = PersonAccess.objects.filter(
             person__commune__department=self.request.user.department
-        ).select_related("user")
+        )
+        form = AccessLogFilterForm(self.request.query_params, accesses=accesses)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        return form.filter(accesses).select_related("user").order_by("-at", "-pk")

@@ -1,8 +1,12 @@
 """The persons through the API as on the pages: the list's search sent in a POST body (no name
 in a URL), in pages, among visible persons only; a list or a search writes nothing to the
-access log, a person opened (retrieved, exported) one row."""
+access log, a person opened (retrieved, exported) one row; the coordinator filters the access
+log as on its page."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from people.models import PersonAccess
@@ -130,3 +134,34 @@ def test_listing_or_searching_persons_writes_no_row_opening_one_writes_one():
     assert api.get(f"/api/v1/persons/{opened.pk}/export/").status_code == 200
     assert PersonAccess.objects.filter(person=opened).count() == 2
     assert PersonAccess.objects.count() == 2
+
+
+def test_the_coordinator_filters_the_api_access_log_as_on_its_page():
+    coordinator = UserFactory(coordinator=True)
+    first, second = UserFactory(), UserFactory()
+    alice, bob = PersonFactory(created_by=first), PersonFactory(created_by=second)
+    now = timezone.now()
+    PersonAccess.objects.create(user=first, person=alice, where="/a/", at=now - timedelta(days=40))
+    PersonAccess.objects.create(user=first, person=alice, where="/b/", at=now)
+    PersonAccess.objects.create(user=second, person=bob, where="/c/", at=now)
+    api = api_as(coordinator)
+
+    def wheres(params=None):
+        response = api.get("/api/v1/access-log/", params or {})
+        assert response.status_code == 200, response.content
+        return [row["where"] for row in response.json()["results"]]
+
+    assert wheres() == ["/c/", "/b/", "/a/"]  # the newest first
+    assert wheres({"person": alice.pk}) == ["/b/", "/a/"]
+    assert wheres({"user": second.pk}) == ["/c/"]
+    since = (now - timedelta(days=7)).date().isoformat()
+    assert wheres({"start": since}) == ["/c/", "/b/"]
+    until = (now - timedelta(days=39)).date().isoformat()
+    assert wheres({"end": until, "person": alice.pk}) == ["/a/"]
+    wrong = api.get("/api/v1/access-log/", {"start": since, "end": until})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"]["end"] == ["La fin de la période doit suivre son début."]
+    wrong = api.get("/api/v1/access-log/", {"person": "abc"})
+    assert wrong.json()["errors"]["person"] == [
+        "Indiquez le numéro de la personne, en chiffres (par exemple 42)."
+    ]
