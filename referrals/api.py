@@ -360,7 +360,10 @@ class BoardReferralSerializer(serializers.ModelSerializer):
     group = serializers.SerializerMethodField()
     group_label = serializers.SerializerMethodField()
     age_working_days = serializers.SerializerMethodField()
+    # Codes ("" when none) and their French labels.
+    decline_reason = serializers.CharField()
     decline_reason_label = serializers.CharField(source="get_decline_reason_display")
+    cancel_reason = serializers.CharField()
     cancel_reason_label = serializers.CharField(source="get_cancel_reason_display")
     can_open = serializers.SerializerMethodField()
     can_reroute = serializers.SerializerMethodField()
