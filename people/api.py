@@ -1,4 +1,5 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -11,7 +12,9 @@ from territory.forms import COMMUNE_UNKNOWN
 from territory.models import Commune
 
 from . import services
+from .forms import AccessLogFilterForm, PersonSearchForm
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .search import persons_search, with_last_referral
 from .services import person_access_log, person_register
 
 
@@ -51,6 +54,45 @@ class PersonSerializer(serializers.ModelSerializer):
         return value
 
 
+class PersonFoundSerializer(PersonSerializer):
+    """A person found by the search, with their latest referral as on the list's page (null
+    when there is none)."""
+
+    last_referral_id = serializers.IntegerField(read_only=True, allow_null=True)
+    last_referral_code = serializers.CharField(read_only=True, allow_null=True)
+    last_referral_state = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta(PersonSerializer.Meta):
+        fields = [
+            *PersonSerializer.Meta.fields,
+            "last_referral_id",
+            "last_referral_code",
+            "last_referral_state",
+        ]
+
+
+class PersonSearchSerializer(serializers.Serializer):
+    """The persons list's search: the same criteria, checked by its form, with its messages."""
+
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    birth_year = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    commune = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+    def validate(self, data):
+        form = PersonSearchForm(
+            {name: "" if value is None else value for name, value in data.items()}
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        self.form = form
+        return data
+
+    def criteria(self):
+        return self.form.criteria()
+
+
 class PersonViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -68,11 +110,21 @@ class PersonViewSet(
     def perform_create(self, serializer):
         serializer.instance = person_register(user=self.request.user, **serializer.validated_data)
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", response.data)
-        self._log(Person.objects.filter(pk__in=[row["id"] for row in rows]))
-        return response
+    # A list (and a search) writes nothing to the access log, as on the pages: only a person
+    # opened (retrieved, exported) does.
+
+    @extend_schema(request=PersonSearchSerializer, responses=PersonFoundSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The persons list's search, sent in the body so that no name reaches a URL: every
+        criterion given must match (`name`: a part of the first or last name, or both;
+        `commune`: a part of the commune's name), by name then first name, in pages."""
+        query = PersonSearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        persons = with_last_referral(persons_search(request.user, **query.criteria()))
+        page = self.paginate_queryset(persons)
+        found = PersonFoundSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(found.data)
 
     def retrieve(self, request, *args, **kwargs):
         self._log([self.get_object()])
@@ -115,14 +167,33 @@ class PersonAccessSerializer(serializers.ModelSerializer):
 
 
 class AccessLogView(ListAPIView):
-    """The log of views of personal data, read-only, for the coordinator."""
+    """The log of views of personal data, read-only, for the coordinator, the newest first;
+    filtered as on its page by `person` (the person's number), `user` (id) and a period
+    (`start`, `end`: dates, both included)."""
 
     serializer_class = PersonAccessSerializer
     permission_classes = [role_permission(Role.COORDINATOR)]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("person", int),
+            OpenApiParameter("user", int),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PersonAccess.objects.none()
-        return PersonAccess.objects.filter(
+        accesses = PersonAccess.objects.filter(
             person__commune__department=self.request.user.department
-        ).select_related("user")
+        )
+        form = AccessLogFilterForm(self.request.query_params, accesses=accesses)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        return form.filter(accesses).select_related("user").order_by("-at", "-pk")

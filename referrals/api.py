@@ -1,9 +1,11 @@
 from dataclasses import replace
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,10 +18,12 @@ from directory.models import Advisor, Place
 from pasip.api import role_permission
 from pasip.errors import ApplicationError
 from pasip.pagination import KeysFirstPagination
+from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
 
 from . import selectors, services, transitions
+from .board_filters import AGES, board_filtered
 from .forms import needs_from_profile
 from .models import (
     OUTSIDE_REASON_MAX,
@@ -28,6 +32,7 @@ from .models import (
     Outcome,
     Referral,
     ReferralMessage,
+    ReferralState,
 )
 
 
@@ -283,24 +288,15 @@ class ReferralViewSet(
             referrals = referrals.filter(code=code if code.startswith("LOT-") else "LOT-" + code)
         return referrals
 
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        self._log(response.data.get("results", response.data))
-        return response
-
     def retrieve(self, request, *args, **kwargs):
+        # Opening a referral opens its person: logged. A list is not, as on the pages.
         response = super().retrieve(request, *args, **kwargs)
-        self._log([response.data])
-        return response
-
-    def _log(self, rows):
-        ids = [row["person"] for row in rows if "first_name" in row["person_data"]]
-        ids += [row["person"] for row in rows if self.action == "retrieve"]
         person_access_log(
-            user=self.request.user,
-            persons=Person.objects.filter(pk__in=set(ids)),
-            where=f"API {self.request.method} {self.request.get_full_path()}",
+            user=request.user,
+            persons=Person.objects.filter(pk=response.data["person"]),
+            where=f"API {request.method} {request.get_full_path()}",
         )
+        return response
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -401,41 +397,97 @@ class ReferralViewSet(
 
 
 class BoardReferralSerializer(serializers.ModelSerializer):
-    """A referral on the coordinator's board: the person pseudonymised."""
+    """A referral on the coordinator's board: the person pseudonymised, what it waits for
+    (`group`, in the board's order), its age in working days and the reason of a refusal."""
 
     initials = serializers.CharField(source="person.initials")
     birth_year = serializers.IntegerField(source="person.birth_year", allow_null=True)
     commune = serializers.CharField(source="person.commune.name")
     advisor = serializers.CharField(source="advisor.__str__")
+    advisor_structure = serializers.CharField(source="advisor.structure.name")
+    referring_structure = serializers.CharField(source="referring_structure.name", allow_null=True)
     state_label = serializers.CharField(source="get_state_display")
+    group = serializers.SerializerMethodField()
+    group_label = serializers.SerializerMethodField()
+    age_working_days = serializers.SerializerMethodField()
+    # Codes ("" when none) and their French labels.
+    decline_reason = serializers.CharField()
+    decline_reason_label = serializers.CharField(source="get_decline_reason_display")
+    cancel_reason = serializers.CharField()
+    cancel_reason_label = serializers.CharField(source="get_cancel_reason_display")
+    can_open = serializers.SerializerMethodField()
+    can_reroute = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
         fields = [
             "id",
             "code",
+            "group",
+            "group_label",
             "initials",
             "birth_year",
             "commune",
             "advisor",
+            "advisor_structure",
+            "referring_structure",
             "state",
             "state_label",
+            "decline_reason",
+            "decline_reason_label",
+            "cancel_reason",
+            "cancel_reason_label",
             "sent_at",
+            "age_working_days",
             "escalated_at",
+            "can_open",
+            "can_reroute",
         ]
 
+    def get_group(self, referral) -> str:
+        return selectors.BoardGroup.CODES[referral.board_group]
 
-class BoardSerializer(serializers.Serializer):
-    escalated = BoardReferralSerializer(many=True)
-    stalled = BoardReferralSerializer(many=True)
-    to_reroute = BoardReferralSerializer(many=True)
+    def get_group_label(self, referral) -> str:
+        return str(selectors.BoardGroup.LABELS[referral.board_group])
+
+    def get_age_working_days(self, referral) -> int:
+        return working_days_between(timezone.localdate(referral.sent_at), timezone.localdate())
+
+    def get_can_open(self, referral) -> bool:
+        return selectors.BoardGroup.openable(referral.board_group)
+
+    def get_can_reroute(self, referral) -> bool:
+        return selectors.BoardGroup.reroutable(referral.board_group)
 
 
-class BoardView(APIView):
-    """The coordinator's board: escalated, stalled and to-be-re-routed referrals."""
+class BoardView(ListAPIView):
+    """The coordinator's board, as on its page: what needs action first (escalated, stalled,
+    expired, declined then cancelled waiting for a re-route; `vue=toutes`: then the others),
+    the oldest first within each; filtered by `etat`, `motif` (decline reason), `structure`
+    (id) and `age` (more than 2, 5, 10 or 20 working days since sent); in pages."""
 
+    serializer_class = BoardReferralSerializer
+    pagination_class = KeysFirstPagination
     permission_classes = [role_permission(Role.COORDINATOR)]
 
-    @extend_schema(responses=BoardSerializer)
-    def get(self, request):
-        return Response(BoardSerializer(selectors.board(request.user)).data)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("vue", str, enum=["toutes"]),
+            OpenApiParameter("etat", str, enum=ReferralState.values),
+            OpenApiParameter("motif", str, enum=DeclineReason.values),
+            OpenApiParameter("structure", int),
+            OpenApiParameter("age", int, enum=[days for days, _label in AGES]),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        form, referrals = board_filtered(self.request.user, self.request.query_params)
+        if form.is_bound and not form.is_valid():
+            raise serializers.ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        return referrals

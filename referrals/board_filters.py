@@ -1,5 +1,6 @@
 """The filters of the coordinator's board: none of them is a person's data, so they travel in
-the URL (and the pages' links keep them)."""
+the URL (and the pages' links keep them). The page and the API read the board through
+`board_filtered`: the same order, the same filters."""
 
 from django import forms
 from django.db.models import Q
@@ -7,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Structure
 
-from .models import DeclineReason, ReferralState
-from .selectors import sent_before_working_days
+from .models import DeclineReason, Referral, ReferralState
+from .selectors import board_referrals, sent_before_working_days
 
 AGES = [
     (2, _("plus de 2 jours ouvrés")),
@@ -75,3 +76,14 @@ class BoardFilterForm(forms.Form):
         if data["age"]:
             referrals = referrals.filter(sent_at__lt=sent_before_working_days(data["age"]))
         return referrals
+
+
+def board_filtered(user, params):
+    """The coordinator's board as asked for by `params` (a query string): the filters' form and
+    the referrals, what needs action first. Filters that are not valid give no referral, and
+    the form says why."""
+    form = BoardFilterForm(params or None, referrals=Referral.objects.on_board_of(user))
+    referrals = board_referrals(user, everything=form.everything)
+    if form.is_bound:
+        referrals = form.filter(referrals) if form.is_valid() else referrals.none()
+    return form, referrals

@@ -77,27 +77,6 @@ def timeline(referral):
     return sorted(items, key=lambda pair: (pair[1].at, pair[0] == "message", pair[1].pk))
 
 
-def board(user):
-    """The coordinator's board: stalled, escalated and to-be-re-routed referrals."""
-    referrals = (
-        Referral.objects.on_board_of(user)
-        .select_related("person__commune", "advisor__user", "advisor__structure")
-        .order_by("sent_at", "pk")
-    )
-    rerouted = Referral.objects.filter(previous=OuterRef("pk"))
-    return {
-        "escalated": referrals.filter(state=ReferralState.SENT, escalated_at__isnull=False),
-        "stalled": referrals.filter(
-            Q(state=ReferralState.SENT, reminded_at__isnull=False, escalated_at__isnull=True)
-            | Q(state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=False)
-        ),
-        "to_reroute": referrals.filter(state__in=REROUTABLE_STATES)
-        .exclude(cancel_reason__in=["consent_withdrawn", "erasure"])
-        .exclude(Exists(rerouted))
-        .filter(person__erased_at__isnull=True),
-    }
-
-
 class BoardGroup:
     """What a referral on the board waits for, in the order the coordinator acts on it."""
 
@@ -110,6 +89,24 @@ class BoardGroup:
         CANCELLED: _("Annulée, à réorienter"),
         OTHER: _("Rien à faire"),
     }
+    # The API's names of the groups.
+    CODES = {
+        ESCALATED: "escalated",
+        STALLED: "stalled",
+        EXPIRED: "expired",
+        DECLINED: "declined",
+        CANCELLED: "cancelled",
+        OTHER: "other",
+    }
+
+    @classmethod
+    def openable(cls, group):
+        """The coordinator opens only an escalated referral (the person's data then logged)."""
+        return group == cls.ESCALATED
+
+    @classmethod
+    def reroutable(cls, group):
+        return cls.EXPIRED <= group <= cls.CANCELLED
 
 
 def _awaiting_reroute():

@@ -24,7 +24,7 @@ from people.services import person_access_log
 from slips.content import constraint_lines
 
 from . import selectors, services, transitions
-from .board_filters import BoardFilterForm
+from .board_filters import board_filtered
 from .cancellation import cancellation_preview
 from .forms import (
     AcceptForm,
@@ -558,12 +558,7 @@ def coordinator_board(request):
     """The département's referrals that need action, the person pseudonymised: escalated
     first, then stalled or expired, then declined waiting for a re-route, the oldest first
     within each; filtered by state, decline reason, structure and age, a page at a time."""
-    form = BoardFilterForm(
-        request.GET or None, referrals=Referral.objects.on_board_of(request.user)
-    )
-    referrals = selectors.board_referrals(request.user, everything=form.everything)
-    if form.is_bound:
-        referrals = form.filter(referrals) if form.is_valid() else referrals.none()
+    form, referrals = board_filtered(request.user, request.GET)
     page = KeysFirstPaginator(referrals, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = []
@@ -573,10 +568,8 @@ def coordinator_board(request):
                 "referral": referral,
                 "group": selectors.BoardGroup.LABELS[referral.board_group],
                 "age": working_days_between(timezone.localdate(referral.sent_at), today),
-                "openable": referral.board_group == selectors.BoardGroup.ESCALATED,
-                "reroutable": selectors.BoardGroup.EXPIRED
-                <= referral.board_group
-                <= selectors.BoardGroup.CANCELLED,
+                "openable": selectors.BoardGroup.openable(referral.board_group),
+                "reroutable": selectors.BoardGroup.reroutable(referral.board_group),
             }
         )
     counts = dict(

@@ -424,10 +424,13 @@ def test_the_coordinator_sees_the_board_pseudonymised_and_opens_only_escalated(w
     assert client.get(reverse("referral_detail", args=[escalated.pk])).status_code == 200
     assert escalated.person.accesses.get().user == world["coordinator"]
     board = call("api", world["coordinator"], "get", "/api/v1/coordination/board/", {}).json()
-    assert [r["code"] for r in board["escalated"]] == [escalated.code]
-    assert [r["code"] for r in board["stalled"]] == [waiting.code]
-    assert set(board["escalated"][0]) >= {"initials", "birth_year", "commune"}
-    assert "last_name" not in board["escalated"][0]
+    rows = board["results"]
+    assert [(r["code"], r["group"]) for r in rows] == [
+        (escalated.code, "escalated"),
+        (waiting.code, "stalled"),
+    ]
+    assert set(rows[0]) >= {"initials", "birth_year", "commune"}
+    assert "last_name" not in rows[0]
 
 
 def api_post(user, url, payload=None):
@@ -484,9 +487,10 @@ def test_a_coordinator_of_another_departement_sees_nothing_of_this_one(world, cl
     client.force_login(world["coordinator"])  # the Lot's coordinator opens it: logged
     assert client.get(reverse("referral_detail", args=[escalated.pk])).status_code == 200
     board = call("api", world["coordinator"], "get", "/api/v1/coordination/board/", {}).json()
-    assert [r["code"] for r in board["escalated"]] == [escalated.code]
-    assert [r["code"] for r in board["stalled"]] == [stalled.code]
-    assert declined.code in [r["code"] for r in board["to_reroute"]]
+    groups = {r["code"]: r["group"] for r in board["results"]}
+    assert [code for code, group in groups.items() if group == "escalated"] == [escalated.code]
+    assert [code for code, group in groups.items() if group == "stalled"] == [stalled.code]
+    assert groups[declined.code] == "declined"
 
     other = world["coordinator_other"]
     client.force_login(other)
@@ -494,7 +498,7 @@ def test_a_coordinator_of_another_departement_sees_nothing_of_this_one(world, cl
     for referral in (escalated, stalled, declined):
         assert referral.code not in page
     board = call("api", other, "get", "/api/v1/coordination/board/", {}).json()
-    assert board["escalated"] == board["stalled"] == board["to_reroute"] == []
+    assert board["count"] == 0 and board["results"] == []
     for url in (
         reverse("referral_detail", args=[escalated.pk]),
         reverse("referral_reroute", args=[declined.pk]),

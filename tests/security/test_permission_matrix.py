@@ -85,6 +85,7 @@ ROWS = {
     "person-erase": Row(P, (SW,), "person"),
     "person-export": Row(G, (SW,), "person"),
     "person-revoke-consent": Row(P, (SW,), "person"),
+    "person-search": Row(P, (SW,)),
     "access-log": Row(G, (COORD,)),
     # Assessment
     "assessment_create": Row(P, (SW,), "person"),
