@@ -69,30 +69,15 @@ def run_product():
     # The deadline sweep (hourly under beat) once now, so that the coordinator's board shows
     # the referrals escalated or expired since the demo was loaded.
     manage("load_demo", "--apply-deadlines", env=env)
-    processes = [
-        subprocess.Popen(
-            [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        ),
-        subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "worker",
-                "worker",
-                "-B",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--schedule",
-                str(VAR / "celerybeat-schedule"),
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        ),
+    web = [str(BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    worker = [
+        str(BIN / "celery"),
+        *("-A", "worker", "worker", "-B", "--loglevel=INFO", "--concurrency=2"),
+        *("--schedule", str(VAR / "celerybeat-schedule")),
     ]
+    supervisor = Supervisor(env=env)
+    supervisor.start("web server", web, restart=False)
+    supervisor.start("Celery worker", worker, restart=True)
     print(
         f"\nPASIP numérique is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/\n"
         "Demo logins (password demo-pasip-2026): travailleur.social, conseiller, coordination,"
@@ -100,17 +85,53 @@ def run_product():
         " Ctrl-C stops everything.\n",
         flush=True,
     )
-    # Ctrl-C, or a TERM/HUP from a supervisor, stops every process started here.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupt)
-    try:
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
-        print("A process stopped; stopping the others.", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop(processes)
+    supervisor.run()
+
+
+class Supervisor:
+    """Runs the product's processes: one that stops with `restart` is started again, with a
+    line on the console (a worker dying never takes the web server down), at most
+    `MAX_RESTARTS` times a minute; one without `restart` stopping stops them all. Ctrl-C, or a
+    TERM/HUP from a supervisor of our own, stops every process started here."""
+
+    MAX_RESTARTS = 5
+
+    def __init__(self, *, env, cwd=ROOT, out=None):
+        self.env, self.cwd, self.out = env, cwd, out or sys.stderr
+        self.processes = {}  # name -> [process, command, restart, restart times]
+
+    def start(self, name, command, *, restart):
+        process = subprocess.Popen(command, cwd=self.cwd, env=self.env, start_new_session=True)
+        entry = self.processes.setdefault(name, [None, command, restart, []])
+        entry[0] = process
+        return process
+
+    def check(self):
+        """Restarts what stopped and may be; returns False once something else stopped."""
+        for name, (process, command, restart, restarts) in self.processes.items():
+            code = process.poll()
+            if code is None:
+                continue
+            now = time.monotonic()
+            restarts[:] = [at for at in restarts if now - at < 60]
+            if not restart or len(restarts) >= self.MAX_RESTARTS:
+                print(f"The {name} stopped (exit code {code}); stopping the others.", file=self.out)
+                return False
+            restarts.append(now)
+            print(f"The {name} stopped (exit code {code}); starting it again.", file=self.out)
+            self.start(name, command, restart=restart)
+        return True
+
+    def run(self, poll=0.5):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, interrupt)
+        try:
+            while self.check():
+                time.sleep(poll)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop([process for process, *_rest in self.processes.values()])
 
 
 def interrupt(signum, frame):

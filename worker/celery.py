@@ -5,8 +5,12 @@ import os
 from celery import Celery
 from celery.signals import beat_init, worker_init
 from kombu import Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.dev")
+
+# The embedded default's broker (filesystem://), its messages written whole (worker.filesystem).
+TRANSPORT_ALIASES["filesystem"] = "worker.filesystem:Transport"
 
 app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")
