@@ -165,6 +165,37 @@ def test_redis_stopped_while_100_referrals_are_sent(client, workers, redis, smtp
     assert advisor_addresses == {advisor.user.email: 25 for advisor in advisors}
 
 
+def test_redis_stopped_while_the_worker_is_busy_with_a_burst_of_50(workers, redis, smtp_inbox):
+    # Beat's relay as in production but faster; the worker in the middle of the burst when
+    # Redis stops, holding unacknowledged messages.
+    worker = workers(concurrency=2, beat=True, PASIP_RELAY_EVERY=1, PASIP_RELAY_AFTER=5)
+    recipient = UserFactory(advisor=True)
+    referral = ReferralFactory()
+    smtp_inbox.delay = 0.2  # a server taking its time: the burst lasts about ten seconds
+    with transaction.atomic():
+        for index in range(50):
+            services.notify(
+                recipient=recipient,
+                referral=referral,
+                kind="referral_sent",
+                subject=f"Orientation {referral.code} ({index})",
+            )
+    wait_until(lambda: len(smtp_inbox.messages) >= 5, 60, "the burst to be under way")
+    redis.stop()
+    at_stop = len(smtp_inbox.messages)
+    assert at_stop < 50, "the burst ended before Redis stopped"
+    time.sleep(12)  # the worker loses its broker with messages in hand
+    redis.start()  # nothing more: no restart of the worker, no click
+    counts = assert_each_once(smtp_inbox, 50)
+    wait_until(lambda: statuses()["sent"] == 50, 30, "rows marked sent")
+    assert worker.poll() is None, Path(worker.log.name).read_text()[-3000:]
+    log = Path(worker.log.name).read_text()
+    assert "Unrecoverable error" not in log
+    duplicates = sum(count - 1 for count in counts.values())
+    print(f"\nRedis stopped after {at_stop} of 50 e-mails; duplicates (same Message-ID): "
+          f"{duplicates}")  # fmt: skip
+
+
 def test_worker_killed_mid_batch_of_200(workers, smtp_inbox):
     # Two pool processes on PostgreSQL; on SQLite one, as its single writer serialises them.
     concurrency = 1 if connection.vendor == "sqlite" else 2
