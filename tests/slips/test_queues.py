@@ -16,7 +16,7 @@ from tests.processes import start_worker, stop_worker
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_e_mail_goes_at_once_behind_a_burst_of_slip_renderings(smtp_inbox, tmp_path):
+def test_an_e_mail_goes_at_once_behind_a_burst_of_slip_renderings(smtp_inbox, territory, tmp_path):
     referrals = [ReferralFactory() for _ in range(12)]
     recipient = UserFactory()
     slips_log = tmp_path / "slips.log"

@@ -44,6 +44,11 @@ REACHABLE = {
     "privacy",
     "accessibility",
     "help",
+    # The orchestrator's health checks: "ok", or which service is not ready; no data.
+    "healthz",
+    "readyz",
+    # Revoking one's own API token.
+    "api-token-revoke",
 }
 
 
