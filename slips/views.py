@@ -1,3 +1,7 @@
+import base64
+import hashlib
+import re
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -79,4 +83,15 @@ def referral_slip_preview(request, pk):
         return HttpResponseBadRequest(error.message)
     print_now = request.GET.get("imprimer") == "1"
     html = slip_html(referral, variant=variant, preview=True, print_now=print_now, rows=rows)
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    # The slip's stylesheet is inline (one document for WeasyPrint and the browser): the page's
+    # Content-Security-Policy allows exactly that stylesheet, by its hash, and no other.
+    response._csp_update = {"style-src": [style_hash(html)]}
+    return response
+
+
+def style_hash(html):
+    """The CSP source allowing the page's one inline <style> element, by its SHA-256."""
+    match = re.search(r"<style>(.*?)</style>", html, flags=re.S)
+    digest = hashlib.sha256(match.group(1).encode("utf-8")).digest() if match else b""
+    return f"'sha256-{base64.b64encode(digest).decode()}'"

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -284,12 +284,13 @@ AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
 PASIP_REQUIRE_SECOND_FACTOR = env.bool("PASIP_REQUIRE_SECOND_FACTOR", default=True)
 OTP_TOTP_ISSUER = "PASIP numérique"
 
-# Content-Security-Policy (django-csp 4): no inline or remote script, no framing.
+# Content-Security-Policy (django-csp 4): no inline or remote script or style, no framing (the
+# slip's print page allows its one inline stylesheet by hash: slips.views).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -168,6 +168,8 @@ def test_pages_carry_a_strict_content_security_policy(client):
     policy = response["Content-Security-Policy"]
     script_src = next(part for part in policy.split(";") if "script-src" in part)
     assert "unsafe-inline" not in script_src and "'self'" in script_src
+    style_src = next(part for part in policy.split(";") if "style-src" in part)
+    assert style_src.strip() == "style-src 'self'"
     assert "frame-ancestors 'none'" in policy
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import User
 from assessments.models import Assessment
@@ -119,6 +120,15 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
     )
     person = referral.person
     seen = []
+    # No inline style nor script may be refused by the Content-Security-Policy (style-src
+    # 'self'): Chromium reports each refusal on the console.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
 
     def visit(url, where):
         page.goto(url)
@@ -133,6 +143,9 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
     visit("/personnes/nouvelle/", "nouvelle personne")
     visit(f"/diagnostics/{referral.assessment_id}/recapitulatif/", "synthèse du diagnostic")
     visit(f"/orientations/{referral.pk}/", "fiche de l'orientation")
+    # The slip's print page: its inline stylesheet allowed by its hash, and applied.
+    page.goto(reverse("referral_slip_preview", args=[referral.pk]))
+    assert page.locator(".toolbar").evaluate("e => getComputedStyle(e).display") != "inline"
     # The suggestions: from the person's validated assessment.
     validated = Assessment.objects.validated_for(person)
     assert validated is not None
@@ -185,6 +198,7 @@ def test_the_twelve_main_pages_fit_a_phone_and_link_their_help_texts(phone):
     log_in_demo(page, "pilotage")
     visit("/statistiques/", "statistiques (pilotage)")
     assert len(seen) >= 12 + 7
+    assert refused == []
 
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}])

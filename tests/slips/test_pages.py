@@ -1,6 +1,9 @@
 """The slip from the referral page, its preview and the API, with the same access rule."""
 
+import base64
+import hashlib
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -37,6 +40,13 @@ def test_the_print_page_is_the_slip_in_html_and_asks_the_browser_to_print(client
     assert referral.code in html and "Imprimer cette fiche" in html
     assert "data-slip-autoprint" in html and "slips/print.js" in html
     assert "data-slip-autoprint" not in client.get(url).content.decode()
+    # Its one inline stylesheet is allowed by its hash, and no other inline style.
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    style_src = next(
+        part for part in response["Content-Security-Policy"].split(";") if "style-src" in part
+    )
+    assert style_src.split() == ["style-src", "'self'", f"'sha256-{digest}'"]
 
 
 def test_the_page_serves_each_variant_as_a_pdf(client):
