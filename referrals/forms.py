@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.enums import Service
 from directory.models import Advisor, Place
+from pasip.validators import validate_printable
 
 from .models import OUTSIDE_REASON_MAX, CancelReason, DeclineReason, Outcome
 from .services import OUTCOMES
@@ -87,6 +88,7 @@ class DeclineForm(forms.Form):
         label=_("Précision"),
         max_length=500,
         required=False,
+        validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "Obligatoire si vous choisissez « Autre ». "
@@ -199,6 +201,7 @@ class OutsideForm(forms.Form):
     outside_reason = forms.CharField(
         label=_("Pourquoi ce conseiller plutôt qu'un conseiller suggéré ?"),
         max_length=OUTSIDE_REASON_MAX,
+        validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoire, %(max)s caractères au plus. ") % {"max": OUTSIDE_REASON_MAX}
         + SENSITIVE_WARNING,
@@ -243,6 +246,7 @@ class CancelForm(forms.Form):
         label=_("Précision"),
         max_length=500,
         required=False,
+        validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Obligatoire si vous choisissez « Autre ». ") + SENSITIVE_WARNING,
     )
@@ -258,6 +262,7 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
         max_length=1000,
+        validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=SENSITIVE_WARNING,
         error_messages={"required": _("Le message est vide.")},

@@ -20,6 +20,7 @@ from notifications.services import (
     person_messages_cancel_obsolete,
 )
 from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.validators import CONTROL_CHARACTERS
 from pasip.workdays import working_days_between
 from slips.tasks import prerender_after_commit
 
@@ -81,10 +82,21 @@ def referral_send(
     )
 
 
+def printable_check(text):
+    """Free text typed by an agent (a message, a reason's detail) holds no control character
+    and no invisible or bidirectional mark, as names do (pasip.validators)."""
+    if CONTROL_CHARACTERS.search(text):
+        raise ApplicationError(
+            _("Ce texte contient des caractères invisibles ou de contrôle : retapez-le."),
+            code="control_characters",
+        )
+    return text
+
+
 def outside_reason_check(reason):
     """The reason for an advisor chosen outside the suggestions, stripped; raises when it is
     missing or too long."""
-    reason = (reason or "").strip()
+    reason = printable_check((reason or "").strip())
     if not reason:
         raise ApplicationError(
             _("Dites pourquoi vous choisissez ce conseiller hors des suggestions."),
@@ -428,7 +440,7 @@ def _close(*, user, referral, name, outcome):
 def _coded_reason(choices, reason, detail):
     if reason not in choices.values:
         raise ApplicationError(_("Choisissez un motif."), code="reason_required")
-    detail = (detail or "").strip()
+    detail = printable_check((detail or "").strip())
     if reason == choices.OTHER and not detail:
         raise ApplicationError(
             _("Précisez le motif lorsque vous choisissez « Autre »."), code="detail_required"
@@ -512,7 +524,7 @@ def message_check(*, user, referral):
 def referral_message_post(*, user, referral, body):
     """A short message between referrer and advisor; the other side is told."""
     message_check(user=user, referral=referral)
-    body = (body or "").strip()
+    body = printable_check((body or "").strip())
     if not body:
         raise ApplicationError(_("Le message est vide."), code="body_required")
     message = ReferralMessage.objects.create(referral=referral, author=user, body=body[:1000])

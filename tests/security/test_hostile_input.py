@@ -57,7 +57,7 @@ TEXTS = {
 # Values that are harmless once escaped: accepted as text wherever text is free.
 MARKUP = {"script": SCRIPT, "attribute": ATTRIBUTE, "sql": SQL, "emoji": EMOJI}
 # Values that no text field may store: refused with a message.
-REFUSED = {"long": LONG, "nul": NUL}
+REFUSED = {"long": LONG, "nul": NUL, "controls": CONTROLS}
 
 ENGLISH = re.compile(
     r"\b(this field|ensure this|enter a|is required|is not|not a valid|must be|may not|"
@@ -1119,3 +1119,25 @@ def test_invisible_and_bidirectional_characters_are_refused_in_names(client, val
     )
     assert_refused_in_french(response)
     assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", list(INVISIBLE.values()), ids=list(INVISIBLE))
+def test_invisible_and_bidirectional_characters_are_refused_in_messages(client, value):
+    referral = ReferralFactory()
+    client.force_login(referral.referrer)
+    response = client.post(reverse("referral_message", args=[referral.pk]), {"body": value})
+    assert response.status_code == 302
+    assert [french(error) for error in page_errors(response)]
+    response = api(referral.referrer).post(
+        f"/api/v1/referrals/{referral.pk}/messages/", {"body": value}, format="json"
+    )
+    assert_refused_in_french(response)
+    response = api(referral.advisor.user).post(
+        f"/api/v1/referrals/{referral.pk}/decline/",
+        {"reason": "other", "detail": value},
+        format="json",
+    )
+    assert_refused_in_french(response)
+    assert ReferralMessage.objects.count() == 0
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.SENT
