@@ -335,10 +335,14 @@ def main():
     if not arguments.reuse:
         seconds = generate(arguments.referrals)
         say(f"Generated {Referral.objects.count():,} referrals in {seconds:.0f} s (bulk SQL).")
+    from django.conf import settings
+
     refresh = stats_refresh()
+    limit = settings.PASIP_STATS_REFRESH_TIME_LIMIT
     say(
         f"Pre-aggregated tables rebuilt (stats_refresh) in {refresh.seconds:.0f} s "
-        f"for {refresh.referrals:,} referrals."
+        f"for {refresh.referrals:,} referrals: {refresh.seconds / limit:.0%} of the rebuild "
+        f"task's time limit ({limit} s, on the stats queue)."
     )
     from stats.models import CommuneCube, ReferralCube, StructureCube
 
