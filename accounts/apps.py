@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the authentication event loggers)
+        from . import (
+            schema,  # noqa: F401 (registers the session authentication's schema extension)
+            signals,  # noqa: F401 (connects the authentication event loggers)
+        )

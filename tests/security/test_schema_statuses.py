@@ -18,3 +18,10 @@ def test_success_statuses_are_the_ones_the_api_answers():
         responses = paths[path]["post"]["responses"]
         assert success in responses, (path, sorted(responses))
         assert "200" not in responses, (path, sorted(responses))
+
+
+def test_the_schema_is_generated_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "cookieAuth" in (tmp_path / "schema.yml").read_text()
