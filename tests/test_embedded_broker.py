@@ -30,7 +30,7 @@ def broker(folder):
 
 
 def test_a_message_file_half_written_is_read_once_whole_and_the_worker_keeps_going(
-    smtp_inbox, tmp_path
+    smtp_inbox, territory, tmp_path
 ):
     folder = tmp_path / "broker"
     (folder / "control").mkdir(parents=True)
