@@ -41,7 +41,7 @@ from .forms import (
     SendForm,
     StartForm,
 )
-from .models import REROUTABLE_STATES, Referral, ReferralState
+from .models import OPEN_STATES, REROUTABLE_STATES, Referral, ReferralState
 
 LIST_PAGE_SIZE = 50  # as the API's pages
 
@@ -321,6 +321,13 @@ def _detail_page(request, referral, **forms):
             "cancel_form": CancelForm(),
             "message_form": MessageForm(),
             **_appointment_on_page(request.user, referral),
+            # The referring social worker reads how the person will be told of the
+            # appointment (no SMS to a landline), so as to say it with the slip.
+            "referrer_told": (
+                person_channel_explained(referral.person)[1]
+                if transitions.Actor.REFERRER in actors and referral.state in OPEN_STATES
+                else None
+            ),
             **forms,
         },
     )
