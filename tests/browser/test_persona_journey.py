@@ -19,6 +19,7 @@ from assessments.services import questionnaire_load_file
 from directory.enums import Service
 from people.models import Person
 from referrals.models import Referral
+from slips.wording import plain_need
 from tests.assessments.answers import assessment_through_browser
 from tests.browser.chromium import chromium_page, log_in, log_out
 from tests.directory.test_matching_persona import PERSONA
@@ -186,3 +187,4 @@ def test_the_everyday_case_from_registration_to_the_slip(live_server, territory)
         assert "Camille Delpech" in hers and f"Votre rendez-vous Le {said}" in hers
         assert date_format(timezone.localtime(first), "j F Y") not in hers
         assert "la personne" not in hers.lower()
+        assert str(plain_need(dropped)) not in hers  # the need unticked for this referral
