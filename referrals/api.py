@@ -84,6 +84,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     `outside_reason`: the advisor was chosen outside the suggestions (any active advisor of
     the directory); why, in 300 characters at most. The referral then says `chosen_outside`.
+    Required when the advisor is not among the suggestions: without it, refused in French.
     """
 
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
@@ -303,12 +304,24 @@ class ReferralViewSet(
         person, assessment = data["person"], data["assessment"]
         kept = [n for n in assessment.needs_profile.needs if n.category in data["needs"]]
         profile = replace(assessment.needs_profile, needs=tuple(kept))
+        suggestions = advisors_rank(profile=profile, commune=person.commune, person=person)
+        advisor = data["advisor"]
+        if "outside_reason" not in data and all(s.advisor.pk != advisor.pk for s in suggestions):
+            # As on the pages: an advisor outside the suggestions is sent to with a reason.
+            services.advisor_active_check(advisor)
+            raise ApplicationError(
+                _(
+                    "Ce conseiller ne fait pas partie des suggestions : dites pourquoi vous le "
+                    "choisissez (outside_reason)."
+                ),
+                code="outside_reason_required",
+            )
         serializer.instance = services.referral_send(
             user=self.request.user,
             person=person,
-            advisor=data["advisor"],
+            advisor=advisor,
             needs=data["needs"],
-            suggestions=advisors_rank(profile=profile, commune=person.commune, person=person),
+            suggestions=suggestions,
             assessment=assessment,
             shared=data.get("shared", False),
             outside_reason=data.get("outside_reason"),

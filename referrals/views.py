@@ -41,7 +41,7 @@ from .forms import (
     SendForm,
     StartForm,
 )
-from .models import REROUTABLE_STATES, Referral, ReferralState
+from .models import OPEN_STATES, REROUTABLE_STATES, Referral, ReferralState
 
 LIST_PAGE_SIZE = 50  # as the API's pages
 
@@ -64,13 +64,18 @@ def referral_new(request, person_pk):
         form = SendForm(request.POST, profile=assessment.needs_profile)
         if form.is_valid():
             needs = form.cleaned_data["needs"]
+            suggestions = _suggest(person, _profile_for(assessment, needs))
+            if not _among(form.cleaned_data["advisor"], suggestions):
+                # Picked from the "why not" list: chosen outside the suggestions, so the
+                # social worker says why first, as for a pick in the directory.
+                return _outside_page(request, person, assessment, "pick")
             try:
                 referral = services.referral_send(
                     user=request.user,
                     person=person,
                     advisor=form.cleaned_data["advisor"],
                     needs=needs,
-                    suggestions=_suggest(person, _profile_for(assessment, needs)),
+                    suggestions=suggestions,
                     assessment=assessment,
                     shared=form.cleaned_data["shared"],
                 )
@@ -135,7 +140,9 @@ def _outside_page(request, person, assessment, step):
     needs = [need for need in request.POST.getlist("needs") if need in profile.categories]
     needs = needs or list(profile.categories)
     if step == "pick":
-        form = OutsideForm(initial={"advisor": request.POST.get("advisor")})
+        form = OutsideForm(
+            initial={"advisor": request.POST.get("advisor"), "shared": "shared" in request.POST}
+        )
     else:
         form = OutsideForm(request.POST)
         if form.is_valid():
@@ -179,6 +186,11 @@ def _outside_page(request, person, assessment, step):
         },
         status=200 if advisor is not None else 400,
     )
+
+
+def _among(advisor, suggestions):
+    """Whether `advisor` is one of the ranked suggestions (not the "why not" list)."""
+    return any(suggestion.advisor.pk == advisor.pk for suggestion in suggestions)
 
 
 def _suggest(person, profile):
@@ -309,6 +321,13 @@ def _detail_page(request, referral, **forms):
             "cancel_form": CancelForm(),
             "message_form": MessageForm(),
             **_appointment_on_page(request.user, referral),
+            # The referring social worker reads how the person will be told of the
+            # appointment (no SMS to a landline), so as to say it with the slip.
+            "referrer_told": (
+                person_channel_explained(referral.person)[1]
+                if transitions.Actor.REFERRER in actors and referral.state in OPEN_STATES
+                else None
+            ),
             **forms,
         },
     )

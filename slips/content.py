@@ -133,7 +133,12 @@ def _profile_summary(profile):
 
 
 def _need_categories(referral, profile):
+    """The needs this referral is for: the social worker may have unticked some of the
+    assessment's, which the slip then leaves out. The assessment's own needs only for a
+    referral that names none."""
     categories = [need for need in referral.needs if isinstance(need, str)]
+    if categories:
+        return categories
     for need in profile.get("needs") or ():
         category = need.get("category") if isinstance(need, dict) else None
         if isinstance(category, str) and category not in categories:

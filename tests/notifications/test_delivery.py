@@ -18,7 +18,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
 ):
     person = PersonFactory(first_name="Josette", last_name="Delpech", phone="06 12 34 56 78")
     validated_assessment(person)
-    advisor = AdvisorFactory()
+    advisor = AdvisorFactory(place_commune="46128")  # in Gramat: suggested
     client.force_login(person.created_by)
 
     client.post(
@@ -48,7 +48,7 @@ def test_sending_and_answering_e_mail_both_sides_once_with_no_personal_data(
 def test_a_duplicated_task_never_sends_twice(client, celery_worker, smtp_inbox):
     person = PersonFactory()
     validated_assessment(person)
-    advisor = AdvisorFactory()
+    advisor = AdvisorFactory(place_commune="46128")  # in Gramat: suggested
     client.force_login(person.created_by)
     send = {"step": "send", "needs": [Service.ADMIN_PROCEDURES.value], "advisor": advisor.pk}
     client.post(reverse("referral_new", args=[person.pk]), send)

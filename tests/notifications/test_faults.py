@@ -126,7 +126,8 @@ def test_redis_stopped_while_100_referrals_are_sent(client, workers, redis, smtp
     # Beat in the worker's process, its relay every second for rows pending a second or more.
     workers(beat=True, PASIP_RELAY_EVERY=1, PASIP_RELAY_AFTER=1)
     social_worker = UserFactory()
-    advisors = [AdvisorFactory() for _ in range(4)]
+    # In Gramat, with room for 25 each: suggested to every person.
+    advisors = [AdvisorFactory(place_commune="46128", capacity=30) for _ in range(4)]
     persons = assessed_persons(social_worker, 100)
     client.force_login(social_worker)
 

@@ -188,6 +188,13 @@ def test_the_api_ranks_on_the_assessment_s_profile_not_on_bare_needs():
         {"person": person.pk, "advisor": far.pk, "needs": [NEED]},
         format="json",
     )
+    assert response.status_code == 400  # outside the suggestions: a reason is needed
+    assert response.json()["code"] == "outside_reason_required"
+    response = api_as(person.created_by).post(
+        "/api/v1/referrals/",
+        {"person": person.pk, "advisor": far.pk, "needs": [NEED], "outside_reason": "Connu"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["was_suggested"] is False
     assert response.json()["suggested_rank"] is None

@@ -220,6 +220,25 @@ def test_a_landline_is_said_on_the_page(client):
     assert "La personne ne sera pas prévenue : son numéro n&#x27;est pas un mobile." in page
 
 
+def test_the_referring_social_worker_reads_how_the_person_will_be_told(client):
+    """She is with the person when sending: her page says whether an SMS will follow."""
+    landline = accepted(phone="05 65 38 64 00")
+    mobile = accepted()
+    closed = accepted(phone="05 65 38 64 00")
+    closed.state = S.COMPLETED
+    closed.save(update_fields=["state"])
+    for referral, said in (
+        (landline, "La personne ne sera pas prévenue : son numéro n&#x27;est pas un mobile."),
+        (mobile, "La personne sera prévenue par SMS."),
+    ):
+        client.force_login(referral.referrer)
+        page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
+        assert f'<dd id="person-told">{said}</dd>' in page
+    client.force_login(closed.referrer)
+    page = client.get(reverse("referral_detail", args=[closed.pk])).content.decode()
+    assert "person-told" not in page  # nothing more will be sent
+
+
 def test_the_first_meeting_page_keeps_the_date_and_asks_for_the_box(client):
     referral = accepted(appointment_at=in_days(3))
     client.force_login(referral.advisor.user)

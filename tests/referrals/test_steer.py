@@ -159,6 +159,46 @@ def test_an_inactive_advisor_cannot_be_picked(client, assessed):
     assert not Referral.objects.exists()
 
 
+def test_a_pick_from_the_why_not_list_asks_the_reason_before_sending(client, assessed):
+    """An advisor of the "why not" list is chosen outside the suggestions too: the send form
+    leads to the same page as a pick in the directory, and nothing is sent without a reason."""
+    person, _assessment, needs = assessed
+    AdvisorFactory(place_commune="46128", themes=needs)  # suggested
+    far = AdvisorFactory(place_commune="46128", themes=needs, capacity=0)  # full: left out
+    client.force_login(person.created_by)
+    url = reverse("referral_new", args=[person.pk])
+    page = client.post(url, {"step": "assessment", "choose_needs": "1", "needs": needs[:1]})
+    assert far in [item.advisor for item in page.context["suggestions"].why_not]
+    assert far not in [suggestion.advisor for suggestion in page.context["suggestions"]]
+
+    picked = client.post(
+        url, {"step": "send", "needs": needs[:1], "advisor": far.pk, "shared": "on"}
+    )
+    page = picked.content.decode()
+    assert picked.status_code == 200 and not Referral.objects.exists()
+    assert "Pourquoi ce conseiller plutôt" in page and "Revenir aux suggestions" in page
+    assert f'<input type="hidden" name="advisor" value="{far.pk}"' in page
+    assert f'<input type="hidden" name="needs" value="{needs[0]}">' in page
+    assert f'<input type="hidden" name="needs" value="{needs[1]}">' not in page
+    assert re.search(r'name="shared"[^>]*checked', page)  # what she ticked stays
+
+    empty = client.post(
+        url, {"step": "outside", "needs": needs[:1], "advisor": far.pk, "outside_reason": ""}
+    )
+    assert "Dites pourquoi vous choisissez ce conseiller hors des suggestions." in (
+        empty.content.decode()
+    )
+    assert not Referral.objects.exists()
+    reason = "Elle le connaît déjà : il a aidé son mari."
+    client.post(
+        url, {"step": "outside", "needs": needs[:1], "advisor": far.pk, "outside_reason": reason}
+    )
+    referral = Referral.objects.get()
+    assert (referral.advisor, referral.needs) == (far, needs[:1])
+    assert (referral.chosen_outside, referral.outside_reason) == (True, reason)
+    assert (referral.was_suggested, referral.suggested_rank) == (False, None)
+
+
 def test_the_send_service_checks_the_advisor_the_reason_and_the_structure(assessed):
     person, assessment, needs = assessed
     user = person.created_by
@@ -246,8 +286,22 @@ def test_the_api_sends_outside_the_suggestions_with_the_reason(assessed):
     read = api_as(advisor.user).get(f"/api/v1/referrals/{body['id']}/").json()
     assert (read["chosen_outside"], read["outside_reason"]) == (True, "Connu de la famille")
 
-    plain = api.post("/api/v1/referrals/", data, format="json").json()
-    assert (plain["chosen_outside"], plain["outside_reason"]) == (False, "")
+    # A suggested advisor needs no reason; one outside the suggestions does.
+    near = AdvisorFactory(place_commune="46128", themes=needs)
+    plain = api.post("/api/v1/referrals/", {**data, "advisor": near.pk}, format="json").json()
+    assert (plain["chosen_outside"], plain["outside_reason"], plain["was_suggested"]) == (
+        False,
+        "",
+        True,
+    )
+    silent = api.post("/api/v1/referrals/", data, format="json")
+    assert silent.status_code == 400
+    assert silent.json() == {
+        "detail": "Ce conseiller ne fait pas partie des suggestions : dites pourquoi vous le "
+        "choisissez (outside_reason).",
+        "code": "outside_reason_required",
+    }
+    assert Referral.objects.count() == 2
 
 
 def test_the_api_refuses_another_structure_s_social_worker(assessed):

@@ -49,7 +49,7 @@ def sent_from_the_page(client):
     """A referral sent by a social worker from the sending page, as they do it (logged in)."""
     person = PersonFactory()
     validated_assessment(person)
-    advisor = AdvisorFactory()
+    advisor = AdvisorFactory(place_commune="46128")  # in Gramat: suggested
     client.force_login(person.created_by)
     client.post(
         reverse("referral_new", args=[person.pk]),

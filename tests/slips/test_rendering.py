@@ -16,6 +16,7 @@ from django.conf import settings
 from PIL import Image
 from pypdf import PdfReader
 
+from directory.enums import Service
 from people.models import Consent
 from referrals.models import ReferralState
 from slips import rendering
@@ -90,8 +91,23 @@ def test_the_assessment_page_is_absent_without_consent(profile):
     assert "Vous n'avez pas accepté que le détail de vos besoins soit transmis" in text
 
 
+def test_a_need_unticked_for_this_referral_is_not_on_the_slip(profile):
+    """The social worker kept only the procedures for this referral: the slip helps with
+    those, on the person's page and the advisor's, though the assessment found more."""
+    referral = consented_referral(profile=profile)
+    referral.needs = [Service.ADMIN_PROCEDURES.value]
+    referral.save(update_fields=["needs"])
+    person_page, advisor_page = pdf_text(slip_pdf(referral)[1])
+    assert "faire vos démarches sur internet" in person_page
+    assert "utiliser votre téléphone, votre ordinateur, vos courriels" not in person_page
+    assert Service.ADMIN_PROCEDURES.value in advisor_page
+    assert Service.EVERYDAY_TOOLS.value not in advisor_page
+
+
 def test_with_consent_the_advisor_reads_the_summary_and_constraints_on_a_second_page(profile):
     referral = consented_referral(profile=profile)
+    referral.needs = [need["category"] for need in profile["needs"]]  # all of them, as sent
+    referral.save(update_fields=["needs"])
     person_page, advisor_page = pdf_text(slip_pdf(referral)[1])
     # The needs in plain words, said to the person; the summary in the third person is the
     # advisor's only.
