@@ -70,24 +70,9 @@ def referral_new(request, person_pk):
                 # social worker says why first, as for a pick in the directory.
                 return _outside_page(request, person, assessment, "pick")
             try:
-                referral = services.referral_send(
-                    user=request.user,
-                    person=person,
-                    advisor=form.cleaned_data["advisor"],
-                    needs=needs,
-                    suggestions=suggestions,
-                    assessment=assessment,
-                    shared=form.cleaned_data["shared"],
-                )
+                return _sent(request, person, assessment, form.cleaned_data, needs, suggestions)
             except ApplicationError as error:
                 messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Orientation %(code)s envoyée. Imprimez la fiche de liaison.")
-                    % {"code": referral.code},
-                )
-                return redirect("referral_detail", pk=referral.pk)
         return _suggestions_page(request, person, form, assessment, form.data.getlist("needs"))
     if step == "assessment":
         needs = None
@@ -133,6 +118,26 @@ def _profile_for(assessment, needs=None):
     return replace(profile, needs=tuple(kept)) if kept else profile
 
 
+def _sent(request, person, assessment, cleaned, needs, suggestions):
+    """Sends the referral a send or outside-choice form describes (`outside_reason` when the
+    form has one) and goes to its page; raises ApplicationError when the service refuses."""
+    referral = services.referral_send(
+        user=request.user,
+        person=person,
+        advisor=cleaned["advisor"],
+        needs=needs,
+        suggestions=suggestions,
+        assessment=assessment,
+        shared=cleaned["shared"],
+        outside_reason=cleaned.get("outside_reason"),
+    )
+    messages.success(
+        request,
+        _("Orientation %(code)s envoyée. Imprimez la fiche de liaison.") % {"code": referral.code},
+    )
+    return redirect("referral_detail", pk=referral.pk)
+
+
 def _outside_page(request, person, assessment, step):
     """An advisor picked in the directory (`directory.views.advisor_search`): the social
     worker says why, then sends. What she typed stays on the page when something is wrong."""
@@ -146,26 +151,11 @@ def _outside_page(request, person, assessment, step):
     else:
         form = OutsideForm(request.POST)
         if form.is_valid():
+            suggestions = _suggest(person, _profile_for(assessment, needs))
             try:
-                referral = services.referral_send(
-                    user=request.user,
-                    person=person,
-                    advisor=form.cleaned_data["advisor"],
-                    needs=needs,
-                    suggestions=_suggest(person, _profile_for(assessment, needs)),
-                    assessment=assessment,
-                    shared=form.cleaned_data["shared"],
-                    outside_reason=form.cleaned_data["outside_reason"],
-                )
+                return _sent(request, person, assessment, form.cleaned_data, needs, suggestions)
             except ApplicationError as error:
                 form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Orientation %(code)s envoyée. Imprimez la fiche de liaison.")
-                    % {"code": referral.code},
-                )
-                return redirect("referral_detail", pk=referral.pk)
     advisor_pk = str(request.POST.get("advisor", ""))
     advisor = (
         Advisor.objects.filter(is_active=True, user__is_active=True)
