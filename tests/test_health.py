@@ -10,8 +10,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 
-from tests.processes import smtp_listener, start_worker, stop_worker
-from worker.celery import app
+from tests.processes import publishing_to, smtp_listener, start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +47,8 @@ def test_readyz_is_503_while_a_migration_is_to_apply(client, a_migration_unappli
 
 
 def test_readyz_is_503_when_the_broker_does_not_answer(client):
-    broker_url = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
-    try:
+    with publishing_to("redis://127.0.0.1:9/0"):  # nothing listens on the discard port
         response = client.get(reverse("readyz"))
-    finally:
-        app.conf.broker_url = broker_url
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["broker"].startswith("indisponible")
