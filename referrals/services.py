@@ -322,14 +322,7 @@ def referral_appointment_remove(*, user, referral):
 def _appointment_write(*, user, referral, fields, reason, change):
     state = referral.state
     # Conditional, as the transitions: a referral closed a moment ago keeps its state.
-    updated = Referral.objects.filter(pk=referral.pk, state=state).update(**fields)
-    if not updated:
-        current = Referral.objects.get(pk=referral.pk)
-        raise Conflict(
-            _("Quelqu'un vient d'agir sur cette orientation : elle est maintenant « %(state)s ».")
-            % {"state": current.get_state_display().lower()}
-        )
-    referral.refresh_from_db()
+    _update_in_state(referral, state, fields)
     ReferralEvent.objects.create(
         referral=referral,
         actor=user,
@@ -448,16 +441,11 @@ def _coded_reason(choices, reason, detail):
     return detail
 
 
-@transaction.atomic
-def _transition(*, user, referral, name, fields, reason=""):
-    """Checks, applies and records one transition of the table; tells the other side."""
-    transition = transitions.check(user=user, referral=referral, name=name)
-    from_state = referral.state
-    # A conditional update: of two decisions taken at once, exactly one still finds the
-    # referral in the state it was read in; the other gets a conflict.
-    updated = Referral.objects.filter(pk=referral.pk, state=from_state).update(
-        state=transition.to_state, **fields
-    )
+def _update_in_state(referral, state, fields):
+    """Writes `fields` only if the referral is still in `state`, then reloads it; a conflict
+    otherwise. Of two decisions taken at once, exactly one still finds the referral in the
+    state it was read in; the other is told what it became."""
+    updated = Referral.objects.filter(pk=referral.pk, state=state).update(**fields)
     if not updated:
         current = Referral.objects.get(pk=referral.pk)
         raise Conflict(
@@ -465,6 +453,14 @@ def _transition(*, user, referral, name, fields, reason=""):
             % {"state": current.get_state_display().lower()}
         )
     referral.refresh_from_db()
+
+
+@transaction.atomic
+def _transition(*, user, referral, name, fields, reason=""):
+    """Checks, applies and records one transition of the table; tells the other side."""
+    transition = transitions.check(user=user, referral=referral, name=name)
+    from_state = referral.state
+    _update_in_state(referral, from_state, {"state": transition.to_state, **fields})
     ReferralEvent.objects.create(
         referral=referral,
         actor=user,
