@@ -230,22 +230,20 @@ def import_detail(request, pk):
 @require_POST
 @role_required(*MANAGERS)
 def import_apply(request, pk):
-    upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
-    try:
-        upload = services.directory_import_apply_request(user=request.user, upload=upload)
-        if upload.queued is False:
-            messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("directory_import", pk=upload.pk)
+    return _import_step(request, pk, services.directory_import_apply_request)
 
 
 @require_POST
 @role_required(*MANAGERS)
 def import_recheck(request, pk):
+    return _import_step(request, pk, services.directory_import_recheck)
+
+
+def _import_step(request, pk, service):
+    """Asks the worker for an import's next step (apply, check again); back to its page."""
     upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
     try:
-        upload = services.directory_import_recheck(user=request.user, upload=upload)
+        upload = service(user=request.user, upload=upload)
         if upload.queued is False:
             messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
     except ApplicationError as error:

@@ -47,6 +47,19 @@ class NeedsForm(forms.Form):
     )
 
 
+def _shared_field():
+    """The box sending a referral to the advisor's structure's shared inbox (send and
+    outside-choice forms alike)."""
+    return forms.BooleanField(
+        label=_("Envoyer à la boîte partagée de sa structure"),
+        required=False,
+        help_text=_(
+            "Tout conseiller de la même structure pourra répondre ; celui qui accepte "
+            "suit la personne."
+        ),
+    )
+
+
 class SendForm(NeedsForm):
     """Sending a referral with the person's validated assessment (its needs profile)."""
 
@@ -58,14 +71,7 @@ class SendForm(NeedsForm):
             "invalid_choice": _("Ce conseiller n'est pas disponible."),
         },
     )
-    shared = forms.BooleanField(
-        label=_("Envoyer à la boîte partagée de sa structure"),
-        required=False,
-        help_text=_(
-            "Tout conseiller de la même structure pourra répondre ; celui qui accepte "
-            "suit la personne."
-        ),
-    )
+    shared = _shared_field()
 
     def __init__(self, *args, profile, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,14 +216,7 @@ class OutsideForm(forms.Form):
             "max_length": _("La raison tient en %(limit_value)d caractères au plus."),
         },
     )
-    shared = forms.BooleanField(
-        label=_("Envoyer à la boîte partagée de sa structure"),
-        required=False,
-        help_text=_(
-            "Tout conseiller de la même structure pourra répondre ; celui qui accepte "
-            "suit la personne."
-        ),
-    )
+    shared = _shared_field()
 
 
 class CompleteForm(forms.Form):
