@@ -106,7 +106,7 @@ class HttpSmsBackend(SmsBackend):
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (as above)
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             raise SmsError(

@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
-from pasip.validators import DEMO_PASSWORD  # noqa: E402
+from pasip.validators import DEMO_PASSWORD  # noqa: E402 (after the environment defaults above)
 
 from .base import *  # noqa: E402,F403
 from .base import VAR_DIR, env  # noqa: E402

@@ -6,7 +6,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from pasip.validators import DEMO_PASSWORD  # noqa: E402
+from pasip.validators import DEMO_PASSWORD  # noqa: E402 (after the environment defaults above)
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, VAR_DIR, env  # noqa: E402
