@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.dev")
 
 # The embedded default's broker (filesystem://), its messages written whole (worker.filesystem).
 TRANSPORT_ALIASES["filesystem"] = "worker.filesystem:Transport"
+# Redis, its channels able to give back their messages after the connection let go (worker.redis).
+TRANSPORT_ALIASES["redis"] = TRANSPORT_ALIASES["rediss"] = "worker.redis:Transport"
 
 app = Celery("pasip")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -197,6 +197,35 @@ def test_redis_stopped_while_the_worker_is_busy_with_a_burst_of_50(workers, redi
           f"{duplicates}")  # fmt: skip
 
 
+def test_sends_in_flight_through_a_whole_redis_outage(workers, redis, smtp_inbox):
+    # Each send outlasts the time Redis takes to stop: the worker loses its broker with two
+    # tasks running, finishes them with no broker to acknowledge to, and goes on once it is
+    # back. Their messages, unacknowledged, must not come back as second e-mails.
+    worker = workers(concurrency=2, beat=True, PASIP_RELAY_EVERY=1, PASIP_RELAY_AFTER=5)
+    recipient = UserFactory(advisor=True)
+    referral = ReferralFactory()
+    smtp_inbox.delay = 4.0
+    with transaction.atomic():
+        for index in range(6):
+            services.notify(
+                recipient=recipient,
+                referral=referral,
+                kind="referral_sent",
+                subject=f"Orientation {referral.code} ({index})",
+            )
+    wait_until(lambda: smtp_inbox.receiving >= 2, 60, "two sends to be under way")
+    redis.stop()
+    time.sleep(8)
+    redis.start()
+    counts = assert_each_once(smtp_inbox, 6)
+    assert set(counts.values()) == {1}, counts
+    wait_until(lambda: statuses()["sent"] == 6, 30, "rows marked sent")
+    log = Path(worker.log.name).read_text()
+    assert worker.poll() is None, log[-3000:]
+    assert "Connection to broker lost" in log  # the outage did reach the worker mid-send
+    assert "Unrecoverable error" not in log
+
+
 def test_worker_killed_mid_batch_of_200(workers, smtp_inbox):
     # Two pool processes on PostgreSQL; on SQLite one, as its single writer serialises them.
     concurrency = 1 if connection.vendor == "sqlite" else 2
