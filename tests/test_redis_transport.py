@@ -27,7 +27,9 @@ def hold_three_messages(url, transport):
                          declare=[queue])  # fmt: skip
     held = []
     consumer = connection.Consumer(
-        [queue], callbacks=[lambda body, message: held.append(message)], channel=connection.channel()
+        [queue],
+        callbacks=[lambda body, message: held.append(message)],
+        channel=connection.channel(),
     )
     consumer.qos(prefetch_count=3)
     consumer.consume()
