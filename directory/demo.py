@@ -25,6 +25,7 @@ from assessments.services import questionnaire_load_file
 from pasip.workdays import add_working_days, is_working_day, working_days_between
 from people.models import Consent, ContactChannel, Person
 from referrals.models import (
+    OPEN_STATES,
     DeclineReason,
     EventKind,
     Outcome,
@@ -855,6 +856,15 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
     demo_advisor = advisors[0]
     codes = set(Referral.objects.values_list("code", flat=True))
     ranking_cache = {}
+    # A full advisor declines (as one does): each keeps room for the referrals waiting on the
+    # board and for a new one, so the demo's suggestions do not depend on the day it is loaded.
+    capacity = dict(
+        Advisor.objects.filter(pk__in=[info.advisor.pk for info in advisors]).values_list(
+            "pk", "capacity"
+        )
+    )
+    room = len(BOARD_WAITING_WORKING_DAYS) + 1
+    open_load = Counter()
     referrals, timelines = [], []
     for person_index, sent_at, inbox in sorted(slots, key=lambda slot: slot[1]):
         person = persons[person_index]
@@ -871,6 +881,15 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
                 rng, person.commune, needs, advisors, ranking_cache
             )
             state = _state_pick(rng, (now - sent_at).total_seconds() / 86400)
+        full = (
+            not inbox
+            and state in OPEN_STATES
+            and open_load[info.advisor.pk] >= capacity[info.advisor.pk] - room
+        )
+        if full:
+            state = ReferralState.DECLINED
+        if state in OPEN_STATES:
+            open_load[info.advisor.pk] += 1
         advisor_user = info.advisor.user
 
         code = referral_code_new()
@@ -922,7 +941,9 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
                 )
         elif state == ReferralState.DECLINED:
             referral.answered_at = _later(rng, sent_at, 10, now)
-            referral.decline_reason = _decline_reason_pick(rng, distance)
+            referral.decline_reason = (
+                DeclineReason.NO_CAPACITY if full else _decline_reason_pick(rng, distance)
+            )
             if referral.decline_reason == DeclineReason.OTHER:
                 referral.decline_detail = rng.choice(DECLINE_DETAILS)
             events.append(

@@ -1,8 +1,10 @@
 import json
 from collections import Counter
+from datetime import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -323,3 +325,18 @@ def test_load_demo_apply_deadlines_runs_the_sweep_once_and_idempotently(client):
     assert counts() == before
     rows = board_sections(client)
     assert rows["escalated"] >= 1 and rows["stalled"] >= 1, rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["2026-12-04T23:20", "2026-12-05T07:15", "2027-03-01T10:00"])
+def test_load_demo_never_leaves_an_advisor_full_whatever_the_day(day):
+    # The demo's states depend on the day it is loaded; a full advisor is never suggested, so
+    # one filled by the draw would vanish from the suggestions on some days and not others.
+    with time_machine.travel(timezone.make_aware(datetime.fromisoformat(day)), tick=False):
+        load_demo()
+
+    for advisor in Advisor.objects.all():
+        open_referrals = Referral.objects.filter(advisor=advisor).open().count()
+        assert open_referrals < advisor.capacity, advisor.pk
+    declined_full = Referral.objects.filter(decline_reason=DeclineReason.NO_CAPACITY)
+    assert declined_full.exists()
