@@ -3,16 +3,21 @@
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from pasip.workdays import Weekday
 
 from .questionnaire import Questionnaire
 
 
-class SupportMode:
-    DO_FOR = "faire_pour"  # someone acts on the person's behalf (Aidants Connect)
-    DO_WITH = "faire_avec"
-    TEACH = "apprendre"  # apprendre à faire, individually or in a workshop
+class SupportMode(models.TextChoices):
+    """How the person wishes to be helped: the slip, the statistics and the pages name it so."""
+
+    DO_FOR = "faire_pour", gettext_lazy("Faire pour la personne")  # Aidants Connect
+    DO_WITH = "faire_avec", gettext_lazy("Faire avec la personne")
+    TEACH = "apprendre", gettext_lazy("Apprendre à faire")  # individually or in a workshop
 
 
 @dataclass(frozen=True)
@@ -213,13 +218,6 @@ SUPPORT_SENTENCES = {
     ),
     SupportMode.TEACH: gettext_lazy("La personne souhaite apprendre à faire seule."),
 }
-HALF_DAYS = {
-    "mo": gettext_lazy("lundi"),
-    "tu": gettext_lazy("mardi"),
-    "we": gettext_lazy("mercredi"),
-    "th": gettext_lazy("jeudi"),
-    "fr": gettext_lazy("vendredi"),
-}
 
 
 def _summary(profile, plain_words):
@@ -260,7 +258,8 @@ def _summary(profile, plain_words):
 def _half_day(code):
     """A half-day code such as "tu-am" in words: "mardi matin"."""
     moment = _("matin") if code.endswith("am") else _("après-midi")
-    return f"{HALF_DAYS.get(code[:2], code)} {moment}"
+    weekday = Weekday.from_code(code[:2])
+    return f"{weekday.label if weekday is not None else code} {moment}"
 
 
 def _travel_sentence(constraints):

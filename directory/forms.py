@@ -114,7 +114,7 @@ class PermanenceForm(forms.ModelForm):
         ).distinct()
         self.fields["place"].label = _("Lieu")
         self.fields["place"].empty_label = _("— Choisir un lieu —")
-        weekdays = Permanence.Weekday.choices
+        weekdays = Permanence.DAYS
         self.fields["weekday"].choices = [("", _("— Choisir un jour —")), *weekdays]
 
     def clean(self):

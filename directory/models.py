@@ -3,16 +3,59 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from territory.models import haversine_km
+from pasip.workdays import Weekday
 
 from .enums import Service, SpecificNeed, StructureKind
 from .opening_hours import validate_opening_hours
 
 
 class Structure(models.Model):
+    class Typology(models.TextChoices):
+        """The national standard's `Typologie` of a structure, named in French."""
+
+        MDS = "MDS", _("Maison des solidarités départementales")
+        CCAS = "CCAS", _("Centre communal d'action sociale")
+        CIAS = "CIAS", _("Centre intercommunal d'action sociale")
+        CAF = "CAF", _("Caisse d'allocations familiales")
+        MSA = "MSA", _("Mutualité sociale agricole")
+        CPAM = "CPAM", _("Caisse primaire d'assurance maladie")
+        RFS = "RFS", _("France Services")
+        DEPT = "DEPT", _("Département")
+        ASSO = "ASSO", _("Association")
+        ML = "ML", _("Mission locale")
+        BIB = "BIB", _("Bibliothèque, médiathèque")
+        ACI = "ACI", _("Atelier et chantier d'insertion")
+        ASE = "ASE", _("Aide sociale à l'enfance")
+        CAP_EMPLOI = "CAP_EMPLOI", _("Cap emploi")
+        CD = "CD", _("Conseil départemental")
+        CDAS = "CDAS", _("Centre départemental d'action sociale")
+        CHRS = "CHRS", _("Centre d'hébergement et de réinsertion sociale")
+        CIDFF = "CIDFF", _("Centre d'information sur les droits des femmes et des familles")
+        CMS = "CMS", _("Centre médico-social")
+        CS = "CS", _("Centre social")
+        CSC = "CSC", _("Centre socioculturel")
+        EPCI = "EPCI", _("Intercommunalité")
+        EPN = "EPN", _("Espace public numérique")
+        FT = "FT", _("France Travail")
+        LA_POSTE = "LA_POSTE", _("La Poste")
+        MDE = "MDE", _("Maison de l'emploi")
+        MDPH = "MDPH", _("Maison départementale des personnes handicapées")
+        MJC = "MJC", _("Maison des jeunes et de la culture")
+        MQ = "MQ", _("Maison de quartier")
+        MSAP = "MSAP", _("Maison de services au public")
+        MUNI = "MUNI", _("Mairie")
+        PIJ_BIJ = "PIJ_BIJ", _("Point information jeunesse")
+        PIMMS = "PIMMS", _("Point information médiation multi-services")
+        PJJ = "PJJ", _("Protection judiciaire de la jeunesse")
+        PREF = "PREF", _("Préfecture, sous-préfecture")
+        SPIP = "SPIP", _("Service pénitentiaire d'insertion et de probation")
+        TIERS_LIEUX = "TIERS_LIEUX", _("Tiers-lieu")
+        UDAF = "UDAF", _("Union départementale des associations familiales")
+        OTHER = "Autre", _("Autre")
+
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("réseau"), max_length=20, choices=StructureKind.choices)
-    typology = models.CharField(_("typologie"), max_length=30, blank=True)
+    typology = models.CharField(_("typologie"), max_length=30, blank=True, choices=Typology.choices)
     pivot = models.CharField(
         _("SIRET ou RNA"), max_length=14, blank=True, help_text=_("14 chiffres, ou W + 9 chiffres")
     )
@@ -133,30 +176,13 @@ class Advisor(models.Model):
     def covers(self, needs):
         return set(needs) <= set(self.themes)
 
-    def nearest_place(self, latitude, longitude):
-        """(place, distance in km) of the advisor's nearest place, or (None, None)."""
-        distances = [
-            (haversine_km(latitude, longitude, place.latitude, place.longitude), place)
-            for place in self.places.all()
-        ]
-        if not distances:
-            return None, None
-        distance, place = min(distances, key=lambda pair: pair[0])
-        return place, distance
-
 
 class Permanence(models.Model):
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("lundi")
-        TUESDAY = 1, _("mardi")
-        WEDNESDAY = 2, _("mercredi")
-        THURSDAY = 3, _("jeudi")
-        FRIDAY = 4, _("vendredi")
-        SATURDAY = 5, _("samedi")
+    DAYS = [(day.value, day.label) for day in Weekday if day != Weekday.SUNDAY]  # none on Sundays
 
     advisor = models.ForeignKey(Advisor, on_delete=models.CASCADE, related_name="permanences")
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="permanences")
-    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=DAYS)
     start = models.TimeField(_("début"))
     end = models.TimeField(_("fin"))
 

@@ -7,6 +7,44 @@ from datetime import date, timedelta
 from functools import cache
 
 import holidays
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Weekday(models.IntegerChoices):
+    """Days of the week as `date.weekday()` numbers them (0 is Monday), named in French.
+
+    `code` is the day's two letters in the assessment's half-day codes ("tu-am").
+    """
+
+    MONDAY = 0, _("lundi")
+    TUESDAY = 1, _("mardi")
+    WEDNESDAY = 2, _("mercredi")
+    THURSDAY = 3, _("jeudi")
+    FRIDAY = 4, _("vendredi")
+    SATURDAY = 5, _("samedi")
+    SUNDAY = 6, _("dimanche")
+
+    @property
+    def code(self) -> str:
+        return ("mo", "tu", "we", "th", "fr", "sa", "su")[self.value]
+
+    @classmethod
+    def from_code(cls, code: str) -> "Weekday | None":
+        """The day of a half-day code's two letters ("tu" → Tuesday), None for an unknown one."""
+        return next((day for day in cls if day.code == code), None)
+
+
+PARTS_OF_DAY = {"am": _("matin"), "pm": _("après-midi")}
+
+
+def half_day_label(code: str) -> str:
+    """`mo-am` → « lundi matin »; an unknown code is printed as is."""
+    day, _sep, part = str(code).partition("-")
+    weekday = Weekday.from_code(day)
+    if weekday is not None and part in PARTS_OF_DAY:
+        return f"{weekday.label} {PARTS_OF_DAY[part]}"
+    return str(code)
 
 
 @cache

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from qrcode.image.pil import PilImage
 
 from assessments.models import Assessment
+from assessments.profile import SupportMode
 from directory.enums import Service
+from pasip.workdays import half_day_label
 from referrals.models import Referral, ReferralState
 
 from . import wording
@@ -150,8 +152,8 @@ def constraint_lines(profile):
     """The assessment's constraints, one short line each, for the advisor's page."""
     lines = []
     mode = profile.get("support_mode")
-    if mode in wording.SUPPORT_MODES:
-        lines.append(_("Accompagnement : %(mode)s") % {"mode": wording.SUPPORT_MODES[mode]})
+    if mode in SupportMode.values:
+        lines.append(_("Accompagnement : %(mode)s") % {"mode": SupportMode(mode).label})
     if profile.get("urgent"):
         lines.append(_("Urgent"))
     due = _as_date(profile.get("due_date"))
@@ -180,7 +182,7 @@ def constraint_lines(profile):
     specific = [str(need) for need in constraints.get("specific_needs") or ()]
     if specific:
         lines.append(_("Besoins particuliers : %(needs)s") % {"needs": ", ".join(specific)})
-    half_days = [wording.half_day_label(code) for code in constraints.get("half_days") or ()]
+    half_days = [half_day_label(code) for code in constraints.get("half_days") or ()]
     if half_days:
         lines.append(_("Disponible : %(half_days)s") % {"half_days": ", ".join(half_days)})
     return lines
@@ -227,7 +229,7 @@ def person_lines(profile):
             % {"how": wording.enumeration(remote).replace(" et ", " ou ")}
         )
     half_days = [
-        _("le %(half_day)s") % {"half_day": wording.half_day_label(code)}
+        _("le %(half_day)s") % {"half_day": half_day_label(code)}
         for code in constraints.get("half_days") or ()
     ]
     if half_days:

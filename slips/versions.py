@@ -45,6 +45,7 @@ SOURCES = (
     "assessments/profile.py",  # the support modes the advisor's page names
     "directory/enums.py",  # the needs' labels
     "pasip/errors.py",  # the time limit's error
+    "pasip/workdays.py",  # the weekdays' names
     "people/models.py",  # how a consent was given
     "referrals/models.py",  # the states' labels
 )

@@ -6,7 +6,7 @@ Written for someone who reads with difficulty: short sentences, everyday words.
 from django.utils.translation import gettext_lazy as _
 
 from assessments.profile import SupportMode
-from directory.enums import Service
+from directory.enums import Language, Service
 
 PLAIN_NEEDS = {
     Service.ADMIN_PROCEDURES: _("faire vos démarches sur internet (CAF, impôts, santé, retraite…)"),
@@ -75,37 +75,6 @@ SUPPORT_FOR_PERSON = {
     SupportMode.TEACH: _("Votre conseiller vous apprendra à faire vous-même, pas à pas."),
 }
 
-SUPPORT_MODES = {
-    SupportMode.DO_FOR: _("Faire à la place de la personne (Aidants Connect)"),
-    SupportMode.DO_WITH: _("Faire avec la personne"),
-    SupportMode.TEACH: _("Apprendre à faire seul"),
-}
-
-LANGUAGES = {
-    "fr": _("français"),
-    "en": _("anglais"),
-    "es": _("espagnol"),
-    "pt": _("portugais"),
-    "ar": _("arabe"),
-    "tr": _("turc"),
-    "uk": _("ukrainien"),
-    "ru": _("russe"),
-    "de": _("allemand"),
-    "it": _("italien"),
-    "nl": _("néerlandais"),
-}
-
-HALF_DAYS = {
-    "mo": _("lundi"),
-    "tu": _("mardi"),
-    "we": _("mercredi"),
-    "th": _("jeudi"),
-    "fr": _("vendredi"),
-    "sa": _("samedi"),
-    "su": _("dimanche"),
-}
-PARTS_OF_DAY = {"am": _("matin"), "pm": _("après-midi")}
-
 # The questionnaire's answers about spoken French (`french_level`), said plainly.
 FRENCH_LEVELS = {
     "fluent": _("à l'aise"),
@@ -122,16 +91,8 @@ def enumeration(words):
     return ", ".join(words[:-1]) + " et " + words[-1]
 
 
-def half_day_label(code):
-    """`mo-am` → « lundi matin »; an unknown code is printed as is."""
-    day, _sep, part = str(code).partition("-")
-    if day in HALF_DAYS and part in PARTS_OF_DAY:
-        return f"{HALF_DAYS[day]} {PARTS_OF_DAY[part]}"
-    return str(code)
-
-
 def language_label(code):
-    return str(LANGUAGES.get(code, code))
+    return str(Language(code).label) if code in Language.values else str(code)
 
 
 def french_level_label(code):

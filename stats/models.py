@@ -9,10 +9,11 @@ referral once, or one need category for the rows that count the referrals with t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.profile import SupportMode
 from referrals.models import DeclineReason, Outcome, ReferralState
 
 AGE_BANDS = ["16-24", "25-44", "45-59", "60-74", "75+", ""]
-SUPPORT_MODES = ["faire_pour", "faire_avec", "apprendre", ""]
+SUPPORT_MODES = [*SupportMode.values, ""]
 # What each cube row counts, besides its referrals: "state:accepted", "age:75+", "mode:"…
 COUNT_KEYS = [
     *(f"state:{state}" for state in ReferralState.values),

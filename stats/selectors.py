@@ -31,8 +31,9 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from assessments.profile import SupportMode
 from directory.enums import Service
-from directory.models import UnmetNeed
+from directory.models import Structure, UnmetNeed
 from referrals.models import DeclineReason, Outcome, ReferralState
 from referrals.services import OUTCOMES
 from territory.models import Commune, Department, Epci
@@ -53,48 +54,7 @@ def threshold():
     return settings.PASIP_STATS_MIN_COUNT
 
 
-TYPOLOGY_LABELS = {
-    "MDS": "Maison des solidarités départementales",
-    "CCAS": "Centre communal d'action sociale",
-    "CIAS": "Centre intercommunal d'action sociale",
-    "CAF": "Caisse d'allocations familiales",
-    "MSA": "Mutualité sociale agricole",
-    "CPAM": "Caisse primaire d'assurance maladie",
-    "RFS": "France Services",
-    "DEPT": "Département",
-    "ASSO": "Association",
-    "ML": "Mission locale",
-    "BIB": "Bibliothèque, médiathèque",
-    "ACI": "Atelier et chantier d'insertion",
-    "ASE": "Aide sociale à l'enfance",
-    "CAP_EMPLOI": "Cap emploi",
-    "CD": "Conseil départemental",
-    "CDAS": "Centre départemental d'action sociale",
-    "CHRS": "Centre d'hébergement et de réinsertion sociale",
-    "CIDFF": "Centre d'information sur les droits des femmes et des familles",
-    "CMS": "Centre médico-social",
-    "CS": "Centre social",
-    "CSC": "Centre socioculturel",
-    "EPCI": "Intercommunalité",
-    "EPN": "Espace public numérique",
-    "FT": "France Travail",
-    "LA_POSTE": "La Poste",
-    "MDE": "Maison de l'emploi",
-    "MDPH": "Maison départementale des personnes handicapées",
-    "MJC": "Maison des jeunes et de la culture",
-    "MQ": "Maison de quartier",
-    "MSAP": "Maison de services au public",
-    "MUNI": "Mairie",
-    "PIJ_BIJ": "Point information jeunesse",
-    "PIMMS": "Point information médiation multi-services",
-    "PJJ": "Protection judiciaire de la jeunesse",
-    "PREF": "Préfecture, sous-préfecture",
-    "SPIP": "Service pénitentiaire d'insertion et de probation",
-    "TIERS_LIEUX": "Tiers-lieu",
-    "UDAF": "Union départementale des associations familiales",
-    "Autre": "Autre",
-    "": "Non renseigné",
-}
+TYPOLOGY_LABELS = {**dict(Structure.Typology.choices), "": "Non renseigné"}
 AGE_LABELS = {
     "16-24": "16 à 24 ans",
     "25-44": "25 à 44 ans",
@@ -103,12 +63,7 @@ AGE_LABELS = {
     "75+": "75 ans et plus",
     "": "Non renseigné",
 }
-SUPPORT_MODE_LABELS = {
-    "faire_pour": "Faire pour la personne",
-    "faire_avec": "Faire avec la personne",
-    "apprendre": "Apprendre à faire",
-    "": "Non renseigné",
-}
+SUPPORT_MODE_LABELS = {**dict(SupportMode.choices), "": "Non renseigné"}
 DELAY_PHASES = {
     "answer": "De l'envoi à la réponse du conseiller",
     "meeting": "De l'envoi au premier rendez-vous",
@@ -117,7 +72,7 @@ DELAY_PHASES = {
 
 
 def typology_label(code):
-    return TYPOLOGY_LABELS.get(code, code)
+    return str(TYPOLOGY_LABELS.get(code, code))
 
 
 # --- Filters ----------------------------------------------------------------------------------
