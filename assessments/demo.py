@@ -34,16 +34,6 @@ HALF_DAY_ODDS = 0.35
 TRAVEL_KM = {0: 5, 5: 15, 10: 25, 15: 20, 20: 15, 30: 12, 50: 8}
 
 
-def producible_needs(questionnaire):
-    """The need categories some answer of this questionnaire can show."""
-    return {
-        category
-        for item in questionnaire.items.values()
-        for category, points in item_points(questionnaire, item).items()
-        if any(value > 0 for value in points.values())
-    }
-
-
 def demo_assessment(rng, *, version, person, created_by, needs, started_at, validated_at):
     """A validated assessment (not saved) showing at least `needs`, made from `started_at` to
     `validated_at`; its profile is computed on that day."""

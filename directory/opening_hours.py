@@ -26,7 +26,6 @@ RULE = re.compile(
     rf"(?:{SPANS}|off|closed|open)?(?:\s*{COMMENT})?$"
 )
 SPAN_RE = re.compile(rf"({TIME})-({TIME})")
-WEEKDAY_CODES = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 
 
 def opening_hours_errors(value):

@@ -187,10 +187,6 @@ class Referral(models.Model):
     def __str__(self):
         return self.code
 
-    @property
-    def is_open(self):
-        return self.state in OPEN_STATES
-
 
 class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Changement d'état")

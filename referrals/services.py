@@ -668,10 +668,10 @@ def referral_deadlines_apply(*, today=None):
 
 
 @transaction.atomic
-def _remind(referral, marker, kind, **more_markers):
+def _remind(referral, marker, kind):
     marked = Referral.objects.filter(
         pk=referral.pk, state=referral.state, **{f"{marker}__isnull": True}
-    ).update(**{marker: timezone.now()}, **more_markers)
+    ).update(**{marker: timezone.now()})
     if not marked:
         return 0
     ReferralEvent.objects.create(
