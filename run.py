@@ -175,7 +175,9 @@ def run_tests(args):
             flush=True,
         )
         pytest_args = ["-m", " and ".join(f"not {marker}" for marker in markers), *pytest_args]
-    result = subprocess.run([str(BIN / "pytest"), *pytest_args], cwd=ROOT)
+    # The test settings, whatever the shell says (a production image sets its own).
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pasip.settings.test"}
+    result = subprocess.run([str(BIN / "pytest"), *pytest_args], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 

@@ -54,6 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.profile import NeedsProfile, SupportMode
+from pasip.workdays import Weekday
 from territory.models import haversine_km
 
 from .enums import SpecificNeed, SupportFormat
@@ -77,8 +78,6 @@ DEFAULTS = {
     "remote_distance_score": 0.5,
 }
 
-WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-WEEKDAY_CODES = ["mo", "tu", "we", "th", "fr", "sa", "su"]  # as in the assessment's half-days
 LANGUAGE_NEEDS = {SpecificNeed.ENGLISH.value: "en"}
 
 
@@ -89,7 +88,7 @@ def travel_limit_km(profile, config):
 
 
 def matching_config():
-    overrides = getattr(settings, "PASIP_MATCHING", {}) or {}
+    overrides = settings.PASIP_MATCHING or {}
     config = {**DEFAULTS, **overrides}
     config["weights"] = {**DEFAULTS["weights"], **overrides.get("weights", {})}
     return config
@@ -431,7 +430,7 @@ def _reason(code, reach, profile, today):
 
 def _half_days(permanence):
     """The half-day codes ("tu-am", "tu-pm") a permanence falls in."""
-    day = WEEKDAY_CODES[permanence.weekday]
+    day = Weekday(permanence.weekday).code
     codes = []
     if permanence.start < time(13, 0):
         codes.append(f"{day}-am")
@@ -610,7 +609,7 @@ def _score(candidate, reach, profile, today, config):
         place_of = {p.pk: p for p in candidate.places}[permanence.place_pk]
         date_text = _("permanence à %(commune)s le %(day)s %(part)s") % {
             "commune": place_of.commune,
-            "day": WEEKDAY_NAMES[permanence.weekday],
+            "day": Weekday(permanence.weekday).label,
             "part": _time_of_day(permanence.start, permanence.end),
         }
         if half_days:

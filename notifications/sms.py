@@ -75,7 +75,7 @@ class FileSmsBackend(SmsBackend):
     number masked (the message's idempotency key names its row, which names the person)."""
 
     def send(self, *, to, text, idempotency_key):
-        path = Path(getattr(settings, "PASIP_SMS_FILE", settings.VAR_DIR / "sms.jsonl"))
+        path = Path(settings.PASIP_SMS_FILE)
         path.parent.mkdir(parents=True, exist_ok=True)
         line = {
             "at": timezone.now().isoformat(),

@@ -5,9 +5,8 @@ on a pending one. Retries are short countdowns, always below the broker's visibi
 anything due later (a reminder, a digest) is a row with a due time swept by beat.
 """
 
-import os
-
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
@@ -26,7 +25,7 @@ def relay_pending_notifications(older_than=None):
     """Publishes again the notifications left pending (broker down at commit, task lost) for
     `PASIP_RELAY_AFTER` seconds (60 by default: the time a healthy worker needs)."""
     if older_than is None:
-        older_than = float(os.environ.get("PASIP_RELAY_AFTER", "60"))
+        older_than = settings.PASIP_RELAY_AFTER
     return services.notifications_relay(older_than=older_than)
 
 

@@ -141,7 +141,7 @@ def render_pdf(html, variant=Variant.NORMAL):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with time_limit(getattr(settings, "PASIP_SLIP_TIME_LIMIT", 10)):
+        with time_limit(settings.PASIP_SLIP_TIME_LIMIT):
             return document.write_pdf(
                 stylesheets=stylesheets, font_config=font_configuration(), pdf_variant=PDF_VARIANT
             )

@@ -37,3 +37,17 @@ def production(**environment):
 def test_a_web_process_keeps_its_database_connection_between_requests():
     assert production() == [60, True, False]
     assert production(DJANGO_CONN_MAX_AGE="0")[0] == 0
+
+
+def test_a_worker_started_without_a_settings_module_reads_the_production_settings():
+    """As the web process does (pasip/wsgi.py): a worker is never left on development's."""
+    code = "import os, worker.celery; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "pasip.settings.prod"

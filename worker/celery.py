@@ -4,10 +4,13 @@ import os
 
 from celery import Celery
 from celery.signals import beat_init, worker_init
+from django.conf import settings
 from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.dev")
+# Production's settings unless told otherwise, as for the web process (pasip/wsgi.py); the
+# development runner (run.py) and the tests name theirs.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasip.settings.prod")
 
 # The embedded default's broker (filesystem://), its messages written whole (worker.filesystem).
 TRANSPORT_ALIASES["filesystem"] = "worker.filesystem:Transport"
@@ -35,59 +38,58 @@ def wait_for_migrations(**kwargs):
     wait_for_migrations(timeout=float(os.environ.get("PASIP_MIGRATIONS_WAIT", "600")))
 
 
-# How often the relay looks for notifications left unsent (seconds; the tests shorten it).
-RELAY_EVERY = float(os.environ.get("PASIP_RELAY_EVERY", "60"))
+@app.on_after_configure.connect
+def schedule_periodic_jobs(sender, **kwargs):
+    """Periodic jobs, in code. Each is cheap when there is nothing to do and safe to run twice.
 
-# How often failed e-mails and messages are looked at for their hourly retry (seconds).
-LATE_RETRY_SWEEP_EVERY = float(os.environ.get("PASIP_LATE_RETRY_SWEEP_EVERY", "300"))
-
-# Periodic jobs, in code. Each is cheap when there is nothing to do and safe to run twice.
-app.conf.beat_schedule = {
-    # Re-queues notifications left unsent (broker down at commit time, task lost).
-    "relay-pending-notifications": {
-        "task": "notifications.tasks.relay_pending_notifications",
-        "schedule": RELAY_EVERY,
-    },
-    # Tries again, hourly for 48 hours, the e-mails and messages that failed every attempt.
-    "retry-failed-deliveries": {
-        "task": "notifications.tasks.retry_failed_deliveries",
-        "schedule": LATE_RETRY_SWEEP_EVERY,
-    },
-    # Sends the daily digests whose hour has come (users choose their hour).
-    "send-due-digests": {
-        "task": "notifications.tasks.send_due_digests",
-        "schedule": 60.0,
-    },
-    # Sends appointment reminders when due: rows with a due time, never long countdowns.
-    "send-due-person-messages": {
-        "task": "notifications.tasks.send_due_person_messages",
-        "schedule": 60.0,
-    },
-    # Publishes again the directory imports whose worker never started (broker down).
-    "requeue-directory-imports": {
-        "task": "directory.tasks.requeue_directory_imports",
-        "schedule": 300.0,
-    },
-    # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.
-    "apply-referral-deadlines": {
-        "task": "referrals.tasks.apply_deadlines",
-        "schedule": 3600.0,
-    },
-    # Erases personal data past its retention period, keeping the anonymised record.
-    "apply-retention": {
-        "task": "people.tasks.apply_retention",
-        "schedule": 24 * 3600.0,
-    },
-    # Deletes login logs (usernames, addresses) past their retention period.
-    "prune-login-logs": {
-        "task": "accounts.tasks.prune_login_logs",
-        "schedule": 24 * 3600.0,
-    },
-    # Rebuilds the statistics' pre-aggregated tables (the dashboard reads only those).
-    "refresh-statistics": {
-        "task": "stats.tasks.refresh_statistics",
-        "schedule": 15 * 60.0,
-        # A rebuild still waiting when the next one is due is dropped, not piled up.
-        "options": {"expires": 14 * 60.0},
-    },
-}
+    Set once the settings are read: the relay's and the late retries' intervals are settings
+    (`PASIP_RELAY_EVERY`, `PASIP_LATE_RETRY_SWEEP_EVERY`; the tests shorten them)."""
+    sender.conf.beat_schedule = {
+        # Re-queues notifications left unsent (broker down at commit time, task lost).
+        "relay-pending-notifications": {
+            "task": "notifications.tasks.relay_pending_notifications",
+            "schedule": settings.PASIP_RELAY_EVERY,
+        },
+        # Tries again, hourly for 48 hours, the e-mails and messages that failed every attempt.
+        "retry-failed-deliveries": {
+            "task": "notifications.tasks.retry_failed_deliveries",
+            "schedule": settings.PASIP_LATE_RETRY_SWEEP_EVERY,
+        },
+        # Sends the daily digests whose hour has come (users choose their hour).
+        "send-due-digests": {
+            "task": "notifications.tasks.send_due_digests",
+            "schedule": 60.0,
+        },
+        # Sends appointment reminders when due: rows with a due time, never long countdowns.
+        "send-due-person-messages": {
+            "task": "notifications.tasks.send_due_person_messages",
+            "schedule": 60.0,
+        },
+        # Publishes again the directory imports whose worker never started (broker down).
+        "requeue-directory-imports": {
+            "task": "directory.tasks.requeue_directory_imports",
+            "schedule": 300.0,
+        },
+        # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.
+        "apply-referral-deadlines": {
+            "task": "referrals.tasks.apply_deadlines",
+            "schedule": 3600.0,
+        },
+        # Erases personal data past its retention period, keeping the anonymised record.
+        "apply-retention": {
+            "task": "people.tasks.apply_retention",
+            "schedule": 24 * 3600.0,
+        },
+        # Deletes login logs (usernames, addresses) past their retention period.
+        "prune-login-logs": {
+            "task": "accounts.tasks.prune_login_logs",
+            "schedule": 24 * 3600.0,
+        },
+        # Rebuilds the statistics' pre-aggregated tables (the dashboard reads only those).
+        "refresh-statistics": {
+            "task": "stats.tasks.refresh_statistics",
+            "schedule": 15 * 60.0,
+            # A rebuild still waiting when the next one is due is dropped, not piled up.
+            "options": {"expires": 14 * 60.0},
+        },
+    }

@@ -162,11 +162,20 @@ PASIP_NOTIFICATION_LATE_RETRY_FOR = env.float(
     "PASIP_NOTIFICATION_LATE_RETRY_FOR", default=48 * 3600
 )
 PASIP_NOTIFICATION_SEND_TIMEOUT = 30
+# The outbox's relay (worker.celery's beat, notifications.tasks): every PASIP_RELAY_EVERY seconds
+# it publishes again the notifications still pending PASIP_RELAY_AFTER seconds after they were
+# written (broker down at commit time, task lost); a healthy worker needs less than that.
+PASIP_RELAY_EVERY = env.float("PASIP_RELAY_EVERY", default=60.0)
+PASIP_RELAY_AFTER = env.float("PASIP_RELAY_AFTER", default=60.0)
+# How often failed e-mails and messages are looked at for their hourly retry (seconds).
+PASIP_LATE_RETRY_SWEEP_EVERY = env.float("PASIP_LATE_RETRY_SWEEP_EVERY", default=300.0)
 # SMS to persons (notifications.sms): "file" (var/sms.jsonl), "console", "http" (a provider's
 # API at PASIP_SMS_URL with PASIP_SMS_TOKEN), "none", or a backend's dotted path.
 PASIP_SMS_BACKEND = env("PASIP_SMS_BACKEND", default="file")
 PASIP_SMS_URL = env("PASIP_SMS_URL", default="")
 PASIP_SMS_TOKEN = env("PASIP_SMS_TOKEN", default="")
+# Where the "file" backend writes its SMS, one JSON line each.
+PASIP_SMS_FILE = Path(env("PASIP_SMS_FILE", default=str(VAR_DIR / "sms.jsonl")))
 PASIP_REMINDER_HOUR = 10  # appointment reminders go the day before at this hour
 # Redis redelivers a message not acknowledged within the visibility timeout. It must exceed the
 # longest a message stays unacknowledged: a retry's countdown (at most 300 s, held by the worker)
@@ -381,6 +390,11 @@ PASIP_RETENTION_MONTHS = env.int("PASIP_RETENTION_MONTHS", default=24)
 PASIP_ACCESS_LOG_MONTHS = 12
 # Disclosure control of the statistics: no count from 1 to this number minus one is published.
 PASIP_STATS_MIN_COUNT = env.int("PASIP_STATS_MIN_COUNT", default=11)
+# A slip's PDF rendering stops after this many seconds (slips.rendering).
+PASIP_SLIP_TIME_LIMIT = env.float("PASIP_SLIP_TIME_LIMIT", default=10.0)
+# The matching's weights and limits: any key of directory.matching.DEFAULTS overridden here (and
+# any weight under "weights"), e.g. {"weights": {"distance": 30}, "horizon_days": 21}.
+PASIP_MATCHING = {}
 
 # Caches. `default`: per process. `slips`: the rendered slips, shared by the web and worker
 # processes (a worker renders a referral's slips as soon as it is sent, for the print page the
