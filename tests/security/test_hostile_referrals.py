@@ -167,7 +167,7 @@ def test_transition_forms_refuse_junk(client, action, data):
 
 @pytest.mark.parametrize("outcome", [SCRIPT, "", "completed'--", LONG, "\x00"])
 def test_complete_refuses_an_unknown_outcome(client, outcome):
-    referral = ReferralFactory(state=ReferralState.IN_PROGRESS)
+    referral = ReferralFactory(in_progress=True)
     client.force_login(referral.advisor.user)
     response = client.post(reverse("referral_complete", args=[referral.pk]), {"outcome": outcome})
     assert response.status_code == 302
