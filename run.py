@@ -159,6 +159,31 @@ SYSTEM_TOOLS = [
 ]
 
 
+def markers_deselected(args, markers):
+    """pytest's `args` with the tests marked `markers` left out. A `-m` of the user's
+    (`-m "not slow"`) is kept and combined with it: pytest would only read the last one."""
+    ours = " and ".join(f"not {marker}" for marker in markers)
+    rest, theirs = [], None
+    args = list(args)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":  # what follows is not an option
+            rest += args[index:]
+            break
+        if arg == "-m" and index + 1 < len(args):
+            theirs = args[index + 1]
+            index += 2
+            continue
+        if arg.startswith("-m") and len(arg) > 2:
+            theirs = arg[2:]
+        else:
+            rest.append(arg)
+        index += 1
+    expression = f"({theirs}) and {ours}" if theirs else ours
+    return ["-m", expression, *rest]
+
+
 def run_tests(args):
     pytest_args = list(args)
     missing = [
@@ -174,7 +199,7 @@ def run_tests(args):
             f" `apt-get install {packages}`.",
             flush=True,
         )
-        pytest_args = ["-m", " and ".join(f"not {marker}" for marker in markers), *pytest_args]
+        pytest_args = markers_deselected(pytest_args, markers)
     # The test settings, whatever the shell says (a production image sets its own).
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pasip.settings.test"}
     result = subprocess.run([str(BIN / "pytest"), *pytest_args], cwd=ROOT, env=env)

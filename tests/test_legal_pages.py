@@ -5,7 +5,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from referrals.models import ReferralState
 from tests.factories import PersonFactory, UserFactory, consented_referral
 
 FOOTER_LINKS = {
@@ -101,11 +100,11 @@ def pages_of_each_role():
     advisor = referral.advisor.user
     coordinator = UserFactory(coordinator=True)
     officer = UserFactory(officer=True)
-    escalated = consented_referral(state=ReferralState.SENT)
+    escalated = consented_referral()
     escalated.escalated_at = escalated.sent_at
     escalated.save()
     draft_person = PersonFactory(created_by=social_worker)
-    declined = consented_referral(state=ReferralState.DECLINED)
+    declined = consented_referral(declined=True)
     return [
         (None, reverse("login")),
         (None, "/page-qui-n-existe-pas/"),

@@ -50,8 +50,8 @@ def test_each_suggestion_reads_as_a_sentence_with_its_criteria():
     advisor = AdvisorFactory(place_commune="46128", capacity=15)
     permanence(advisor, weekday=1)  # Tuesday morning
     for _n in range(8):
-        ReferralFactory(advisor=advisor, state=ReferralState.ACCEPTED)
-    ReferralFactory(advisor=advisor, state=ReferralState.COMPLETED)  # closed: not counted
+        ReferralFactory(advisor=advisor, accepted=True)
+    ReferralFactory(advisor=advisor, completed=True)  # closed: not counted
 
     ranking = advisors_rank(profile=profile((ADMIN, 1), (TOOLS, 2), (JOBS, 2)), commune=gramat)
 
@@ -78,7 +78,7 @@ def test_advisors_left_out_are_listed_with_the_reason():
     ok = AdvisorFactory(place_commune="46128")
     lacks = AdvisorFactory(place_commune="46128", themes=[JOBS])
     full = AdvisorFactory(place_commune="46128", capacity=1)
-    ReferralFactory(advisor=full, state=ReferralState.ACCEPTED)
+    ReferralFactory(advisor=full, accepted=True)
     inactive = AdvisorFactory(place_commune="46128", is_active=False)
     away = AdvisorFactory(place_commune="46128")
     Absence.objects.create(advisor=away, start=THURSDAY, end=THURSDAY + timedelta(days=6))
@@ -139,7 +139,7 @@ def test_live_load_and_recent_capacity_declines_push_an_advisor_down():
 
     ReferralFactory(
         advisor=busy,
-        state=ReferralState.DECLINED,
+        declined=True,
         decline_reason=DeclineReason.NO_CAPACITY,
         answered_at=timezone.now() - timedelta(days=3),
     )
@@ -172,7 +172,7 @@ def test_continuity_favours_the_advisor_who_already_helped_the_person():
     person = PersonFactory()
     first = AdvisorFactory(place_commune="46128", user__last_name="Aubry")
     known = AdvisorFactory(place_commune="46128", user__last_name="Bories")
-    ReferralFactory(person=person, advisor=known, state=ReferralState.COMPLETED)
+    ReferralFactory(person=person, advisor=known, completed=True)
 
     ranking = advisors_rank(profile=profile((ADMIN, 1)), commune=person.commune, person=person)
 
@@ -223,7 +223,7 @@ def test_the_suggestions_page_lists_the_ranked_and_the_left_out_advisors():
     full = AdvisorFactory(place_commune="46042", user__last_name="Complet", capacity=2)
     permanence(full, weekday=1)  # Tuesday morning, in Cahors
     for _n in range(2):
-        ReferralFactory(advisor=full, state=ReferralState.SENT)
+        ReferralFactory(advisor=full)
     ranking = advisors_rank(profile=profile((ADMIN, 1), (JOBS, 2)), commune=person.commune)
 
     html = render_to_string(
@@ -310,24 +310,24 @@ def test_the_live_load_counts_open_referrals_recent_capacity_declines_and_the_pe
     person = PersonFactory()
     now = timezone.now()
     for state in (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS):
-        ReferralFactory(advisor=advisor, state=state)
+        ReferralFactory(advisor=advisor, lifecycle=state)
     for _ in range(3):  # closed: not the load
-        ReferralFactory(advisor=advisor, state=ReferralState.COMPLETED)
-    ReferralFactory(person=person, advisor=advisor, state=ReferralState.COMPLETED)
+        ReferralFactory(advisor=advisor, completed=True)
+    ReferralFactory(person=person, advisor=advisor, completed=True)
     for days, reason in ((3, DeclineReason.NO_CAPACITY), (40, DeclineReason.NO_CAPACITY)):
         ReferralFactory(
             advisor=advisor,
-            state=ReferralState.DECLINED,
+            declined=True,
             decline_reason=reason,
             answered_at=now - timedelta(days=days),
         )
     ReferralFactory(
         advisor=advisor,
-        state=ReferralState.DECLINED,
+        declined=True,
         decline_reason=DeclineReason.NEED_NOT_COVERED,
         answered_at=now - timedelta(days=1),
     )
-    ReferralFactory(advisor=other, state=ReferralState.EXPIRED)
+    ReferralFactory(advisor=other, expired=True)
     config = matching_config()
 
     load = live_load(pks=[advisor.pk, other.pk], person=person, config=config)

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import date, time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from directory.matching import (
     suggestible,
 )
 from territory.models import haversine_km
+
+pytestmark = pytest.mark.slow  # hundreds of generated directories per property
 
 TODAY = date(2026, 11, 26)
 GRAMAT = Origin("Gramat", 44.7806, 1.7258, "46128")

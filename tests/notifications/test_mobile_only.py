@@ -12,7 +12,6 @@ from notifications import services
 from notifications.models import PersonMessage
 from notifications.sms import is_french_mobile
 from people.models import ContactChannel
-from referrals.models import ReferralState
 from tests.factories import PersonFactory, ReferralFactory
 
 
@@ -108,14 +107,14 @@ def test_a_landline_appointment_goes_by_e_mail_or_not_at_all():
     soon = timezone.now() + timedelta(days=3)
     with_email = ReferralFactory(
         person=_person("05 65 38 64 00", "j@exemple.invalid"),
-        state=ReferralState.ACCEPTED,
+        accepted=True,
         appointment_at=soon,
     )
     messages = services.appointment_notify(referral=with_email)
     assert [m.channel for m in messages] == ["email", "email"]
 
     landline_only = ReferralFactory(
-        person=_person("05 65 38 64 00"), state=ReferralState.ACCEPTED, appointment_at=soon
+        person=_person("05 65 38 64 00"), accepted=True, appointment_at=soon
     )
     assert services.appointment_notify(referral=landline_only) == []
     assert not PersonMessage.objects.filter(channel=PersonMessage.Channel.SMS).exists()

@@ -36,7 +36,7 @@ def _referral(channel, **person):
     """An accepted referral with an appointment, as `referral_accept` leaves it."""
     referral = ReferralFactory(
         person=PersonFactory(preferred_channel=channel, **person),
-        state=ReferralState.ACCEPTED,
+        accepted=True,
         appointment_at=APPOINTMENT,
         appointment_place=PlaceFactory(name="Médiathèque de Gramat"),
     )

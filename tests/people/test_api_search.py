@@ -10,7 +10,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from people.models import PersonAccess
-from referrals.models import ReferralState
 from tests.factories import PersonFactory, ReferralFactory, UserFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +61,7 @@ def test_the_search_finds_by_name_folded_birth_year_and_commune_in_a_post_body()
 def test_the_search_gives_each_persons_last_referral():
     user = UserFactory()
     person = PersonFactory(created_by=user, last_name="Delpech")
-    ReferralFactory(person=person, state=ReferralState.DECLINED)
+    ReferralFactory(person=person, declined=True)
     PersonFactory(created_by=user, last_name="Delpech-Sans")
     rows = api_as(user).post(SEARCH, {"name": "delpech"}, format="json").json()["results"]
     last = person.referrals.get()

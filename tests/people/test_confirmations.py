@@ -34,7 +34,7 @@ def person_with_two_open_referrals():
         hour=14, minute=30, second=0, microsecond=0
     )
     referral_accept(user=accepted.advisor.user, referral=accepted, appointment_at=appointment)
-    closed = ReferralFactory(person=person, code="LOT-OLD789", state=ReferralState.CANCELLED)
+    closed = ReferralFactory(person=person, code="LOT-OLD789", cancelled=True)
     assert PersonMessage.objects.filter(
         referral=accepted, status=PersonMessage.Status.PENDING
     ).count()

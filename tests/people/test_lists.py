@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from people.models import Person, PersonAccess
 from people.views import ACCESS_LOG_PAGE_SIZE, PERSONS_PAGE_SIZE
-from referrals.models import ReferralState
 from tests.factories import PersonFactory, ReferralFactory, UserFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +81,10 @@ def test_the_list_is_paged_by_page_number_only_and_shows_the_last_referral(clien
         PersonFactory(created_by=user, last_name=f"Nom{n:02d}")
         for n in range(PERSONS_PAGE_SIZE + 2)
     ]
-    old = ReferralFactory(person=persons[0], state=ReferralState.DECLINED)
+    old = ReferralFactory(person=persons[0], declined=True)
     old.sent_at = timezone.now() - timedelta(days=10)
     old.save()
-    last = ReferralFactory(person=persons[0], state=ReferralState.ACCEPTED)
+    last = ReferralFactory(person=persons[0], accepted=True)
     client.force_login(user)
 
     first = client.get(reverse("person_list"))

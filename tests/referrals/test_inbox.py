@@ -76,7 +76,7 @@ def test_accept_and_decline_are_two_distinct_forms_and_decline_needs_its_reason(
     advisor = AdvisorFactory()
     to_accept = referral(advisor, days_ago=2)
     to_decline = referral(advisor, days_ago=1)
-    answered = referral(advisor, days_ago=3, state=ReferralState.ACCEPTED)
+    answered = referral(advisor, days_ago=3, accepted=True)
     client.force_login(advisor.user)
 
     page = client.get(reverse("referral_list")).content.decode()

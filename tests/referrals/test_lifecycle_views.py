@@ -63,7 +63,7 @@ def test_the_whole_row_of_the_table_through_the_api():
 
 
 def test_pages_show_only_the_buttons_of_the_allowed_transitions(client):
-    referral = ReferralFactory(state=ReferralState.ACCEPTED)
+    referral = ReferralFactory(accepted=True)
     client.force_login(referral.advisor.user)
     page = client.get(reverse("referral_detail", args=[referral.pk])).content.decode()
     assert "Premier rendez-vous effectué" in page and "Terminer l" in page

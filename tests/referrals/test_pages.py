@@ -101,7 +101,7 @@ def test_a_referral_of_another_structure_is_not_found(client):
 
 
 def test_a_second_decision_is_refused_with_a_clear_message(client):
-    referral = ReferralFactory(state=ReferralState.DECLINED, decline_reason="no_capacity")
+    referral = ReferralFactory(declined=True, decline_reason="no_capacity")
     client.force_login(referral.advisor.user)
     response = client.post(reverse("referral_accept", args=[referral.pk]), follow=True)
     assert "Cette orientation a déjà reçu une réponse (état : refusée)" in response.content.decode()
@@ -157,7 +157,7 @@ def test_the_list_comes_in_pages_of_fifty_newest_first_and_keeps_its_filter(clie
         )
         for day in range(53)
     ]
-    ReferralFactory(person__created_by=social_worker, advisor=advisor, state=ReferralState.DECLINED)
+    ReferralFactory(person__created_by=social_worker, advisor=advisor, declined=True)
     client.force_login(social_worker)
 
     first = client.get(reverse("referral_list"), {"etat": "sent"}).content.decode()

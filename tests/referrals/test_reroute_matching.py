@@ -13,7 +13,7 @@ from directory.enums import Service
 from directory.matching import advisors_rank, advisors_suggest
 from directory.models import Permanence
 from referrals import services
-from referrals.models import DeclineReason, ReferralState
+from referrals.models import DeclineReason
 from tests.factories import AdvisorFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_re_routing_ranks_with_the_referrals_own_assessment(client):
     partial = advisor("Partiel", weekday=0, themes=[TOOLS])
     far = advisor("Cahors", commune="46042", weekday=0)  # about 43 km: beyond her 10 km
     full = advisor("Complet", weekday=0, capacity=1)
-    ReferralFactory(advisor=full, state=ReferralState.ACCEPTED)
+    ReferralFactory(advisor=full, accepted=True)
 
     ranking = services.reroute_suggestions(referral)
 

@@ -142,7 +142,7 @@ def test_which_changes_ask_a_worker_to_render_the_slips_again(
     action, published, django_capture_on_commit_callbacks, monkeypatch
 ):
     """Only a change that leaves the referral open: a closed one's slip is seldom printed."""
-    referral = ReferralFactory(state=ReferralState.SENT)
+    referral = ReferralFactory()
     advisor_user = referral.advisor.user
     if action in ("start", "complete"):
         services.referral_accept(user=advisor_user, referral=referral)
@@ -166,10 +166,10 @@ def test_which_changes_ask_a_worker_to_render_the_slips_again(
 def test_a_new_consent_asks_for_the_slips_of_the_person_s_open_referrals_only(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    open_referral = ReferralFactory(state=ReferralState.ACCEPTED)
+    open_referral = ReferralFactory(accepted=True)
     person = open_referral.person
-    ReferralFactory(person=person, state=ReferralState.COMPLETED)
-    ReferralFactory(state=ReferralState.SENT)  # another person's
+    ReferralFactory(person=person, completed=True)
+    ReferralFactory()  # another person's
     asked = []
     monkeypatch.setattr("slips.tasks._publish", asked.append)
     with django_capture_on_commit_callbacks(execute=True):

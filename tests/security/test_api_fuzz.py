@@ -36,6 +36,9 @@ CHECKS = [
 ]
 
 
+pytestmark = pytest.mark.slow
+
+
 def api_schema():
     """The schema drf-spectacular serves at /api/v1/schema/, with the WSGI app to call."""
     document = SchemaGenerator().get_schema(request=None, public=True)

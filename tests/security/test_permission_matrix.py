@@ -338,6 +338,7 @@ def answer_matches(expectation, response, path):
     return str(status) == expectation
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_cell_of_the_matrix(world):
     users, objects = world

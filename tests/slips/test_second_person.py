@@ -156,10 +156,7 @@ def test_what_the_assessment_says_is_told_to_the_person():
 
 
 def test_a_closed_referrals_slip_tells_the_person_what_to_do():
-    from referrals.models import Referral, ReferralState
-
-    referral = consented_referral()
-    Referral.objects.filter(pk=referral.pk).update(state=ReferralState.CANCELLED)
+    referral = consented_referral(cancelled=True)
     [page] = pdf_text(slip_pdf(referral.pk)[1])
     assert "Votre orientation est close (annulée)" in page
     assert "demandez une nouvelle fiche à votre travailleur social" in page

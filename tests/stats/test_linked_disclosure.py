@@ -161,10 +161,10 @@ def test_the_delays_count_of_answered_referrals_does_not_give_back_the_others():
         ReferralFactory(
             sent_at=at(date(2025, 3, 3)),
             answered_at=at(date(2025, 3, 5)),
-            state=ReferralState.IN_PROGRESS,
+            in_progress=True,
         )
     for _index in range(5):
-        ReferralFactory(sent_at=at(date(2025, 3, 3)), state=ReferralState.SENT)
+        ReferralFactory(sent_at=at(date(2025, 3, 3)))
     stats_refresh()
     ledger, tables = year_ledger(Year(commune("46042").department, 2025))
     assert leaks(ledger.values, ledger.protected_lines, ledger.status) == []

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from assessments.models import Assessment
 from directory.enums import Service
 from pasip.workdays import working_days_between
-from referrals.models import DeclineReason, ReferralState
+from referrals.models import DeclineReason
 from stats.services import WorkingDayCounter, stats_refresh
 from tests.factories import PersonFactory, ReferralFactory, StructureFactory, UserFactory, commune
 
@@ -70,11 +70,11 @@ def test_delays_are_medians_and_90th_percentiles_in_working_days(settings, offic
             sent_at=at(sent),
             answered_at=at(answered, 16),
             first_meeting_at=at(date(2026, 7, 21)),  # 6 working days
-            state=ReferralState.IN_PROGRESS,
+            in_progress=True,
         )
     for _index in range(3):  # no answer yet: not counted (as many as the threshold, so that
         # the year's total minus the answered ones publishes no small count)
-        ReferralFactory(sent_at=at(sent), state=ReferralState.SENT)
+        ReferralFactory(sent_at=at(sent))
     stats_refresh()
     delays = table_of(officer_api, "delais")
     assert values(row(delays, "De l'envoi à la réponse du conseiller")) == [
@@ -206,9 +206,9 @@ def test_invalid_filters_are_a_400_with_the_reason(officer_api):
 
 def test_page_csv_and_api_show_the_same_cells(client):
     for _index in range(14):
-        ReferralFactory(state=ReferralState.ACCEPTED)
+        ReferralFactory(accepted=True)
     for _index in range(3):
-        ReferralFactory(state=ReferralState.DECLINED, decline_reason=DeclineReason.NO_CAPACITY)
+        ReferralFactory(declined=True, decline_reason=DeclineReason.NO_CAPACITY)
     client.force_login(UserFactory(officer=True))
     page = client.get(reverse("stats_indicator", args=["epci"])).content.decode()
     exported = client.get(reverse("stats_csv", args=["epci"]))

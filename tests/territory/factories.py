@@ -1,0 +1,5 @@
+from territory.models import Commune
+
+
+def commune(insee):
+    return Commune.objects.get(insee=insee)
