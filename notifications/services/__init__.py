@@ -59,7 +59,7 @@ from django.utils.translation import gettext_lazy
 from pasip.errors import ApplicationError, NotAllowed
 from worker.publishing import publish
 
-from .models import Notification, NotificationPreference, PersonMessage, Status
+from ..models import Notification, NotificationPreference, PersonMessage, Status
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def queue_notification(notification_id):
     The publish is tried twice within a fraction of a second, never longer: a web request must
     not hang on a broker outage (the relay publishes the row again later).
     """
-    from .tasks import send_notification
+    from ..tasks import send_notification
 
     if not publish(send_notification, notification_id):
         logger.warning("Notification %s left pending: broker unavailable", notification_id)
@@ -559,7 +559,7 @@ def preference_update(*, user, mode, digest_hour):
 
 
 def _queue_digests():
-    from .tasks import send_due_digests
+    from ..tasks import send_due_digests
 
     if not publish(send_due_digests):
         logger.warning("Digest sweep left to beat: broker unavailable")
@@ -581,7 +581,7 @@ def person_channel_explained(person):
     """The channel of `person_channel` and the sentence saying it on the referral's page."""
     from people.models import ContactChannel
 
-    from .sms import is_french_mobile, sms_enabled
+    from ..sms import is_french_mobile, sms_enabled
 
     sms, email = PersonMessage.Channel.SMS, PersonMessage.Channel.EMAIL
     if person.active_consent is None:
@@ -710,7 +710,7 @@ def person_message_obsolete(message, *, now):
 
 
 def queue_person_message(message_id):
-    from .tasks import send_person_message
+    from ..tasks import send_person_message
 
     if not publish(send_person_message, message_id):
         logger.warning("Person message %s left pending: broker unavailable", message_id)
@@ -747,7 +747,7 @@ def person_message_text(message):
 
 def person_message_send(*, message_id):
     """Sends one message to the person once; returns the delay before a retry, or None."""
-    from . import sms
+    from .. import sms
 
     with transaction.atomic():
         now = timezone.now()
