@@ -14,253 +14,38 @@ need keeps the rows (or columns) of that EPCI, type or need in the year's tables
 with the same cells hidden. A filtered count could otherwise be subtracted from the
 département's one ("all types but this one"), or two periods from each other ("January to June
 minus January to May").
+
+The year's tables, built from the pre-aggregated counts as one set of linked counts (`Ledger`).
 """
 
-import hashlib
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Count, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.enums import Service
 from directory.models import UnmetNeed
 from referrals.models import DeclineReason, Outcome, ReferralState
 from referrals.services import OUTCOMES
-from territory.models import Commune, Department, Epci
+from territory.models import Commune, Epci
 
 from .disclosure import Cell, Status, grid_lines, protect, protect_linked, publish
+from .labels import AGE_LABELS, DELAY_PHASES, SUPPORT_MODE_LABELS, _month_label, typology_label
 from .models import (
     COUNT_KEYS,
     CommuneCube,
-    PublishedYear,
     ReferralCube,
-    Refresh,
     StructureCube,
     count_column,
 )
-
-
-def threshold():
-    return settings.PASIP_STATS_MIN_COUNT
-
-
-TYPOLOGY_LABELS = {
-    "MDS": "Maison des solidarités départementales",
-    "CCAS": "Centre communal d'action sociale",
-    "CIAS": "Centre intercommunal d'action sociale",
-    "CAF": "Caisse d'allocations familiales",
-    "MSA": "Mutualité sociale agricole",
-    "CPAM": "Caisse primaire d'assurance maladie",
-    "RFS": "France Services",
-    "DEPT": "Département",
-    "ASSO": "Association",
-    "ML": "Mission locale",
-    "BIB": "Bibliothèque, médiathèque",
-    "ACI": "Atelier et chantier d'insertion",
-    "ASE": "Aide sociale à l'enfance",
-    "CAP_EMPLOI": "Cap emploi",
-    "CD": "Conseil départemental",
-    "CDAS": "Centre départemental d'action sociale",
-    "CHRS": "Centre d'hébergement et de réinsertion sociale",
-    "CIDFF": "Centre d'information sur les droits des femmes et des familles",
-    "CMS": "Centre médico-social",
-    "CS": "Centre social",
-    "CSC": "Centre socioculturel",
-    "EPCI": "Intercommunalité",
-    "EPN": "Espace public numérique",
-    "FT": "France Travail",
-    "LA_POSTE": "La Poste",
-    "MDE": "Maison de l'emploi",
-    "MDPH": "Maison départementale des personnes handicapées",
-    "MJC": "Maison des jeunes et de la culture",
-    "MQ": "Maison de quartier",
-    "MSAP": "Maison de services au public",
-    "MUNI": "Mairie",
-    "PIJ_BIJ": "Point information jeunesse",
-    "PIMMS": "Point information médiation multi-services",
-    "PJJ": "Protection judiciaire de la jeunesse",
-    "PREF": "Préfecture, sous-préfecture",
-    "SPIP": "Service pénitentiaire d'insertion et de probation",
-    "TIERS_LIEUX": "Tiers-lieu",
-    "UDAF": "Union départementale des associations familiales",
-    "Autre": "Autre",
-    "": "Non renseigné",
-}
-AGE_LABELS = {
-    "16-24": "16 à 24 ans",
-    "25-44": "25 à 44 ans",
-    "45-59": "45 à 59 ans",
-    "60-74": "60 à 74 ans",
-    "75+": "75 ans et plus",
-    "": "Non renseigné",
-}
-SUPPORT_MODE_LABELS = {
-    "faire_pour": "Faire pour la personne",
-    "faire_avec": "Faire avec la personne",
-    "apprendre": "Apprendre à faire",
-    "": "Non renseigné",
-}
-DELAY_PHASES = {
-    "answer": "De l'envoi à la réponse du conseiller",
-    "meeting": "De l'envoi au premier rendez-vous",
-    "closure": "De l'envoi à la clôture",
-}
-
-
-def typology_label(code):
-    return TYPOLOGY_LABELS.get(code, code)
-
-
-# --- Filters ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    department: object
-    year: int
-    epci: Epci | None = None
-    typology: str = ""
-    need: str = ""
-
-    @property
-    def split(self):
-        """The one dimension filtered on ("epci", "type", "need"), with its value, or None."""
-        if self.epci:
-            return ("epci", self.epci.pk)
-        if self.typology:
-            return ("type", self.typology)
-        if self.need:
-            return ("need", self.need)
-        return None
-
-    def as_json(self):
-        return {
-            "annee": self.year,
-            "epci": self.epci.code if self.epci else None,
-            "type": self.typology or None,
-            "besoin": self.need or None,
-        }
-
-
-def available_years(department):
-    """The calendar years with referrals, latest first; the current one when there are none.
-    Read again only when the counts are rebuilt."""
-    refresh = last_refresh()
-    key = f"stats:years:{department.pk}:{refresh.pk if refresh else 0}"
-    years = cache.get(key)
-    if years is None:
-        years = _years(department)
-        cache.set(key, years, TABLE_CACHE_SECONDS)
-    return years
-
-
-def _years(department):
-    years = {
-        month.year
-        for month in ReferralCube.objects.filter(department=department)
-        .order_by()
-        .values_list("month", flat=True)
-        .distinct()
-    }
-    return sorted(years or {timezone.localdate().year}, reverse=True)
-
-
-# --- Tables -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure derived from published counts: a rate, a median; hidden when they are."""
-
-    value: float | int | None
-    display: str
-    status: Status = Status.PUBLISHED
-
-    @property
-    def hidden(self):
-        return self.status != Status.PUBLISHED
-
-    @property
-    def csv(self):
-        return self.display
-
-    def as_json(self):
-        return {"value": self.value, "display": self.display, "status": str(self.status)}
-
-
-HIDDEN_FIGURE = Figure(None, "secret", Status.SECONDARY)
-
-
-@dataclass
-class Row:
-    label: str
-    cells: list
-    total: bool = False
-    group: bool = False  # a sub-total heading the rows that follow (communes of an EPCI)
-    key: object = None  # what the row is about (an EPCI's id, a type, a need), for the filters
-
-
-@dataclass
-class StatTable:
-    slug: str
-    title: str
-    row_header: str
-    columns: list[str]
-    rows: list[Row]
-    notes: list[str] = field(default_factory=list)
-    chart_column: int | None = None  # the column drawn as bars, if any
-    column_keys: list = field(default_factory=list)  # what each column is about, if anything
-    scope: str = ""  # said above the table when a filter does not apply to it
-
-    @property
-    def keys(self):
-        return [row.key for row in self.rows]
-
-    def as_json(self):
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "row_header": self.row_header,
-            "columns": self.columns,
-            "rows": [
-                {
-                    "label": row.label,
-                    "total": row.total,
-                    "group": row.group,
-                    "cells": [cell.as_json() for cell in row.cells],
-                }
-                for row in self.rows
-            ],
-            "notes": self.notes,
-        }
-
-    def csv_rows(self):
-        yield [self.row_header, *self.columns]
-        for row in self.rows:
-            yield [row.label, *(cell.csv for cell in row.cells)]
-
-
-# --- The year's counts, linked ----------------------------------------------------------------
-
-ALL = "*"
-TOTAL = object()  # a table's total row or column
-
-
-def count(period="Y", zone=ALL, typology=ALL, need=ALL, measure="all"):
-    """The name of one count of the year, the same in every table that shows it: the referrals
-    of a period (the year "Y" or a month), a zone (an EPCI, a commune), a type of referring
-    structure and a need, and what is counted of them ("all", ("state", "sent"), ("age", "75+")…).
-    """
-    return (period, zone, typology, need, measure)
+from .tables import ALL, HIDDEN_FIGURE, TOTAL, Figure, Row, StatTable, count, threshold
 
 
 class Ledger:
@@ -397,6 +182,18 @@ def _sum_counts(rows, group=None, prefixes=("state",)):
     return counts
 
 
+def referral_years(department):
+    """The calendar years with referrals, latest first; the current one when there are none."""
+    years = {
+        month.year
+        for month in ReferralCube.objects.filter(department=department)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    }
+    return sorted(years or {timezone.localdate().year}, reverse=True)
+
+
 @dataclass(frozen=True)
 class Year:
     """What the year's tables are computed on: a département and a calendar year."""
@@ -415,12 +212,6 @@ class Year:
         today = timezone.localdate()
         last = 12 if self.year < today.year else today.month if self.year == today.year else 0
         return [date(self.year, month, 1) for month in range(1, last + 1)]
-
-
-def _month_label(month):
-    from django.utils.dateformat import format as date_format
-
-    return date_format(month, "F Y").capitalize()
 
 
 def _state_name(dimension):
@@ -472,6 +263,8 @@ EPCI_COLUMNS = {
     "state:expired": ReferralState.EXPIRED.label,
     "state:cancelled": ReferralState.CANCELLED.label,
 }
+
+
 # What each column of the EPCI table counts, in the names of `count`.
 EPCI_MEASURES = {
     **{column: ("state", column.split(":", 1)[1]) for column in EPCI_COLUMNS if "state:" in column},
@@ -885,8 +678,6 @@ def year_ledger(year):
     return ledger, {slug: tables[slug] for slug in INDICATORS}
 
 
-# --- What the pages, the CSV and the API offer -------------------------------------------------
-
 # slug: (label, builder, the filters that keep its rows or columns)
 BUILDERS = {
     "mois": (gettext_lazy("États par mois"), states_by_month, ()),
@@ -902,169 +693,9 @@ BUILDERS = {
     "sans-conseiller": (gettext_lazy("Besoins sans conseiller"), unmet_needs, ("epci", "need")),
     "structures-actives": (gettext_lazy("Structures actives"), active_structures, ()),
 }
+
+
 INDICATORS = {
     "territoire": (gettext_lazy("Carte et EPCI"), ("epci",)),
     **{slug: (label, splits) for slug, (label, _builder, splits) in BUILDERS.items()},
 }
-SPLIT_LABELS = {
-    "epci": gettext_lazy("par EPCI"),
-    "type": gettext_lazy("par type de structure"),
-    "need": gettext_lazy("par besoin"),
-}
-
-
-def _kept(table, split):
-    """The rows (or, for a need, the columns) of the filtered EPCI, type or need, totals kept."""
-    dimension, value = split
-    if dimension == "need" and table.column_keys and value in table.column_keys:
-        index = table.column_keys.index(value)
-        keep = [index, len(table.columns) - 1]
-        return replace(
-            table,
-            columns=[table.columns[i] for i in keep],
-            column_keys=[table.column_keys[i] for i in keep],
-            rows=[replace(row, cells=[row.cells[i] for i in keep]) for row in table.rows],
-            chart_column=0,
-        )
-    return replace(table, rows=[row for row in table.rows if row.total or row.key == value])
-
-
-def _not_split(table, split):
-    note = _(
-        "Ce tableau porte sur tout le département : il ne se découpe pas %(split)s, pour qu'on "
-        "ne puisse pas le retrancher du tableau de tout le département (secret statistique)."
-    ) % {"split": SPLIT_LABELS[split[0]]}
-    return replace(table, notes=[note, *table.notes], scope=note)
-
-
-# The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
-# rebuild, year, language and threshold (every year of each département in the rebuild's own
-# transaction), stored in `PublishedYear` for every process, and kept in this
-# process's memory once read.
-TABLE_CACHE_SECONDS = 3600
-
-
-def indicator_table(slug, filters):
-    table = published_year(filters.department, filters.year)[slug]
-    split = filters.split
-    if split is None:
-        return table
-    if split[0] in INDICATORS[slug][1]:
-        return _kept(table, split)
-    return _not_split(table, split)
-
-
-def published_year(department, year):
-    """Every table of `year` in `department`, as published after the last rebuild."""
-    refresh = last_refresh()
-    parts = (refresh.pk if refresh else 0, threshold(), get_language(), department.pk, year)
-    key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    tables = cache.get(key)
-    if tables is not None:
-        return tables
-    stored = None
-    if refresh is not None:
-        stored = PublishedYear.objects.filter(
-            refresh=refresh,
-            department=department,
-            year=year,
-            language=get_language(),
-            threshold=threshold(),
-        ).first()
-    if stored is not None:
-        tables = {slug: _load(data, stored.threshold) for slug, data in stored.tables.items()}
-    else:
-        tables = year_tables(Year(department, year))
-        if refresh is not None:
-            _store(refresh, department, year, tables)
-    cache.set(key, tables, TABLE_CACHE_SECONDS)
-    return tables
-
-
-def _store(refresh, department, year, tables):
-    try:
-        with transaction.atomic():
-            PublishedYear.objects.create(
-                refresh=refresh,
-                department=department,
-                year=year,
-                language=get_language(),
-                threshold=threshold(),
-                tables={slug: _dump(table) for slug, table in tables.items()},
-            )
-    except IntegrityError:  # another process stored the same tables meanwhile
-        pass
-
-
-def publish_years():
-    """At a rebuild: every year of each département with referrals, latest first, published
-    (in the site's language) with the counts, so that no page after the rebuild computes one."""
-    departments = Department.objects.filter(
-        pk__in=ReferralCube.objects.order_by().values("department").distinct()
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        for department in departments:
-            for year in available_years(department):
-                published_year(department, year)
-
-
-def _dump(table):
-    """A table as JSON: cells as [value, status], figures with their display."""
-
-    def cell(item):
-        if isinstance(item, Cell):
-            return {"c": [item.value, str(item.status)]}
-        return {"f": [item.value, item.display, str(item.status)]}
-
-    return {
-        "slug": table.slug,
-        "title": str(table.title),
-        "row_header": str(table.row_header),
-        "columns": [str(column) for column in table.columns],
-        "rows": [
-            [
-                str(row.label),
-                [cell(item) for item in row.cells],
-                row.total,
-                row.group,
-                _plain(row.key),
-            ]
-            for row in table.rows
-        ],
-        "notes": [str(note) for note in table.notes],
-        "chart_column": table.chart_column,
-        "column_keys": [None if key is TOTAL else _plain(key) for key in table.column_keys],
-    }
-
-
-def _plain(key):
-    """A row's or column's key as JSON: what filters compare (an id, a code) as it is, a month
-    as its ISO date."""
-    return key.isoformat() if isinstance(key, date) else key
-
-
-def _load(data, threshold_value):
-    def cell(item):
-        if "c" in item:
-            value, status = item["c"]
-            return Cell(value, Status(status), threshold_value)
-        value, display, status = item["f"]
-        return Figure(value, display, Status(status))
-
-    return StatTable(
-        data["slug"],
-        data["title"],
-        data["row_header"],
-        data["columns"],
-        [
-            Row(label, [cell(item) for item in cells], total, group, key)
-            for label, cells, total, group, key in data["rows"]
-        ],
-        notes=data["notes"],
-        chart_column=data["chart_column"],
-        column_keys=[TOTAL if key is None else key for key in data["column_keys"]],
-    )
-
-
-def last_refresh():
-    return Refresh.objects.order_by("-done_at").first()
