@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from assessments.models import Assessment
-from directory.api import RankingRequestSerializer, SuggestionSerializer
 from directory.enums import Service
-from directory.matching import advisors_rank
 from directory.models import Advisor, Place
+from matching.api import RankingRequestSerializer, SuggestionSerializer
+from matching.engine import advisors_rank
 from pasip.api import role_permission
 from pasip.errors import ApplicationError
 from pasip.pagination import KeysFirstPagination

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from assessments.profile import NeedsProfile
-from directory.matching import advisors_rank
+from matching.engine import advisors_rank
 from notifications.services import (
     appointment_notify,
     notify,
@@ -622,7 +622,7 @@ def reroute_profile(referral):
 def reroute_suggestions(referral):
     """The ranking for re-routing `referral`, the advisors already tried left out (why not).
 
-    The same engine and order as the first suggestions (see `directory/matching.py`).
+    The same engine and order as the first suggestions (see `matching/engine.py`).
     """
     return advisors_rank(
         profile=reroute_profile(referral),

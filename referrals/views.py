@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from assessments.models import Assessment
 from directory.enums import Service
-from directory.matching import advisors_rank
 from directory.models import Advisor
+from matching.engine import advisors_rank
 from notifications.services import notifications_mark_read_for_referral, person_channel_explained
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.pagination import KeysFirstPaginator

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "territory",
     "directory",
+    "matching",
     "people",
     "assessments",
     "slips",

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
 from directory.enums import Service, SpecificNeed
-from directory.matching import advisors_rank, advisors_suggest
 from directory.models import Absence, Permanence, UnmetNeed
+from matching.engine import advisors_rank, advisors_suggest
 from referrals import services as referral_services
 from referrals.models import DeclineReason, ReferralState
 from tests.factories import (
@@ -303,8 +303,8 @@ def test_a_place_far_away_in_the_country_is_never_loaded():
 
 @time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
 def test_the_live_load_counts_open_referrals_recent_capacity_declines_and_the_persons_own():
-    from directory.candidates import live_load
-    from directory.matching import matching_config
+    from matching.candidates import live_load
+    from matching.engine import matching_config
 
     advisor, other = AdvisorFactory(), AdvisorFactory()
     person = PersonFactory()

@@ -1,7 +1,7 @@
 import pytest
 
 from directory.enums import Service
-from directory.matching import advisors_suggest
+from matching.engine import advisors_suggest
 from notifications.models import Notification
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from people.models import Consent

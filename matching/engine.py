@@ -2,7 +2,7 @@
 
 The engine (`rank`) is pure and deterministic: it reads snapshots of advisors (`Candidate`),
 never the database, so that the same data always gives the same order. `advisors_rank` loads
-the candidates near the person's commune (`directory/candidates.py`) and calls it.
+the candidates near the person's commune (`matching/candidates.py`) and calls it.
 
 Hard conditions, the only ones that leave an advisor out (listed in "why not" with the
 reason, the distance, the next permanence and the load): active; not absent today; not full
@@ -54,9 +54,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.profile import NeedsProfile, SupportMode
+from directory.enums import SpecificNeed, SupportFormat
 from territory.models import haversine_km
-
-from .enums import SpecificNeed, SupportFormat
 
 DEFAULTS = {
     "weights": {  # the needs are not weighted: they come first (see `rank`)
@@ -261,7 +260,7 @@ class AdvisorRows:
 
     def get(self, pk):
         if self.rows is None:
-            from .models import Advisor
+            from directory.models import Advisor
 
             self.rows = Advisor.objects.select_related("user", "structure").in_bulk(self.pks)
         return self.rows[pk]
@@ -798,8 +797,9 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
     With a `person`, needs that no advisor within reach covers are recorded for the statistics
     (`UnmetNeed`, once per person, need and month).
     """
+    from directory.services import unmet_needs_record
+
     from .candidates import candidates_load, live_load
-    from .services import unmet_needs_record
 
     config = matching_config()
     today = today or timezone.localdate()
