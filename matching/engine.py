@@ -792,13 +792,12 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
 
 
 def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
-    """The ranking for `profile` from `commune`, with Advisor rows attached.
+    """The ranking for `profile` from `commune`, with Advisor rows attached. Reads only.
 
-    With a `person`, needs that no advisor within reach covers are recorded for the statistics
-    (`UnmetNeed`, once per person, need and month).
+    With a `person`, their history counts (an advisor who helped them, one who declined them
+    for lack of room). The needs no advisor within reach covers (`Ranking.unmet_needs`) are
+    recorded by the sending of a referral, not here.
     """
-    from directory.services import unmet_needs_record
-
     from .candidates import candidates_load, live_load
 
     config = matching_config()
@@ -845,10 +844,6 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
         suggestions=tuple(replace(s, rows=rows) for s in ranking.suggestions),
         why_not=why_not,
     )
-    if person is not None and ranking.unmet_needs:
-        unmet_needs_record(
-            person=person, commune=commune, categories=ranking.unmet_needs, day=today
-        )
     return ranking
 
 
