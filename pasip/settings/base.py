@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "referrals",
     "notifications",
     "stats",
+    "demo",
 ]
 
 MIDDLEWARE = [
