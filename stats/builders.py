@@ -37,7 +37,7 @@ from referrals.services import OUTCOMES
 from territory.models import Commune, Epci
 
 from .disclosure import Cell, Status, grid_lines, protect, protect_linked, publish
-from .labels import AGE_LABELS, DELAY_PHASES, SUPPORT_MODE_LABELS, _month_label, typology_label
+from .labels import AGE_LABELS, DELAY_PHASES, SUPPORT_MODE_LABELS, month_label, typology_label
 from .models import (
     COUNT_KEYS,
     CommuneCube,
@@ -232,7 +232,7 @@ def _state_name(dimension):
 
 def states_by_month(ledger, year):
     counts = _sum_counts(year.cube(ReferralCube), "month")
-    months = {month: _month_label(month) for month in year.months()}
+    months = {month: month_label(month) for month in year.months()}
     states = _states()
     counts = {
         (month, state): counts[(month, f"state:{state}")] for month in months for state in states
@@ -497,7 +497,7 @@ def active_structures(_ledger, year):
         .annotate(structures=Count("structure_id", distinct=True))
     )
     rows = [
-        Row(_month_label(month), [publish(counts.get(month, 0), threshold())])
+        Row(month_label(month), [publish(counts.get(month, 0), threshold())])
         for month in year.months()
     ]
     return StatTable(

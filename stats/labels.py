@@ -83,7 +83,7 @@ def typology_label(code):
     return TYPOLOGY_LABELS.get(code, code)
 
 
-def _month_label(month):
+def month_label(month):
     from django.utils.dateformat import format as date_format
 
     return date_format(month, "F Y").capitalize()

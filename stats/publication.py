@@ -18,7 +18,7 @@ from .models import (
     ReferralCube,
     Refresh,
 )
-from .tables import _dump, _load, threshold
+from .tables import table_dump, table_load, threshold
 
 # The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
 # rebuild, year, language and threshold (every year of each département in the rebuild's own
@@ -49,7 +49,7 @@ def published_year(department, year):
             threshold=threshold(),
         ).first()
     if stored is not None:
-        tables = {slug: _load(data, stored.threshold) for slug, data in stored.tables.items()}
+        tables = {slug: table_load(data, stored.threshold) for slug, data in stored.tables.items()}
     else:
         tables = year_tables(Year(department, year))
         if refresh is not None:
@@ -67,7 +67,7 @@ def _store(refresh, department, year, tables):
                 year=year,
                 language=get_language(),
                 threshold=threshold(),
-                tables={slug: _dump(table) for slug, table in tables.items()},
+                tables={slug: table_dump(table) for slug, table in tables.items()},
             )
     except IntegrityError:  # another process stored the same tables meanwhile
         pass

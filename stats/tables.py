@@ -99,7 +99,7 @@ def count(period="Y", zone=ALL, typology=ALL, need=ALL, measure="all"):
     return (period, zone, typology, need, measure)
 
 
-def _dump(table):
+def table_dump(table):
     """A table as JSON: cells as [value, status], figures with their display."""
 
     def cell(item):
@@ -134,7 +134,7 @@ def _plain(key):
     return key.isoformat() if isinstance(key, date) else key
 
 
-def _load(data, threshold_value):
+def table_load(data, threshold_value):
     def cell(item):
         if "c" in item:
             value, status = item["c"]

@@ -141,7 +141,7 @@ def notification_summary(kind, *, referral, context):
     return ""
 
 
-def _render(kind, *, subject, url, context):
+def email_render(kind, *, subject, url, context):
     context = {**context, "subject": subject, "url": url, "site_url": site_url("/")}
     text = render_to_string(f"notifications/email/{kind}.txt", context)
     html = select_template(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from worker.publishing import publish
 
 from ..models import Notification, Status
-from .kinds import _render, kind_of, notification_summary, referral_url, site_url
+from .kinds import email_render, kind_of, notification_summary, referral_url, site_url
 from .preferences import next_digest_at, preference_for
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
         url = referral_url(referral) if referral is not None else site_url("/")
     text, html = subject, ""
     if channels.email:
-        text, html = _render(
+        text, html = email_render(
             kind,
             subject=subject,
             url=url,
