@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
-    "accounts", "assessments", "directory", "matching", "notifications", "people",
+    "accounts", "assessments", "demo", "directory", "matching", "notifications", "people",
     "referrals", "slips", "stats", "territory", "pasip", "worker",
 ]  # fmt: skip
 

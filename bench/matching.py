@@ -279,7 +279,7 @@ def percentile(values, share):
 def measure(rng, persons_count):
     from django.test import Client
 
-    from directory.matching import advisors_rank
+    from matching.engine import advisors_rank
     from territory.models import Commune
 
     communes = list(Commune.objects.filter(insee__startswith="Z"))

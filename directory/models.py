@@ -221,9 +221,10 @@ class Absence(models.Model):
 class UnmetNeed(models.Model):
     """A need for which no advisor was within reach of a person, once per person, need and month.
 
-    Written when suggestions are computed for a person. The statistics count these rows by
-    commune (hence EPCI), category and month; the person link only prevents counting the same
-    person twice in a month and is cleared when the person is deleted.
+    Written when a referral is sent for a person (ranking the advisors reads only). The
+    statistics count these rows by commune (hence EPCI), category and month; the person link
+    only prevents counting the same person twice in a month and is cleared when the person is
+    deleted.
     """
 
     commune = models.ForeignKey(

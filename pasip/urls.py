@@ -17,6 +17,7 @@ APPS = [
     "people",
     "assessments",
     "directory",
+    "matching",
     "referrals",
     "slips",
     "notifications",

@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,10 +9,10 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from assessments.models import Assessment
-from directory.api import RankingRequestSerializer, SuggestionSerializer
 from directory.enums import Service
-from directory.matching import advisors_rank
 from directory.models import Advisor, Place
+from matching.api import RankingRequestSerializer, SuggestionSerializer
+from matching.services import suggestions_for_person
 from pasip.api import role_permission
 from pasip.errors import ApplicationError
 from pasip.pagination import KeysFirstPagination
@@ -302,9 +300,8 @@ class ReferralViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         person, assessment = data["person"], data["assessment"]
-        kept = [n for n in assessment.needs_profile.needs if n.category in data["needs"]]
-        profile = replace(assessment.needs_profile, needs=tuple(kept))
-        suggestions = advisors_rank(profile=profile, commune=person.commune, person=person)
+        profile = services.send_profile(assessment, data["needs"])
+        suggestions = suggestions_for_person(person, profile)
         advisor = data["advisor"]
         if "outside_reason" not in data and all(s.advisor.pk != advisor.pk for s in suggestions):
             # As on the pages: an advisor outside the suggestions is sent to with a reason.
@@ -321,7 +318,6 @@ class ReferralViewSet(
             person=person,
             advisor=advisor,
             needs=data["needs"],
-            suggestions=suggestions,
             assessment=assessment,
             shared=data.get("shared", False),
             outside_reason=data.get("outside_reason"),

@@ -163,7 +163,7 @@ class Referral(models.Model):
             # The lists, newest first, read a page without sorting the structure's history.
             models.Index(fields=["referring_structure", "sent_at"], name="referral_structure_list"),
             models.Index(fields=["advisor", "sent_at"], name="referral_advisor_inbox"),
-            # The matching's live load (`directory.candidates.LOAD_SQL`).
+            # The matching's live load (`matching.candidates.LOAD_SQL`).
             models.Index(
                 fields=["advisor"], condition=Q(state__in=OPEN_STATES), name="referral_open_load"
             ),

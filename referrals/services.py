@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from assessments.profile import NeedsProfile
-from directory.matching import advisors_rank
+from directory.services import unmet_needs_record
+from matching.services import suggestions_for_person
 from notifications.services import (
     appointment_notify,
     notify,
@@ -52,7 +53,6 @@ def referral_send(
     person,
     advisor,
     needs,
-    suggestions=(),
     previous=None,
     assessment=None,
     shared=False,
@@ -60,6 +60,7 @@ def referral_send(
 ):
     """Sends a person to an advisor for some needs; the advisor is told after commit.
 
+    The advisors are ranked here on `send_profile`, as the suggestions page shows them.
     `shared`: to the advisor's structure's shared inbox, where any of its advisors may answer.
     `outside_reason`: the advisor was picked in the directory, outside the suggestions; the
     social worker says why (required then, recorded on the referral).
@@ -74,12 +75,23 @@ def referral_send(
         person=person,
         advisor=advisor,
         needs=needs,
-        suggestions=suggestions,
+        profile=send_profile(assessment, needs),
         previous=previous,
         assessment=assessment,
         shared=shared,
         outside_reason=outside_reason,
     )
+
+
+def send_profile(assessment, needs=None):
+    """The profile a referral's advisors are ranked on: the assessment's needs profile
+    narrowed to the needs kept for this referral (all of them when none is kept), or the
+    bare needs when it is sent without an assessment. The assessment is not changed."""
+    if assessment is None:
+        return NeedsProfile.from_categories(needs)
+    profile = assessment.needs_profile
+    kept = [need for need in profile.needs if need.category in (needs or ())]
+    return replace(profile, needs=tuple(kept)) if kept else profile
 
 
 def printable_check(text):
@@ -126,13 +138,18 @@ def _referral_send(
     person,
     advisor,
     needs,
-    suggestions,
+    profile,
     previous,
     assessment,
     shared,
     outside_reason=None,
+    exclude=(),
 ):
-    """`user` sends for `referrer` (the same person, or the coordinator re-routing)."""
+    """`user` sends for `referrer` (the same person, or the coordinator re-routing).
+
+    The advisors are ranked on `profile` (`exclude` left out) as the suggestions were shown,
+    so that the referral records whether and where its advisor was suggested; the needs no
+    advisor within reach covers are recorded with the referral, for the statistics."""
     advisor_active_check(advisor)
     if not needs:
         raise ApplicationError(_("Choisissez au moins un besoin."), code="needs_required")
@@ -141,10 +158,12 @@ def _referral_send(
             _("Le consentement de la personne doit être recueilli avant l'orientation."),
             code="consent_required",
         )
+    today = timezone.localdate()
+    suggestions = suggestions_for_person(person, profile, exclude=exclude, today=today)
     rank = next((s.rank for s in suggestions if s.advisor.pk == advisor.pk), None)
     for _attempt in range(10):
         try:
-            return _referral_create(
+            referral = _referral_create(
                 user=user,
                 referrer=referrer,
                 person=person,
@@ -158,6 +177,15 @@ def _referral_send(
             )
         except IntegrityError:
             continue  # the random code was taken: draw another
+        if suggestions.unmet_needs:
+            # Once per person, need and month (`UnmetNeed`).
+            unmet_needs_record(
+                person=person,
+                commune=person.commune,
+                categories=suggestions.unmet_needs,
+                day=today,
+            )
+        return referral
     raise ApplicationError(_("Impossible d'attribuer un code, réessayez."))
 
 
@@ -568,7 +596,8 @@ def referral_reroute(*, user, referral, advisor):
             person=old.person,
             advisor=advisor,
             needs=old.needs,
-            suggestions=reroute_suggestions(old),
+            profile=reroute_profile(old),
+            exclude=advisors_excluded(old),
             previous=old,
             assessment=None,
             shared=False,
@@ -622,13 +651,10 @@ def reroute_profile(referral):
 def reroute_suggestions(referral):
     """The ranking for re-routing `referral`, the advisors already tried left out (why not).
 
-    The same engine and order as the first suggestions (see `directory/matching.py`).
+    The same engine and order as the first suggestions (see `matching/engine.py`).
     """
-    return advisors_rank(
-        profile=reroute_profile(referral),
-        commune=referral.person.commune,
-        exclude=advisors_excluded(referral),
-        person=referral.person,
+    return suggestions_for_person(
+        referral.person, reroute_profile(referral), exclude=advisors_excluded(referral)
     )
 
 

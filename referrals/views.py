@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -12,8 +10,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from assessments.models import Assessment
 from directory.enums import Service
-from directory.matching import advisors_rank
 from directory.models import Advisor
+from matching.services import suggestions_for_person
 from notifications.services import notifications_mark_read_for_referral, person_channel_explained
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.pagination import KeysFirstPaginator
@@ -70,7 +68,7 @@ def referral_new(request, person_pk):
                 # social worker says why first, as for a pick in the directory.
                 return _outside_page(request, person, assessment, "pick")
             try:
-                return _sent(request, person, assessment, form.cleaned_data, needs, suggestions)
+                return _sent(request, person, assessment, form.cleaned_data, needs)
             except ApplicationError as error:
                 messages.error(request, error.message)
         return _suggestions_page(request, person, form, assessment, form.data.getlist("needs"))
@@ -113,12 +111,10 @@ def _profile_for(assessment, needs=None):
     """The assessment's needs profile narrowed to the needs kept for this referral (all of
     them by default): the suggestions are ranked on those. The assessment itself is not
     changed."""
-    profile = assessment.needs_profile
-    kept = [need for need in profile.needs if need.category in (needs or ())]
-    return replace(profile, needs=tuple(kept)) if kept else profile
+    return services.send_profile(assessment, needs)
 
 
-def _sent(request, person, assessment, cleaned, needs, suggestions):
+def _sent(request, person, assessment, cleaned, needs):
     """Sends the referral a send or outside-choice form describes (`outside_reason` when the
     form has one) and goes to its page; raises ApplicationError when the service refuses."""
     referral = services.referral_send(
@@ -126,7 +122,6 @@ def _sent(request, person, assessment, cleaned, needs, suggestions):
         person=person,
         advisor=cleaned["advisor"],
         needs=needs,
-        suggestions=suggestions,
         assessment=assessment,
         shared=cleaned["shared"],
         outside_reason=cleaned.get("outside_reason"),
@@ -151,9 +146,8 @@ def _outside_page(request, person, assessment, step):
     else:
         form = OutsideForm(request.POST)
         if form.is_valid():
-            suggestions = _suggest(person, _profile_for(assessment, needs))
             try:
-                return _sent(request, person, assessment, form.cleaned_data, needs, suggestions)
+                return _sent(request, person, assessment, form.cleaned_data, needs)
             except ApplicationError as error:
                 form.add_error(None, error.message)
     advisor_pk = str(request.POST.get("advisor", ""))
@@ -185,7 +179,7 @@ def _among(advisor, suggestions):
 
 def _suggest(person, profile):
     """The one call to matching: the advisors ranked for the assessment's needs profile."""
-    return advisors_rank(profile=profile, commune=person.commune, person=person)
+    return suggestions_for_person(person, profile)
 
 
 def _suggestions_page(request, person, form, assessment, needs=None):

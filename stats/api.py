@@ -9,9 +9,11 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from pasip.api import role_permission
 
+from .builders import INDICATORS
 from .forms import FiltersForm
-from .selectors import INDICATORS, indicator_table, threshold
+from .selectors import indicator_table
 from .services import stats_ensure_fresh
+from .tables import threshold
 
 STATS_PERMISSION = role_permission(Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
 FILTER_PARAMETERS = [

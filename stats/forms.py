@@ -5,7 +5,8 @@ from directory.enums import Service, StructureKind
 from directory.models import Structure
 from territory.models import Epci
 
-from .selectors import Filters, available_years, typology_label
+from .labels import typology_label
+from .selectors import Filters, available_years
 
 
 def _referring_types(department):

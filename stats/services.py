@@ -23,7 +23,7 @@ from .models import (
     StructureCube,
     count_column,
 )
-from .selectors import publish_years
+from .publication import publish_years
 
 BATCH = 5000
 

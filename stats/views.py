@@ -9,9 +9,11 @@ from pasip.permissions import role_required
 from territory.models import Epci
 
 from . import charts
+from .builders import INDICATORS
 from .forms import FiltersForm
-from .selectors import INDICATORS, indicator_table, threshold
+from .selectors import indicator_table
 from .services import stats_ensure_fresh
+from .tables import threshold
 
 STATS_ROLES = (Role.OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR)
 

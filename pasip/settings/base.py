@@ -34,12 +34,14 @@ INSTALLED_APPS = [
     "accounts",
     "territory",
     "directory",
+    "matching",
     "people",
     "assessments",
     "slips",
     "referrals",
     "notifications",
     "stats",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,9 @@ from accounts.models import Role, User
 from assessments.models import Assessment, QuestionnaireVersion
 from assessments.profile import needs_profile_compute
 from directory.enums import Service, StructureKind
-from directory.matching import advisors_suggest
 from directory.models import Absence, Advisor, Permanence, Place, Structure
 from directory.opening_hours import opening_hours_errors
+from matching.engine import advisors_suggest
 from notifications.models import Notification
 from people.models import Consent, Person
 from referrals.models import DeclineReason, Referral, ReferralEvent, ReferralState

@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
 from directory.enums import Service, SpecificNeed
-from directory.matching import advisors_rank, advisors_suggest
 from directory.models import Absence, Permanence, UnmetNeed
+from matching.engine import advisors_rank, advisors_suggest
+from matching.services import suggestions_for_person
 from referrals import services as referral_services
 from referrals.models import DeclineReason, ReferralState
 from tests.factories import (
@@ -183,12 +184,16 @@ def test_continuity_favours_the_advisor_who_already_helped_the_person():
 @time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
 def test_needs_with_no_advisor_within_reach_are_recorded_once_per_person_and_month():
     person = PersonFactory()  # Gramat
-    AdvisorFactory(place_commune="46128", themes=[ADMIN])
+    advisor = AdvisorFactory(place_commune="46128", themes=[ADMIN])
     needs = profile((ADMIN, 1), (JOBS, 2), (TOOLS, 2))
 
     ranking = advisors_rank(profile=needs, commune=person.commune, person=person)
-    advisors_rank(profile=needs, commune=person.commune, person=person)  # shown again
-    advisors_rank(profile=needs, commune=person.commune)  # no person: nothing recorded
+    suggestions_for_person(person, needs)  # shown again: showing the ranking writes nothing
+    assert not UnmetNeed.objects.exists()
+    for _ in range(2):  # recorded by the sending, once per person, need and month
+        referral_services.referral_send(
+            user=person.created_by, person=person, advisor=advisor, needs=[ADMIN, JOBS, TOOLS]
+        )
 
     assert set(ranking.unmet_needs) == {JOBS, TOOLS}
     rows = UnmetNeed.objects.order_by("category")
@@ -206,11 +211,11 @@ def test_a_pick_outside_the_suggestions_is_recorded_as_such():
     assert other in [w.advisor for w in ranking.why_not]
 
     referral = referral_services.referral_send(
-        user=person.created_by, person=person, advisor=other, needs=[ADMIN], suggestions=ranking
+        user=person.created_by, person=person, advisor=other, needs=[ADMIN]
     )
     assert (referral.was_suggested, referral.suggested_rank) == (False, None)
     referral = referral_services.referral_send(
-        user=person.created_by, person=person, advisor=suggested, needs=[ADMIN], suggestions=ranking
+        user=person.created_by, person=person, advisor=suggested, needs=[ADMIN]
     )
     assert (referral.was_suggested, referral.suggested_rank) == (True, 1)
 
@@ -303,8 +308,8 @@ def test_a_place_far_away_in_the_country_is_never_loaded():
 
 @time_machine.travel("2026-11-26 10:00 +01:00", tick=False)
 def test_the_live_load_counts_open_referrals_recent_capacity_declines_and_the_persons_own():
-    from directory.candidates import live_load
-    from directory.matching import matching_config
+    from matching.candidates import live_load
+    from matching.engine import matching_config
 
     advisor, other = AdvisorFactory(), AdvisorFactory()
     person = PersonFactory()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, SupportMode
 from directory.enums import Service, SpecificNeed, SupportFormat
-from directory.matching import (
+from matching.engine import (
     DEFAULTS,
     Candidate,
     Origin,

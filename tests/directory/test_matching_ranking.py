@@ -6,7 +6,7 @@ from datetime import date, time
 
 from assessments.profile import Constraints, NeedPriority, NeedsProfile
 from directory.enums import Service
-from directory.matching import DEFAULTS, Candidate, Origin, PermanenceInfo, PlaceInfo, rank
+from matching.engine import DEFAULTS, Candidate, Origin, PermanenceInfo, PlaceInfo, rank
 
 THURSDAY = date(2026, 11, 26)
 TUESDAY = date(2026, 12, 1)

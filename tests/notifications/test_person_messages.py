@@ -62,7 +62,7 @@ def test_a_confirmation_now_and_a_reminder_the_day_before_by_sms(sms_file, monke
     assert services.person_messages_queue_due(now=NOW) == 0
     with time_machine.travel(reminder.due_at, tick=False):
         queued = []
-        monkeypatch.setattr(services, "queue_person_message", queued.append)
+        monkeypatch.setattr(services.persons, "queue_person_message", queued.append)
         assert services.person_messages_queue_due() == 1
         assert queued == [reminder.pk]
         services.person_message_send(message_id=reminder.pk)
@@ -261,7 +261,9 @@ def test_a_refused_message_waits_for_its_backoff_before_the_sweep_publishes_it_a
     referral = _referral(ContactChannel.PHONE)
     confirmation, _ = services.appointment_notify(referral=referral)
     queued = []
-    monkeypatch.setattr(services, "queue_person_message", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(
+        services.persons, "queue_person_message", lambda pk: queued.append(pk) or True
+    )
 
     assert services.person_message_send(message_id=confirmation.pk) == 10
     confirmation.refresh_from_db()
@@ -291,7 +293,7 @@ def test_the_administrator_retries_a_failed_message(
     page = admin_client.get("/admin/notifications/personmessage/?status__exact=failed")
     assert "fournisseur indisponible" in page.content.decode()
     queued = []
-    monkeypatch.setattr(services, "queue_person_message", queued.append)
+    monkeypatch.setattr(services.persons, "queue_person_message", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             "/admin/notifications/personmessage/",

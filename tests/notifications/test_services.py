@@ -31,7 +31,7 @@ def test_a_notification_is_written_with_the_event_and_queued_only_after_commit(
 ):
     referral = ReferralFactory()
     queued = []
-    monkeypatch.setattr(services, "queue_notification", queued.append)
+    monkeypatch.setattr(services.outbox, "queue_notification", queued.append)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = _notify(referral)
         assert queued == []
@@ -118,7 +118,7 @@ def test_the_administrator_retries_a_failed_notification(
     page = admin_client.get("/admin/notifications/notification/?status__exact=failed")
     assert "451 4.3.0 Boite pleine" in page.content.decode()
     queued = []
-    monkeypatch.setattr(services, "queue_notification", queued.append)
+    monkeypatch.setattr(services.outbox, "queue_notification", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             "/admin/notifications/notification/",
@@ -136,7 +136,7 @@ def test_the_administrator_retries_a_failed_notification(
 def test_the_relay_publishes_again_only_stale_immediate_rows(monkeypatch):
     referral = ReferralFactory()
     queued = []
-    monkeypatch.setattr(services, "queue_notification", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(services.outbox, "queue_notification", lambda pk: queued.append(pk) or True)
     old = _notify(referral)
     Notification.objects.filter(pk=old.pk).update(
         next_attempt_at=old.created_at - timedelta(minutes=5)
@@ -209,7 +209,7 @@ def test_switching_back_to_immediate_sends_what_waited_in_one_last_digest(
     services.preference_update(user=user, mode="digest", digest_hour=6)
     for _ in range(2):
         _notify(ReferralFactory(), recipient=user)
-    monkeypatch.setattr(services, "_queue_digests", lambda: None)
+    monkeypatch.setattr(services.preferences, "_queue_digests", lambda: None)
     services.preference_update(user=user, mode="immediate", digest_hour=6)
     assert services.digests_send_due() == 1
     assert NotificationPreference.objects.get(user=user).mode == "immediate"

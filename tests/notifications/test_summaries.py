@@ -52,7 +52,6 @@ def test_the_advisor_reads_who_sent_cancelled_or_wrote():
         person=person,
         advisor=advisor,
         needs=["admin_procedures"],
-        suggestions=[],
     )
     who = f"Marie Roques ({referrer.structure})"
     assert summary_for(advisor.user, referral) == (

@@ -10,8 +10,8 @@ from django.urls import reverse
 from assessments.models import Assessment
 from assessments.profile import Constraints, NeedPriority, NeedsProfile, profile_to_json
 from directory.enums import Service
-from directory.matching import advisors_rank, advisors_suggest
 from directory.models import Permanence
+from matching.engine import advisors_rank, advisors_suggest
 from referrals import services
 from referrals.models import DeclineReason
 from tests.factories import AdvisorFactory, ReferralFactory, UserFactory

@@ -1,7 +1,7 @@
 import pytest
 
 from directory.enums import Service
-from directory.matching import advisors_suggest
+from matching.engine import advisors_suggest
 from notifications.models import Notification
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from people.models import Consent
@@ -34,7 +34,6 @@ def test_sending_records_the_event_the_outbox_row_and_whether_the_advisor_was_su
 ):
     person = PersonFactory()
     advisor = AdvisorFactory()
-    suggestions = advisors_suggest(needs=[Service.ADMIN_PROCEDURES.value], commune=person.commune)
 
     with django_capture_on_commit_callbacks() as callbacks:
         referral = services.referral_send(
@@ -42,7 +41,6 @@ def test_sending_records_the_event_the_outbox_row_and_whether_the_advisor_was_su
             person=person,
             advisor=advisor,
             needs=[Service.ADMIN_PROCEDURES.value],
-            suggestions=suggestions,
         )
 
     assert referral.state == ReferralState.SENT

@@ -151,7 +151,7 @@ def test_two_hidden_blocks_linked_by_one_cell_are_closed_into_a_cycle():
 
 def test_a_threshold_set_in_settings_applies(settings):
     settings.PASIP_STATS_MIN_COUNT = 5
-    from stats.selectors import threshold
+    from stats.tables import threshold
 
     assert threshold() == 5
 

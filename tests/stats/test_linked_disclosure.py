@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from directory.enums import Service
 from referrals.models import Outcome, ReferralState
+from stats.builders import INDICATORS, Ledger, Year, year_ledger
 from stats.disclosure import Status, grid_lines, protect
-from stats.selectors import INDICATORS, Ledger, Year, year_ledger
 from stats.services import stats_refresh
 from tests.factories import PersonFactory, ReferralFactory, StructureFactory, UserFactory, commune
 from tests.stats.exact import determined
@@ -277,8 +277,9 @@ def test_the_worker_publishes_every_year_for_every_process(a_year_of_referrals):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from stats.builders import year_tables
     from stats.models import PublishedYear
-    from stats.selectors import published_year, year_tables
+    from stats.publication import published_year
     from stats.tasks import refresh_statistics
 
     ReferralFactory(sent_at=at(date(2024, 6, 3)))  # a year before

@@ -1,6 +1,6 @@
 """Demo assessments: plausible answers to the real questionnaire for a person who needs some help.
 
-Used by the demo data (directory/demo.py). The answers are drawn item by item from the
+Used by the demo data (demo/data.py). The answers are drawn item by item from the
 questionnaire's own definition, then checked and turned into a needs profile by the real
 functions, never written by hand; each need asked for is sure to come out of the profile.
 """
@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import Assessment
-from .profile import item_points, needs_profile_compute, profile_to_json
+from assessments.models import Assessment
+from assessments.profile import item_points, needs_profile_compute, profile_to_json
 
 # How often a need's skill is mastered: for a need the person has, and for the others.
 SKILL_WEIGHTS = {

@@ -2,7 +2,7 @@
 
 The engine (`rank`) is pure and deterministic: it reads snapshots of advisors (`Candidate`),
 never the database, so that the same data always gives the same order. `advisors_rank` loads
-the candidates near the person's commune (`directory/candidates.py`) and calls it.
+the candidates near the person's commune (`matching/candidates.py`) and calls it.
 
 Hard conditions, the only ones that leave an advisor out (listed in "why not" with the
 reason, the distance, the next permanence and the load): active; not absent today; not full
@@ -54,10 +54,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.profile import NeedsProfile, SupportMode
+from directory.enums import SpecificNeed, SupportFormat
 from pasip.workdays import Weekday
 from territory.models import haversine_km
-
-from .enums import SpecificNeed, SupportFormat
 
 DEFAULTS = {
     "weights": {  # the needs are not weighted: they come first (see `rank`)
@@ -260,7 +259,7 @@ class AdvisorRows:
 
     def get(self, pk):
         if self.rows is None:
-            from .models import Advisor
+            from directory.models import Advisor
 
             self.rows = Advisor.objects.select_related("user", "structure").in_bulk(self.pks)
         return self.rows[pk]
@@ -792,13 +791,13 @@ def rank(*, profile, origin, candidates, today, config=None, exclude=()):
 
 
 def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
-    """The ranking for `profile` from `commune`, with Advisor rows attached.
+    """The ranking for `profile` from `commune`, with Advisor rows attached. Reads only.
 
-    With a `person`, needs that no advisor within reach covers are recorded for the statistics
-    (`UnmetNeed`, once per person, need and month).
+    With a `person`, their history counts (an advisor who helped them, one who declined them
+    for lack of room). The needs no advisor within reach covers (`Ranking.unmet_needs`) are
+    recorded by the sending of a referral, not here.
     """
     from .candidates import candidates_load, live_load
-    from .services import unmet_needs_record
 
     config = matching_config()
     today = today or timezone.localdate()
@@ -844,10 +843,6 @@ def advisors_rank(*, profile, commune, exclude=(), person=None, today=None):
         suggestions=tuple(replace(s, rows=rows) for s in ranking.suggestions),
         why_not=why_not,
     )
-    if person is not None and ranking.unmet_needs:
-        unmet_needs_record(
-            person=person, commune=commune, categories=ranking.unmet_needs, day=today
-        )
     return ranking
 
 

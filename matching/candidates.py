@@ -15,8 +15,9 @@ from datetime import date, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from .enums import SpecificNeed
-from .matching import Candidate, PermanenceInfo, PlaceInfo, travel_limit_km
+from directory.enums import SpecificNeed
+
+from .engine import Candidate, PermanenceInfo, PlaceInfo, travel_limit_km
 
 KM_PER_DEGREE = 111.2
 

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from directory.demo import demo_load
+from demo.data import demo_load
 from referrals.models import ReferralState
 from referrals.services import referral_deadlines_apply
 

@@ -4,7 +4,8 @@ Every name, address, phone number and e-mail here is invented; e-mails use the r
 top-level domain. Idempotent: structures, places and users are keyed on their names and usernames,
 and persons, their assessments and referrals are only generated when no demo social worker has any
 yet. Rows are written directly with the ORM, never through the services, so that no notification
-is queued.
+is queued; but every referral's history is checked first against the lifecycle's transition
+table (`demo.timelines.timeline_check`), so the demo has no lifecycle of its own.
 """
 
 import random
@@ -19,9 +20,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.demo import demo_assessment
 from assessments.models import Assessment, QuestionnaireVersion
 from assessments.services import questionnaire_load_file
+from directory.enums import Service, SpecificNeed, StructureKind, SupportFormat
+from directory.models import Absence, Advisor, Permanence, Place, Structure
 from pasip.workdays import add_working_days, is_working_day, working_days_between
 from people.models import Consent, ContactChannel, Person
 from referrals.models import (
@@ -37,8 +39,8 @@ from referrals.services import referral_code_new
 from territory.models import Commune, haversine_km
 from territory.services import territory_load
 
-from .enums import Service, SpecificNeed, StructureKind, SupportFormat
-from .models import Absence, Advisor, Permanence, Place, Structure
+from .assessments import demo_assessment
+from .timelines import timeline_check
 
 DEMO_EMAIL_DOMAIN = "demo.pasip.invalid"
 PERSON_EMAIL_DOMAIN = "exemple.invalid"
@@ -977,6 +979,8 @@ def _persons_and_referrals_load(rng, communes, social_workers, social, advisors)
     _closures_record(referrals, timelines)
     _deadlines_record(referrals, timelines, today, now)
     _assessments_attach(random.Random(rng.getrandbits(32)), referrals, now)
+    for referral, events in zip(referrals, timelines, strict=True):
+        timeline_check(referral, events)  # the one transition table: no impossible history
     Referral.objects.bulk_create(referrals, batch_size=500)
     pk_by_code = dict(
         Referral.objects.filter(code__in=[r.code for r in referrals]).values_list("code", "pk")

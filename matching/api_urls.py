@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .api import RankingView
+
+urlpatterns = [
+    path("matching/", RankingView.as_view(), name="matching"),
+]
