@@ -11,7 +11,7 @@ from directory.models import Permanence, Structure
 from pasip.workdays import Weekday, half_day_label
 from slips import content, wording
 from stats.forms import FiltersForm
-from stats.selectors import SUPPORT_MODE_LABELS, typology_label
+from stats.labels import SUPPORT_MODE_LABELS, typology_label
 from tests.factories import AdvisorFactory, StructureFactory, commune
 
 pytestmark = pytest.mark.django_db
