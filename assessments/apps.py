@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Diagnostics numériques"
+
+    def ready(self):
+        # Erasing a person anonymises the assessments too.
+        from people.erasure import register
+
+        from .erasure import assessments_erase
+
+        register(assessments_erase)

@@ -146,7 +146,7 @@ class Referral(models.Model):
     meeting_reminded_at = models.DateTimeField(null=True, blank=True)
     # Working days from sending to the answer, the first meeting and the closure, kept when the
     # person's data is erased and the dates are cut to the month: the statistics' delays then
-    # read these (`stats.services.referral_delays`), so that erasure does not move them.
+    # read these (`referrals.delays.referral_delays`), so that erasure does not move them.
     answer_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     meeting_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     closure_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -212,7 +212,7 @@ class ReferralEventQuerySet(models.QuerySet):
 
     def erasure_cut_dates_to_month(self, month_of):
         """The one writer allowed past the append-only rule: when a person's data is erased
-        (`people.services.person_anonymise`), the events' times are cut to the month by
+        (`referrals.erasure`), the events' times are cut to the month by
         `month_of`; nothing else about an event ever changes."""
         by_month = {}
         for pk, at in self.values_list("pk", "at"):
