@@ -8,6 +8,7 @@ from pasip.errors import ApplicationError, Conflict, NotAllowed
 from . import erasure
 from .ages import age_band
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .signals import consent_recorded
 
 
 @transaction.atomic
@@ -61,9 +62,6 @@ def consent_revoke(*, user, person, where=""):
 @transaction.atomic
 def consent_record(*, user, person, share_identity, share_assessment, method):
     """A new consent after a revocation (or to widen its scope): the latest one applies."""
-    from referrals.models import Referral
-    from slips.tasks import prerender_after_commit
-
     _check_referrer(user, person)
     if not share_identity:
         raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
@@ -77,9 +75,8 @@ def consent_record(*, user, person, share_identity, share_assessment, method):
         method=method,
         recorded_by=user,
     )
-    # The slips of the person's open referrals print the consent: ready when printed again.
-    for referral_id in Referral.objects.open().filter(person=person).values_list("pk", flat=True):
-        prerender_after_commit(referral_id)
+    # The slips of the person's open referrals print the consent (`slips.apps`).
+    consent_recorded.send(sender=Person, person=person)
     return consent
 
 

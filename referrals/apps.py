@@ -12,3 +12,10 @@ class ReferralsConfig(AppConfig):
         from .erasure import referrals_erase
 
         register(referrals_erase)
+
+        # Withdrawing the consent or erasing the person cancels the open referrals: said first.
+        from people.signals import erasure_effects_asked
+
+        from .cancellation import open_referrals_effects
+
+        erasure_effects_asked.connect(open_referrals_effects, dispatch_uid="referrals.effects")

@@ -44,6 +44,19 @@ class Outcome(models.TextChoices):
 
 
 OPEN_STATES = (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+# While accepted or under way the appointment still stands: the advisor sets, moves or removes
+# it, and the person's confirmation and reminder may still be sent.
+APPOINTMENT_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+# How a referral closed may end, by the advisor's closing action.
+OUTCOMES = {
+    "complete": (
+        Outcome.SATISFIED,
+        Outcome.PARTIALLY,
+        Outcome.NOT_SATISFIED,
+        Outcome.REFERRED_ELSEWHERE,
+    ),
+    "fail": (Outcome.UNREACHABLE, Outcome.NO_SHOW),
+}
 REROUTABLE_STATES = (ReferralState.DECLINED, ReferralState.EXPIRED, ReferralState.CANCELLED)
 OUTSIDE_REASON_MAX = 300  # the reason for an advisor chosen outside the suggestions
 
@@ -190,6 +203,11 @@ class Referral(models.Model):
     @property
     def is_open(self):
         return self.state in OPEN_STATES
+
+    @property
+    def appointment_stands(self):
+        """Accepted or under way: its appointment may be set, moved or recalled to the person."""
+        return self.state in APPOINTMENT_STATES
 
 
 class EventKind(models.TextChoices):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
+from assessments.wording import constraint_lines
 from directory.enums import Service
 from directory.matching import advisors_rank
 from directory.models import Advisor
@@ -21,7 +22,6 @@ from pasip.permissions import role_required
 from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
-from slips.content import constraint_lines
 
 from . import selectors, services, transitions
 from .board_filters import board_filtered
@@ -335,7 +335,7 @@ def _appointment_on_page(user, referral):
             "appointment_place": referral.appointment_place_id,
         }
     return {
-        "can_set_appointment": referral.state in services.APPOINTMENT_STATES,
+        "can_set_appointment": referral.appointment_stands,
         "person_told": person_channel_explained(referral.person)[1],
         "appointment_form": AppointmentForm(initial=appointment, advisor=referral.advisor),
     }

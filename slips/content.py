@@ -16,6 +16,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from qrcode.image.pil import PilImage
 
+from assessments import wording as profile_wording
 from assessments.models import Assessment
 from directory.enums import Service
 from referrals.models import Referral, ReferralState
@@ -146,55 +147,6 @@ def _need_categories(referral, profile):
     return categories
 
 
-def constraint_lines(profile):
-    """The assessment's constraints, one short line each, for the advisor's page."""
-    lines = []
-    mode = profile.get("support_mode")
-    if mode in wording.SUPPORT_MODES:
-        lines.append(_("Accompagnement : %(mode)s") % {"mode": wording.SUPPORT_MODES[mode]})
-    if profile.get("urgent"):
-        lines.append(_("Urgent"))
-    due = _as_date(profile.get("due_date"))
-    if due:
-        lines.append(_("À faire avant le %(date)s") % {"date": due.strftime("%d/%m/%Y")})
-    constraints = profile.get("constraints")
-    if not isinstance(constraints, dict):
-        return lines
-    km = constraints.get("max_travel_km")
-    if isinstance(km, int | float):
-        lines.append(_("Se déplace jusqu'à %(km)s km") % {"km": f"{km:g}"})
-    flags = {
-        "has_car": _("A une voiture"),
-        "uses_bus": _("Prend le bus"),
-        "home_visit": _("Souhaite un rendez-vous à domicile"),
-        "remote_phone": _("Accepte un accompagnement par téléphone"),
-        "remote_video": _("Accepte un accompagnement en visio"),
-    }
-    lines.extend(str(label) for key, label in flags.items() if constraints.get(key) is True)
-    languages = [wording.language_label(code) for code in constraints.get("languages") or ()]
-    if languages and languages != [wording.language_label("fr")]:
-        lines.append(_("Langues : %(languages)s") % {"languages": ", ".join(languages)})
-    if constraints.get("french_level"):
-        level = wording.french_level_label(constraints["french_level"])
-        lines.append(_("Parle français : %(level)s") % {"level": level})
-    specific = [str(need) for need in constraints.get("specific_needs") or ()]
-    if specific:
-        lines.append(_("Besoins particuliers : %(needs)s") % {"needs": ", ".join(specific)})
-    half_days = [wording.half_day_label(code) for code in constraints.get("half_days") or ()]
-    if half_days:
-        lines.append(_("Disponible : %(half_days)s") % {"half_days": ", ".join(half_days)})
-    return lines
-
-
-def _as_date(value):
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def person_lines(profile):
     """What the assessment says about how the person will be helped, said to the person:
     "vous", one short sentence each (the advisor's page keeps its own lines)."""
@@ -203,7 +155,7 @@ def person_lines(profile):
     if mode in wording.SUPPORT_FOR_PERSON:
         lines.append(str(wording.SUPPORT_FOR_PERSON[mode]))
     if profile.get("urgent"):
-        due = _as_date(profile.get("due_date"))
+        due = profile_wording.as_date(profile.get("due_date"))
         if due:
             lines.append(
                 _("C'est urgent : votre démarche est à faire avant le %(date)s.")
@@ -227,7 +179,7 @@ def person_lines(profile):
             % {"how": wording.enumeration(remote).replace(" et ", " ou ")}
         )
     half_days = [
-        _("le %(half_day)s") % {"half_day": wording.half_day_label(code)}
+        _("le %(half_day)s") % {"half_day": profile_wording.half_day_label(code)}
         for code in constraints.get("half_days") or ()
     ]
     if half_days:
@@ -368,6 +320,6 @@ def slip_context(referral, *, variant=Variant.NORMAL, now=None):
         "referring_structure_phone": referring_structure.phone,
         "consent": _consent_facts(consent),
         "assessment_page": share_assessment and bool(profile),
-        "constraints": [str(line) for line in constraint_lines(profile)],
+        "constraints": [str(line) for line in profile_wording.constraint_lines(profile)],
         "printed_on": timezone.localtime(now).strftime("%d/%m/%Y"),
     }

@@ -75,44 +75,6 @@ SUPPORT_FOR_PERSON = {
     SupportMode.TEACH: _("Votre conseiller vous apprendra à faire vous-même, pas à pas."),
 }
 
-SUPPORT_MODES = {
-    SupportMode.DO_FOR: _("Faire à la place de la personne (Aidants Connect)"),
-    SupportMode.DO_WITH: _("Faire avec la personne"),
-    SupportMode.TEACH: _("Apprendre à faire seul"),
-}
-
-LANGUAGES = {
-    "fr": _("français"),
-    "en": _("anglais"),
-    "es": _("espagnol"),
-    "pt": _("portugais"),
-    "ar": _("arabe"),
-    "tr": _("turc"),
-    "uk": _("ukrainien"),
-    "ru": _("russe"),
-    "de": _("allemand"),
-    "it": _("italien"),
-    "nl": _("néerlandais"),
-}
-
-HALF_DAYS = {
-    "mo": _("lundi"),
-    "tu": _("mardi"),
-    "we": _("mercredi"),
-    "th": _("jeudi"),
-    "fr": _("vendredi"),
-    "sa": _("samedi"),
-    "su": _("dimanche"),
-}
-PARTS_OF_DAY = {"am": _("matin"), "pm": _("après-midi")}
-
-# The questionnaire's answers about spoken French (`french_level`), said plainly.
-FRENCH_LEVELS = {
-    "fluent": _("à l'aise"),
-    "basic": _("avec quelques difficultés"),
-    "little": _("très peu ou pas du tout"),
-}
-
 
 def enumeration(words):
     """« a », « a et b », « a, b et c »."""
@@ -120,20 +82,3 @@ def enumeration(words):
     if len(words) < 2:
         return "".join(words)
     return ", ".join(words[:-1]) + " et " + words[-1]
-
-
-def half_day_label(code):
-    """`mo-am` → « lundi matin »; an unknown code is printed as is."""
-    day, _sep, part = str(code).partition("-")
-    if day in HALF_DAYS and part in PARTS_OF_DAY:
-        return f"{HALF_DAYS[day]} {PARTS_OF_DAY[part]}"
-    return str(code)
-
-
-def language_label(code):
-    return str(LANGUAGES.get(code, code))
-
-
-def french_level_label(code):
-    """`basic` → « avec quelques difficultés »; an unknown code is printed as is."""
-    return str(FRENCH_LEVELS.get(code, code))
