@@ -16,8 +16,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from qrcode.image.pil import PilImage
 
-from assessments import wording as profile_wording
 from assessments.models import Assessment
+from assessments.wording import as_date, constraint_lines, half_day_label
 from directory.enums import Service
 from referrals.models import Referral, ReferralState
 
@@ -155,7 +155,7 @@ def person_lines(profile):
     if mode in wording.SUPPORT_FOR_PERSON:
         lines.append(str(wording.SUPPORT_FOR_PERSON[mode]))
     if profile.get("urgent"):
-        due = profile_wording.as_date(profile.get("due_date"))
+        due = as_date(profile.get("due_date"))
         if due:
             lines.append(
                 _("C'est urgent : votre démarche est à faire avant le %(date)s.")
@@ -179,7 +179,7 @@ def person_lines(profile):
             % {"how": wording.enumeration(remote).replace(" et ", " ou ")}
         )
     half_days = [
-        _("le %(half_day)s") % {"half_day": profile_wording.half_day_label(code)}
+        _("le %(half_day)s") % {"half_day": half_day_label(code)}
         for code in constraints.get("half_days") or ()
     ]
     if half_days:
@@ -320,6 +320,6 @@ def slip_context(referral, *, variant=Variant.NORMAL, now=None):
         "referring_structure_phone": referring_structure.phone,
         "consent": _consent_facts(consent),
         "assessment_page": share_assessment and bool(profile),
-        "constraints": [str(line) for line in profile_wording.constraint_lines(profile)],
+        "constraints": [str(line) for line in constraint_lines(profile)],
         "printed_on": timezone.localtime(now).strftime("%d/%m/%Y"),
     }
