@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from people.erasure import register
+
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
@@ -7,8 +9,6 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         # Erasing a person anonymises the assessments too.
-        from people.erasure import register
-
         from .erasure import assessments_erase
 
         register(assessments_erase)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from people.erasure import register
+
 
 class DirectoryConfig(AppConfig):
     name = "directory"
@@ -7,8 +9,6 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # Erasing a person anonymises the unmet needs found for the person too.
-        from people.erasure import register
-
         from .erasure import unmet_needs_erase
 
         register(unmet_needs_erase)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from people.erasure import register
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
@@ -7,8 +9,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Erasing a person anonymises the messages to the person too.
-        from people.erasure import register
-
         from .erasure import person_messages_erase
 
         register(person_messages_erase)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from .erasure import consents_erase, register
+
 
 class PeopleConfig(AppConfig):
     name = "people"
@@ -7,6 +9,4 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         # Erasing a person anonymises the consents too.
-        from .erasure import consents_erase, register
-
         register(consents_erase)

@@ -2,14 +2,13 @@
 
 An app registers its hook from its `AppConfig.ready()` (`register(hook)`); `erase(person)`,
 called by `people.services.person_anonymise` once the person's own record is anonymised, runs
-every hook in the same transaction. A hook receives the person and keeps of its rows only
+every hook in the same transaction. It imports no model, so that the apps register from
+their `apps.py` as they load. A hook receives the person and keeps of its rows only
 what the statistics read: dates are cut to their month (`month`, `months_of`, `date_fields`).
 """
 
 from django.db import models, transaction
 from django.utils import timezone
-
-from .models import Consent
 
 _hooks = []
 
@@ -55,4 +54,4 @@ def rows_cut_to_month(queryset):
 
 def consents_erase(person):
     """The consents (recorded, revoked): to the month."""
-    rows_cut_to_month(Consent.objects.filter(person=person))
+    rows_cut_to_month(person.consents.all())

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from people.erasure import register
+from people.signals import erasure_effects_asked
+
 
 class ReferralsConfig(AppConfig):
     name = "referrals"
@@ -7,15 +10,11 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         # Erasing a person anonymises the referrals too.
-        from people.erasure import register
-
         from .erasure import referrals_erase
 
         register(referrals_erase)
 
         # Withdrawing the consent or erasing the person cancels the open referrals: said first.
-        from people.signals import erasure_effects_asked
-
         from .cancellation import open_referrals_effects
 
         erasure_effects_asked.connect(open_referrals_effects, dispatch_uid="referrals.effects")

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.core import checks
 
+from people.signals import consent_recorded
+from referrals.signals import slip_changed
+
 
 class SlipsConfig(AppConfig):
     name = "slips"
@@ -14,9 +17,6 @@ class SlipsConfig(AppConfig):
 
         # A slip changed (a referral's state or appointment, a person's consent): rendered
         # again by a worker meanwhile, ready when printed.
-        from people.signals import consent_recorded
-        from referrals.signals import slip_changed
-
         from .tasks import person_slips_changed, referral_slip_changed
 
         slip_changed.connect(referral_slip_changed, dispatch_uid="slips.referral_slip_changed")
