@@ -27,8 +27,9 @@ DATABASE = os.environ.get("PASIP_NATIONAL_DATABASE", "pasip_national")
 os.environ["PASIP_BENCH_DATABASE_URL"] = common.database_url(DATABASE)  # for bench/matching.py
 common.use_database(DATABASE, redis_db=9)
 
-import matching  # noqa: E402  (the directory generator, reused)
 import national_data  # noqa: E402  (the social side's generator, after the environment)
+
+import matching  # noqa: E402  (the directory generator, reused)
 
 LIST_TARGET_MS, SUGGESTIONS_TARGET_MS = 100, 50
 

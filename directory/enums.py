@@ -7,6 +7,8 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.languages import Language as Language  # one list, read here too
+
 ENUMS_FILE = (
     Path(__file__).resolve().parent.parent
     / "territory"
@@ -60,24 +62,6 @@ class SpecificNeed(models.TextChoices):
     ENGLISH = "Langues étrangères (anglais)", "Langues étrangères (anglais)"
     OTHER_LANGUAGES = "Langues étrangères (autres)", "Langues étrangères (autres)"
     VISUAL = "Déficience visuelle", "Déficience visuelle"
-
-
-class Language(models.TextChoices):
-    """Languages an advisor can help in (ISO 639-1)."""
-
-    FRENCH = "fr", _("français")
-    ENGLISH = "en", _("anglais")
-    SPANISH = "es", _("espagnol")
-    PORTUGUESE = "pt", _("portugais")
-    ARABIC = "ar", _("arabe")
-    TURKISH = "tr", _("turc")
-    OCCITAN = "oc", _("occitan")
-    GERMAN = "de", _("allemand")
-    ITALIAN = "it", _("italien")
-    DUTCH = "nl", _("néerlandais")
-    UKRAINIAN = "uk", _("ukrainien")
-    RUSSIAN = "ru", _("russe")
-    FRENCH_SIGN = "lsf", _("langue des signes française")
 
 
 class StructureKind(models.TextChoices):

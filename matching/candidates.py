@@ -116,58 +116,30 @@ REMOTE_SQL = """
        JOIN territory_commune commune ON commune.id = structure.commune_id
        WHERE commune.department_id = %s AND ({ways}))
 """
-# Read for the advisors who meet every other hard condition (only the capacity reads the load),
-# then for the few listed under "why not", whose load is shown beside the reason.
-# Only the rows that count are read (open referrals, recent declines for capacity, the
-# person's own), each kind through its own index (`referrals.Referral.Meta.indexes`): an
-# advisor's years of closed referrals are never scanned.
-LOAD_SQL = """
-SELECT advisor_id,
-       SUM(CASE WHEN state IN (%s, %s, %s) THEN 1 ELSE 0 END),
-       SUM(CASE WHEN decline_reason = %s AND answered_at >= %s THEN 1 ELSE 0 END),
-       MAX(CASE WHEN person_id = %s AND state IN (%s, %s, %s) THEN 1 ELSE 0 END)
-FROM referrals_referral
-WHERE advisor_id IN ({ids})
-  AND (state IN (%s, %s, %s) OR (decline_reason = %s AND answered_at >= %s) OR person_id = %s)
-GROUP BY advisor_id
-"""
 ABSENCES_SQL = """
 SELECT advisor_id, start, "end" FROM directory_absence
 WHERE advisor_id IN ({ids}) AND "end" >= %s AND start <= %s
 """
 
 
+# The advisors' live load is read by the app that owns the referrals, which registers how
+# (`referrals.loads.advisor_loads`, from its `AppConfig.ready()`): the matching sits below it.
+_load_source = None
+
+
+def load_source_register(source):
+    """`source(*, pks, person, since)` -> {advisor pk: (open referrals, declines for capacity
+    since `since`, helped the person before)}."""
+    global _load_source
+    _load_source = source
+
+
 def live_load(*, pks, person, config):
     """{advisor: (open referrals, recent declines for capacity, helped the person before)}."""
-    from referrals.models import DeclineReason, ReferralState
-
     if not pks:
         return {}
     since = timezone.now() - timedelta(days=config["decline_window_days"])
-    open_states = [ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS]
-    person_pk = person.pk if person is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            LOAD_SQL.format(ids=", ".join(["%s"] * len(pks))),
-            [
-                *open_states,
-                DeclineReason.NO_CAPACITY,
-                since,
-                person_pk,
-                ReferralState.ACCEPTED,
-                ReferralState.IN_PROGRESS,
-                ReferralState.COMPLETED,
-                *pks,
-                *open_states,
-                DeclineReason.NO_CAPACITY,
-                since,
-                person_pk,
-            ],
-        )
-        return {
-            pk: (int(open_count or 0), int(declines or 0), bool(helped))
-            for pk, open_count, declines, helped in cursor.fetchall()
-        }
+    return _load_source(pks=pks, person=person, since=since)
 
 
 def candidates_load(*, commune, profile, config, today=None):

@@ -122,7 +122,6 @@ BACKENDS = {
     "console": "notifications.sms.ConsoleSmsBackend",
     "http": "notifications.sms.HttpSmsBackend",
 }
-DEVELOPMENT_BACKENDS = {"file", "console", *(BACKENDS[name] for name in ("file", "console"))}
 
 
 def sms_enabled():

@@ -10,7 +10,6 @@ import unicodedata
 
 from django.db.models import OuterRef, Subquery
 
-from referrals.models import Referral
 from territory.models import Commune
 
 from .models import Person
@@ -23,9 +22,15 @@ def fold(text):
     return " ".join(re.split(r"[\W_]+", bare.casefold())).strip()
 
 
+def _referral_model():
+    """The referrals point at the person: people reads them through that relation
+    (`Person.referrals`), never by importing the referrals app, which sits above it."""
+    return Person._meta.get_field("referrals").related_model
+
+
 def with_last_referral(persons):
     """Each person with the state and code of their latest referral (None when there is none)."""
-    latest = Referral.objects.filter(person=OuterRef("pk")).order_by("-sent_at", "-pk")
+    latest = _referral_model().objects.filter(person=OuterRef("pk")).order_by("-sent_at", "-pk")
     return persons.annotate(
         last_referral_state=Subquery(latest.values("state")[:1]),
         last_referral_code=Subquery(latest.values("code")[:1]),
@@ -74,3 +79,10 @@ def probable_duplicates(user, *, first_name, last_name, birth_year):
         .order_by("pk")
         if fold(person.first_name) == first and fold(person.last_name) == last
     ]
+
+
+def referral_state_label(state):
+    """The label of a referral's state (`last_referral_state`), "" for none."""
+    if not state:
+        return ""
+    return dict(_referral_model()._meta.get_field("state").flatchoices).get(state, state)

@@ -5,7 +5,10 @@ from django.utils.translation import gettext as _
 
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 
+from . import erasure
+from .ages import age_band
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .signals import consent_recorded
 
 
 @transaction.atomic
@@ -59,9 +62,6 @@ def consent_revoke(*, user, person, where=""):
 @transaction.atomic
 def consent_record(*, user, person, share_identity, share_assessment, method):
     """A new consent after a revocation (or to widen its scope): the latest one applies."""
-    from referrals.models import Referral
-    from slips.tasks import prerender_after_commit
-
     _check_referrer(user, person)
     if not share_identity:
         raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
@@ -75,9 +75,8 @@ def consent_record(*, user, person, share_identity, share_assessment, method):
         method=method,
         recorded_by=user,
     )
-    # The slips of the person's open referrals print the consent: ready when printed again.
-    for referral_id in Referral.objects.open().filter(person=person).values_list("pk", flat=True):
-        prerender_after_commit(referral_id)
+    # The slips of the person's open referrals print the consent (`slips.apps`).
+    consent_recorded.send(sender=Person, person=person)
     return consent
 
 
@@ -167,100 +166,28 @@ def person_erase(*, user, person):
     return person_anonymise(person=person)
 
 
-def age_band(birth_year, year):
-    age = year - birth_year
-    for upper, label in ((25, "16-24"), (45, "25-44"), (60, "45-59"), (75, "60-74")):
-        if age < upper:
-            return label
-    return "75+"
-
-
 @transaction.atomic
 def person_anonymise(*, person):
     """Keeps age band, commune, needs, states and month-level dates; erases everything else.
 
     Statistics count referrals by the person's commune and the month they were sent: both are
     kept (dates become the first day of their month, in local time), so the counts do not move.
-    The delays (working days from sending to the answer, the first meeting and the closure)
-    are computed before the dates are cut and kept on the referral, so they do not move either.
-    Messages to the person (appointment confirmations and reminders) keep their kind, channel
-    and state only: their times are cut to the month too, the provider's trace goes, and one
-    still waiting is cancelled.
+    The person's own record is anonymised here; then each app anonymises its own rows tied to
+    the person (`people.erasure`): referrals keep their delays (working days from sending to
+    the answer, the first meeting and the closure, computed before the dates are cut), messages
+    to the person their kind, channel and state, assessments their needs and support mode.
     """
-    from directory.models import UnmetNeed
-    from notifications.models import PersonMessage
-    from notifications.services import person_messages_cancel
-    from referrals.models import Referral, ReferralEvent, ReferralMessage
-    from stats.services import referral_delays
-
     if person.erased_at:
         return person
-    referrals = list(Referral.objects.filter(person=person))
-    last = max([r.sent_at for r in referrals] or [person.created_at])
+    last = person.referrals.aggregate(last=models.Max("sent_at"))["last"] or person.created_at
     person.age_band = age_band(person.birth_year, timezone.localtime(last).year)
     person.first_name = person.last_name = person.phone = person.email = ""
     person.birth_year = None
-    person.created_at = _month(person.created_at)
+    person.created_at = erasure.month(person.created_at)
     person.erased_at = timezone.now()
     person.save()
-    ReferralMessage.objects.filter(referral__person=person).delete()
-    for referral in referrals:
-        person_messages_cancel(referral=referral, reason=_("Données de la personne effacées."))
-    for message in PersonMessage.objects.filter(person=person):
-        PersonMessage.objects.filter(pk=message.pk).update(
-            last_error="", provider_reference="", **_months_of(message, *_dates(PersonMessage))
-        )
-    for referral in referrals:
-        delays = referral_delays(
-            referral.sent_at, referral.answered_at, referral.first_meeting_at, referral.closed_at
-        )
-        referral.answer_days = delays.get("answer")
-        referral.meeting_days = delays.get("meeting")
-        referral.closure_days = delays.get("closure")
-        for field in _dates(Referral):
-            setattr(referral, field, _month(getattr(referral, field)))
-        referral.appointment_at = referral.appointment_place = None
-        referral.decline_detail = referral.cancel_detail = ""
-        referral.save()
-    # The erasure is the one writer allowed past the events' append-only rule: dates only.
-    ReferralEvent.objects.filter(referral__person=person).erasure_cut_dates_to_month(_month)
-    # The answers go, and of the computed profile only the need categories and the support
-    # mode stay, anonymous: its summary, due date, availability, travel, languages and
-    # specific needs were the person's own.
-    for assessment in person.assessments.all():
-        person.assessments.filter(pk=assessment.pk).update(
-            answers={},
-            profile=_anonymous_profile(assessment.profile),
-            **_months_of(assessment, *_dates(type(assessment))),
-        )
-    # The consents (recorded, revoked) and the unmet needs found for the person: to the month.
-    for model in (Consent, UnmetNeed):
-        for row in model.objects.filter(person=person):
-            model.objects.filter(pk=row.pk).update(**_months_of(row, *_dates(model)))
+    erasure.erase(person)
     return person
-
-
-def _anonymous_profile(profile):
-    """What the statistics read of a needs profile, nothing the person could be told from."""
-    if not isinstance(profile, dict):
-        return None
-    return {"needs": profile.get("needs") or [], "support_mode": profile.get("support_mode")}
-
-
-def _months_of(instance, *fields):
-    return {field: _month(getattr(instance, field)) for field in fields}
-
-
-def _dates(model):
-    """The names of a model's date and time fields."""
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)]
-
-
-def _month(value):
-    if value is None:
-        return None
-    local = timezone.localtime(value)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def persons_retention_apply(*, now=None):

@@ -9,11 +9,6 @@ urlpatterns = [
     path("personnes/<int:pk>/consentement/retirer/", views.consent_revoke, name="consent_revoke"),
     path("personnes/<int:pk>/consentement/", views.consent_record, name="consent_record"),
     path("personnes/<int:pk>/export.json", views.person_export, name="person_export"),
-    path(
-        "personnes/<int:pk>/donnees.pdf",
-        views.person_access_document,
-        name="person_access_document",
-    ),
     path("personnes/<int:pk>/effacer/", views.person_erase, name="person_erase"),
     path("coordination/consultations/", views.access_log, name="person_access_log"),
 ]

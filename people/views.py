@@ -1,7 +1,6 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,16 +10,19 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
-from referrals.cancellation import cancellation_preview
-from referrals.models import Referral, ReferralState
 from territory.models import Commune
 
 from . import services
-from .access_document import access_document_pdf
 from .forms import AccessLogFilterForm, ConsentForm, PersonRegistrationForm, PersonSearchForm
 from .models import Person, PersonAccess
-from .search import persons_search, probable_duplicates, with_last_referral
+from .search import (
+    persons_search,
+    probable_duplicates,
+    referral_state_label,
+    with_last_referral,
+)
 from .services import person_access_log, person_register
+from .signals import erasure_effects_asked
 
 SEARCH_SESSION_KEY = "person_search"
 PERSONS_PAGE_SIZE = 25
@@ -49,8 +51,7 @@ def person_list(request):
     page = Paginator(persons, PERSONS_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for person in page.object_list:
-        state = person.last_referral_state
-        person.last_referral_label = ReferralState(state).label if state else ""
+        person.last_referral_label = referral_state_label(person.last_referral_state)
     return render(
         request,
         "people/person_list.html",
@@ -150,9 +151,9 @@ def consent_revoke(request, pk):
 
 
 def _open_referrals_effects(person):
-    return cancellation_preview(
-        Referral.objects.open().filter(person=person).select_related("advisor__user")
-    )
+    """What withdrawing the consent or erasing will do, said by the apps it reaches."""
+    answers = erasure_effects_asked.send(sender=Person, person=person)
+    return [effect for _receiver, effects in answers for effect in effects]
 
 
 @require_POST
@@ -185,20 +186,6 @@ def person_export(request, pk):
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
     response["Content-Disposition"] = f'attachment; filename="personne-{person.pk}.json"'
-    return response
-
-
-@role_required(Role.SOCIAL_WORKER)
-def person_access_document(request, pk):
-    """The right of access for the person: everything the JSON export holds, in words (PDF)."""
-    person = _person(request, pk)
-    try:
-        pdf = access_document_pdf(user=request.user, person=person)
-    except ApplicationError as error:
-        raise PermissionDenied(error.message) from error
-    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="donnees-personne-{person.pk}.pdf"'
     return response
 
 

@@ -1,6 +1,27 @@
 from django.apps import AppConfig
 
+from people.erasure import register
+from people.signals import erasure_effects_asked
+
 
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "Orientations"
+
+    def ready(self):
+        # Erasing a person anonymises the referrals too.
+        from .erasure import referrals_erase
+
+        register(referrals_erase)
+
+        # The matching reads the advisors' load from the referrals.
+        from matching.candidates import load_source_register
+
+        from .loads import advisor_loads
+
+        load_source_register(advisor_loads)
+
+        # Withdrawing the consent or erasing the person cancels the open referrals: said first.
+        from .cancellation import open_referrals_effects
+
+        erasure_effects_asked.connect(open_referrals_effects, dispatch_uid="referrals.effects")

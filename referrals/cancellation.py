@@ -34,3 +34,8 @@ def cancellation_preview(referrals):
         }
         for referral in referrals
     ]
+
+
+def open_referrals_effects(sender, *, person, **kwargs):
+    """The person's open referrals, cancelled by a withdrawal of consent or an erasure."""
+    return cancellation_preview(person.referrals.open().select_related("advisor__user"))

@@ -6,8 +6,7 @@ from directory.enums import Service
 from directory.models import Advisor, Place
 from pasip.validators import validate_printable
 
-from .models import OUTSIDE_REASON_MAX, CancelReason, DeclineReason, Outcome
-from .services import OUTCOMES
+from .models import OUTCOMES, OUTSIDE_REASON_MAX, CancelReason, DeclineReason, Outcome
 
 
 def needs_from_profile(needs, profile):

@@ -44,6 +44,19 @@ class Outcome(models.TextChoices):
 
 
 OPEN_STATES = (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+# While accepted or under way the appointment still stands: the advisor sets, moves or removes
+# it, and the person's confirmation and reminder may still be sent.
+APPOINTMENT_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
+# How a referral closed may end, by the advisor's closing action.
+OUTCOMES = {
+    "complete": (
+        Outcome.SATISFIED,
+        Outcome.PARTIALLY,
+        Outcome.NOT_SATISFIED,
+        Outcome.REFERRED_ELSEWHERE,
+    ),
+    "fail": (Outcome.UNREACHABLE, Outcome.NO_SHOW),
+}
 REROUTABLE_STATES = (ReferralState.DECLINED, ReferralState.EXPIRED, ReferralState.CANCELLED)
 OUTSIDE_REASON_MAX = 300  # the reason for an advisor chosen outside the suggestions
 
@@ -146,7 +159,7 @@ class Referral(models.Model):
     meeting_reminded_at = models.DateTimeField(null=True, blank=True)
     # Working days from sending to the answer, the first meeting and the closure, kept when the
     # person's data is erased and the dates are cut to the month: the statistics' delays then
-    # read these (`stats.services.referral_delays`), so that erasure does not move them.
+    # read these (`referrals.delays.referral_delays`), so that erasure does not move them.
     answer_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     meeting_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     closure_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -163,7 +176,7 @@ class Referral(models.Model):
             # The lists, newest first, read a page without sorting the structure's history.
             models.Index(fields=["referring_structure", "sent_at"], name="referral_structure_list"),
             models.Index(fields=["advisor", "sent_at"], name="referral_advisor_inbox"),
-            # The matching's live load (`matching.candidates.LOAD_SQL`).
+            # The matching's live load (`referrals.loads.LOAD_SQL`).
             models.Index(
                 fields=["advisor"], condition=Q(state__in=OPEN_STATES), name="referral_open_load"
             ),
@@ -187,6 +200,11 @@ class Referral(models.Model):
     def __str__(self):
         return self.code
 
+    @property
+    def appointment_stands(self):
+        """Accepted or under way: its appointment may be set, moved or recalled to the person."""
+        return self.state in APPOINTMENT_STATES
+
 
 class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Changement d'état")
@@ -208,7 +226,7 @@ class ReferralEventQuerySet(models.QuerySet):
 
     def erasure_cut_dates_to_month(self, month_of):
         """The one writer allowed past the append-only rule: when a person's data is erased
-        (`people.services.person_anonymise`), the events' times are cut to the month by
+        (`referrals.erasure`), the events' times are cut to the month by
         `month_of`; nothing else about an event ever changes."""
         by_month = {}
         for pk, at in self.values_list("pk", "at"):

@@ -23,11 +23,11 @@ from notifications.services import (
 from pasip.errors import ApplicationError, Conflict, NotAllowed
 from pasip.validators import CONTROL_CHARACTERS
 from pasip.workdays import working_days_between
-from slips.tasks import prerender_after_commit
 
 from . import transitions
 from .models import (
     OPEN_STATES,
+    OUTCOMES,
     OUTSIDE_REASON_MAX,
     REROUTABLE_STATES,
     CancelReason,
@@ -39,6 +39,7 @@ from .models import (
     ReferralMessage,
     ReferralState,
 )
+from .signals import slip_changed
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 
@@ -228,7 +229,7 @@ def _referral_create(
             subject=_("Nouvelle orientation %(code)s") % {"code": referral.code},
         )
     # The slip is printed right after sending: a worker renders both variants meanwhile.
-    prerender_after_commit(referral.pk)
+    slip_changed.send(sender=Referral, referral_id=referral.pk)
     return referral
 
 
@@ -287,16 +288,12 @@ def appointment_date_check(appointment_at):
         )
 
 
-# While accepted or under way the advisor sets, moves or removes the appointment.
-APPOINTMENT_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS)
-
-
 def appointment_check(*, user, referral):
     """Raises unless `user` is the referral's advisor and the referral is accepted or under
     way: the only person and the only time its appointment may change."""
     if transitions.Actor.ADVISOR not in transitions.actors_of(user, referral):
         raise NotAllowed(_("Seul le conseiller de l'orientation peut changer son rendez-vous."))
-    if referral.state not in APPOINTMENT_STATES:
+    if not referral.appointment_stands:
         raise Conflict(
             _(
                 "Le rendez-vous se fixe une fois l'orientation acceptée, tant que "
@@ -360,7 +357,7 @@ def _appointment_write(*, user, referral, fields, reason, change):
         reason=str(reason),
     )
     appointment_notify(referral=referral)
-    prerender_after_commit(referral.pk)  # the slip prints the appointment
+    slip_changed.send(sender=Referral, referral_id=referral.pk)  # the slip prints the appointment
     # The referring social worker hears of it (the date stays in the application): a person
     # with neither a mobile nor an e-mail address is told by her.
     notify(
@@ -433,17 +430,6 @@ def referral_expire(*, referral):
     )
 
 
-OUTCOMES = {
-    "complete": (
-        Outcome.SATISFIED,
-        Outcome.PARTIALLY,
-        Outcome.NOT_SATISFIED,
-        Outcome.REFERRED_ELSEWHERE,
-    ),
-    "fail": (Outcome.UNREACHABLE, Outcome.NO_SHOW),
-}
-
-
 def _close(*, user, referral, name, outcome):
     if outcome not in OUTCOMES[name]:
         raise ApplicationError(
@@ -500,7 +486,7 @@ def _transition(*, user, referral, name, fields, reason=""):
     person_messages_cancel_obsolete(referral=referral)
     if transition.to_state in OPEN_STATES:
         # Still open, its slip changed (state, appointment): printed again, it is ready.
-        prerender_after_commit(referral.pk)
+        slip_changed.send(sender=Referral, referral_id=referral.pk)
     for recipient in _other_side(user, referral):
         notify(
             recipient=recipient,

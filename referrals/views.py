@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from assessments.models import Assessment
+from assessments.wording import constraint_lines
 from directory.enums import Service
 from directory.models import Advisor
 from matching.services import suggestions_for_person
@@ -19,7 +20,6 @@ from pasip.permissions import role_required
 from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
-from slips.content import constraint_lines
 
 from . import selectors, services, transitions
 from .board_filters import board_filtered
@@ -329,7 +329,7 @@ def _appointment_on_page(user, referral):
             "appointment_place": referral.appointment_place_id,
         }
     return {
-        "can_set_appointment": referral.state in services.APPOINTMENT_STATES,
+        "can_set_appointment": referral.appointment_stands,
         "person_told": person_channel_explained(referral.person)[1],
         "appointment_form": AppointmentForm(initial=appointment, advisor=referral.advisor),
     }

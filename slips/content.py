@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from qrcode.image.pil import PilImage
 
 from assessments.models import Assessment
-from assessments.profile import SupportMode
+from assessments.wording import as_date, constraint_lines, half_day_label
 from directory.enums import Service
-from pasip.workdays import half_day_label
 from referrals.models import Referral, ReferralState
 
 from . import wording
@@ -148,55 +147,6 @@ def _need_categories(referral, profile):
     return categories
 
 
-def constraint_lines(profile):
-    """The assessment's constraints, one short line each, for the advisor's page."""
-    lines = []
-    mode = profile.get("support_mode")
-    if mode in SupportMode.values:
-        lines.append(_("Accompagnement : %(mode)s") % {"mode": SupportMode(mode).label})
-    if profile.get("urgent"):
-        lines.append(_("Urgent"))
-    due = _as_date(profile.get("due_date"))
-    if due:
-        lines.append(_("À faire avant le %(date)s") % {"date": due.strftime("%d/%m/%Y")})
-    constraints = profile.get("constraints")
-    if not isinstance(constraints, dict):
-        return lines
-    km = constraints.get("max_travel_km")
-    if isinstance(km, int | float):
-        lines.append(_("Se déplace jusqu'à %(km)s km") % {"km": f"{km:g}"})
-    flags = {
-        "has_car": _("A une voiture"),
-        "uses_bus": _("Prend le bus"),
-        "home_visit": _("Souhaite un rendez-vous à domicile"),
-        "remote_phone": _("Accepte un accompagnement par téléphone"),
-        "remote_video": _("Accepte un accompagnement en visio"),
-    }
-    lines.extend(str(label) for key, label in flags.items() if constraints.get(key) is True)
-    languages = [wording.language_label(code) for code in constraints.get("languages") or ()]
-    if languages and languages != [wording.language_label("fr")]:
-        lines.append(_("Langues : %(languages)s") % {"languages": ", ".join(languages)})
-    if constraints.get("french_level"):
-        level = wording.french_level_label(constraints["french_level"])
-        lines.append(_("Parle français : %(level)s") % {"level": level})
-    specific = [str(need) for need in constraints.get("specific_needs") or ()]
-    if specific:
-        lines.append(_("Besoins particuliers : %(needs)s") % {"needs": ", ".join(specific)})
-    half_days = [half_day_label(code) for code in constraints.get("half_days") or ()]
-    if half_days:
-        lines.append(_("Disponible : %(half_days)s") % {"half_days": ", ".join(half_days)})
-    return lines
-
-
-def _as_date(value):
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def person_lines(profile):
     """What the assessment says about how the person will be helped, said to the person:
     "vous", one short sentence each (the advisor's page keeps its own lines)."""
@@ -205,7 +155,7 @@ def person_lines(profile):
     if mode in wording.SUPPORT_FOR_PERSON:
         lines.append(str(wording.SUPPORT_FOR_PERSON[mode]))
     if profile.get("urgent"):
-        due = _as_date(profile.get("due_date"))
+        due = as_date(profile.get("due_date"))
         if due:
             lines.append(
                 _("C'est urgent : votre démarche est à faire avant le %(date)s.")

@@ -28,6 +28,16 @@ def prerender_after_commit(referral_id):
     transaction.on_commit(lambda: _publish(referral_id))
 
 
+def referral_slip_changed(sender, *, referral_id, **kwargs):
+    prerender_after_commit(referral_id)
+
+
+def person_slips_changed(sender, *, person, **kwargs):
+    """The slips of the person's open referrals print the consent: ready when printed again."""
+    for referral_id in person.referrals.open().values_list("pk", flat=True):
+        prerender_after_commit(referral_id)
+
+
 def _publish(referral_id):
     from worker.publishing import publish
 

@@ -9,4 +9,9 @@ urlpatterns = [
         views.referral_slip_preview,
         name="referral_slip_preview",
     ),
+    path(
+        "personnes/<int:pk>/donnees.pdf",
+        views.person_access_document,
+        name="person_access_document",
+    ),
 ]

@@ -43,6 +43,7 @@ SOURCES = (
     "templates/slips/*",
     "assessments/models.py",
     "assessments/profile.py",  # the support modes the advisor's page names
+    "assessments/wording.py",  # the constraints, languages, half-days said in words
     "directory/enums.py",  # the needs' labels
     "pasip/errors.py",  # the time limit's error
     "pasip/workdays.py",  # the weekdays' names

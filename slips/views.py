@@ -3,6 +3,7 @@ import hashlib
 import re
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 
@@ -13,6 +14,7 @@ from people.models import Person
 from people.services import person_access_log
 from referrals.models import Referral
 
+from .access_document import access_document_pdf
 from .content import Variant
 from .rendering import SlipTimeout, slip_html, slip_pdf
 from .versions import person_erased_at, printed_rows
@@ -95,3 +97,19 @@ def style_hash(html):
     match = re.search(r"<style>(.*?)</style>", html, flags=re.S)
     digest = hashlib.sha256(match.group(1).encode("utf-8")).digest() if match else b""
     return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+@role_required(Role.SOCIAL_WORKER)
+def person_access_document(request, pk):
+    """The right of access for the person: everything the JSON export holds, in words (PDF)."""
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("commune"), pk=pk
+    )
+    try:
+        pdf = access_document_pdf(user=request.user, person=person)
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from error
+    person_access_log(user=request.user, persons=[person], where=request.get_full_path())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="donnees-personne-{person.pk}.pdf"'
+    return response

@@ -6,7 +6,7 @@ Written for someone who reads with difficulty: short sentences, everyday words.
 from django.utils.translation import gettext_lazy as _
 
 from assessments.profile import SupportMode
-from directory.enums import Language, Service
+from directory.enums import Service
 
 PLAIN_NEEDS = {
     Service.ADMIN_PROCEDURES: _("faire vos démarches sur internet (CAF, impôts, santé, retraite…)"),
@@ -75,13 +75,6 @@ SUPPORT_FOR_PERSON = {
     SupportMode.TEACH: _("Votre conseiller vous apprendra à faire vous-même, pas à pas."),
 }
 
-# The questionnaire's answers about spoken French (`french_level`), said plainly.
-FRENCH_LEVELS = {
-    "fluent": _("à l'aise"),
-    "basic": _("avec quelques difficultés"),
-    "little": _("très peu ou pas du tout"),
-}
-
 
 def enumeration(words):
     """« a », « a et b », « a, b et c »."""
@@ -89,12 +82,3 @@ def enumeration(words):
     if len(words) < 2:
         return "".join(words)
     return ", ".join(words[:-1]) + " et " + words[-1]
-
-
-def language_label(code):
-    return str(Language(code).label) if code in Language.values else str(code)
-
-
-def french_level_label(code):
-    """`basic` → « avec quelques difficultés »; an unknown code is printed as is."""
-    return str(FRENCH_LEVELS.get(code, code))

@@ -10,7 +10,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from pasip.workdays import is_working_day, working_days_between
-from people.services import age_band
+from people.ages import age_band
+from referrals.delays import DELAY_PHASES, local_day, phase_delays
 from referrals.models import Referral
 
 from .models import (
@@ -54,31 +55,6 @@ class WorkingDayCounter:
         if start < self.ORIGIN:
             return working_days_between(start, end)
         return self.running[self._index(end)] - self.running[self._index(start)]
-
-
-def _local_day(moment):
-    return timezone.localtime(moment).date()
-
-
-DELAY_PHASES = ("answer", "meeting", "closure")
-
-
-def referral_delays(sent_at, answered_at, first_meeting_at, closed_at):
-    """The statistics' delays of one referral: working days from sending to the answer, the
-    first meeting and the closure, for the phases that happened ({"answer": 3, ...}).
-
-    Computed here for the statistics, and by the erasure before it cuts the dates to the month
-    (kept on the referral: `answer_days`, `meeting_days`, `closure_days`).
-    """
-    moments = (answered_at, first_meeting_at, closed_at)
-    return dict(_delays(_local_day(sent_at), moments, working_days_between))
-
-
-def _delays(sent, moments, between):
-    """(phase, working days) for each phase that happened; `between` counts the days."""
-    for phase, moment in zip(DELAY_PHASES, moments, strict=True):
-        if moment:
-            yield phase, between(sent, _local_day(moment))
 
 
 def _referral_rows():
@@ -125,7 +101,7 @@ def stats_refresh():
         kept_days = row[16:19]
         support_mode = row[19] or ""
         total += 1
-        sent = _local_day(sent_at)
+        sent = local_day(sent_at)
         month = sent.replace(day=1)
         typology = typology or ""
         band = age_band(birth_year, sent.year) if birth_year else band
@@ -144,7 +120,7 @@ def stats_refresh():
             ]
         else:
             moments = (answered_at, meeting_at, closed_at)
-            counted = _delays(sent, moments, working_days.between)
+            counted = phase_delays(sent, moments, working_days.between)
             delays = [(phase, str(days)) for phase, days in counted]
         for need in ("", *sorted(set(needs or ()))):
             entry = cube[(department, month, epci, typology, need)]

@@ -78,7 +78,6 @@ from .kinds import (
 )
 from .outbox import notifications_relay, notifications_retry, notify, queue_notification
 from .persons import (
-    APPOINTMENT_STATES,
     appointment_notify,
     person_channel,
     person_channel_explained,
@@ -94,7 +93,6 @@ from .persons import (
 from .preferences import next_digest_at, preference_for, preference_update
 
 __all__ = [
-    "APPOINTMENT_STATES",
     "DeliveryError",
     "KINDS",
     "NotificationKind",

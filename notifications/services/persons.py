@@ -78,7 +78,7 @@ def appointment_notify(*, referral):
         referral=referral,
         reason=_("Rendez-vous déplacé.") if appointment_at else _("Rendez-vous supprimé."),
     )
-    if referral.state not in APPOINTMENT_STATES:
+    if not referral.appointment_stands:
         return []
     now = timezone.now()
     if appointment_at is None or appointment_at <= now:
@@ -112,10 +112,6 @@ def appointment_notify(*, referral):
     return messages
 
 
-# The states in which a referral's appointment still stands: accepted, or under way.
-APPOINTMENT_STATES = ("accepted", "in_progress")
-
-
 def person_messages_cancel(*, referral, reason):
     """Cancels the messages still waiting for `referral`, saying why (shown in the admin)."""
     return PersonMessage.objects.filter(
@@ -126,7 +122,7 @@ def person_messages_cancel(*, referral, reason):
 def person_messages_cancel_obsolete(*, referral):
     """After a change of state: a referral no longer accepted or under way (cancelled,
     declined, failed, completed…) has no appointment to confirm or recall."""
-    if referral.state in APPOINTMENT_STATES:
+    if referral.appointment_stands:
         return 0
     return person_messages_cancel(referral=referral, reason=_closed_reason(referral))
 
@@ -142,7 +138,7 @@ def person_message_obsolete(message, *, now):
     nothing reaches the person for a referral closed, an appointment moved, removed or past,
     or a consent withdrawn since the message was written."""
     referral = message.referral
-    if referral.state not in APPOINTMENT_STATES:
+    if not referral.appointment_stands:
         return _closed_reason(referral)
     if referral.appointment_at is None:
         return _("Rendez-vous supprimé.")

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from notifications.sms import DEVELOPMENT_BACKENDS
 from pasip.monitoring import sentry_init
 
 from .base import *  # noqa: F403
@@ -36,9 +35,16 @@ PASIP_ERRORS_REPORTED = sentry_init(
 )
 
 # SMS: none until a provider is configured; never the development backends, which would report
-# messages as sent that no one receives.
+# messages as sent that no one receives (named as settings name them: by alias or dotted path,
+# `notifications.sms.BACKENDS`).
+DEVELOPMENT_SMS_BACKENDS = {
+    "file",
+    "console",
+    "notifications.sms.FileSmsBackend",
+    "notifications.sms.ConsoleSmsBackend",
+}
 PASIP_SMS_BACKEND = env("PASIP_SMS_BACKEND", default="none")
-if PASIP_SMS_BACKEND in DEVELOPMENT_BACKENDS:
+if PASIP_SMS_BACKEND in DEVELOPMENT_SMS_BACKENDS:
     raise ImproperlyConfigured(
         f"PASIP_SMS_BACKEND={PASIP_SMS_BACKEND} n'envoie aucun SMS : en production, choisissez"
         " « http » (PASIP_SMS_URL, PASIP_SMS_TOKEN) ou « none »."

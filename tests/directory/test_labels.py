@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from assessments.profile import SupportMode
+from assessments.wording import language_label
 from directory.enums import Language
 from directory.models import Permanence, Structure
 from pasip.workdays import Weekday, half_day_label
-from slips import content, wording
+from slips import content
 from stats.forms import FiltersForm
 from stats.labels import SUPPORT_MODE_LABELS, typology_label
 from tests.factories import AdvisorFactory, StructureFactory, commune
@@ -32,7 +33,7 @@ def test_a_language_has_one_label_on_the_slip_and_on_the_advisors_page(client, l
     page = client.get(reverse("directory_advisor", args=[advisor.pk])).content.decode()
     label = str(Language(language).label)
 
-    assert wording.language_label(language) == label
+    assert language_label(language) == label
     assert f'value="{language}"' in page and label in page
 
 

@@ -13,6 +13,7 @@ import pytest
 import qrcode
 from PIL import Image
 
+from assessments.wording import constraint_lines
 from directory.enums import Service
 from slips import checks, content
 from slips.content import french_day, next_permanences
@@ -143,7 +144,7 @@ def test_the_time_limit_never_lets_its_exception_escape_whatever_the_timing():
 
 
 def test_the_advisors_page_says_the_constraints_in_words_not_codes():
-    lines = content.constraint_lines(
+    lines = constraint_lines(
         {
             "support_mode": "faire_avec",
             "constraints": {

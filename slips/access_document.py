@@ -1,4 +1,4 @@
-"""The right of access as a document the person can read: everything `services.person_export`
+"""The right of access as a document the person can read: everything `people.services.person_export`
 holds (the JSON export, for machines), said in words, in French, as a PDF made by WeasyPrint
 with the slip's fonts (nothing fetched from outside while rendering)."""
 
@@ -6,10 +6,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
 
+from people.services import _check_referrer
 from referrals.models import EventKind, Outcome, ReferralState
-from slips.rendering import PDF_VARIANT, _font_urls, font_configuration, local_url_fetcher
 
-from .services import _check_referrer
+from .rendering import PDF_VARIANT, _font_urls, font_configuration, local_url_fetcher
 
 TEMPLATE = "people/access_document.html"
 
