@@ -14,7 +14,7 @@ from pasip.api import SlugRelatedField, role_permission
 from people.models import Person
 from territory.models import Commune
 
-from . import services
+from . import policies, services
 from .enums import Language, Service, SpecificNeed, SupportFormat
 from .matching import advisors_rank
 from .models import Advisor
@@ -217,8 +217,8 @@ class AdvisorViewSet(
 
     def perform_update(self, serializer):
         advisor = serializer.instance
-        if not services.can_edit_advisor(self.request.user, advisor):
-            raise PermissionDenied("Vous ne pouvez modifier que votre propre fiche.")
+        if not policies.can_edit_advisor(self.request.user, advisor):
+            raise PermissionDenied(policies.ADVISOR_REFUSED)
         data = dict(serializer.validated_data)
         serializer.instance = services.advisor_update(
             user=self.request.user,

@@ -20,27 +20,23 @@ from people.models import Person
 from people.services import person_access_log
 from territory.models import Commune
 
-from . import national, services
+from . import national, policies, services
 from .enums import Service
 from .forms import AbsenceForm, AdvisorForm, ImportForm, PermanenceForm, PlaceForm
 from .models import Absence, Advisor, DirectoryImport, Permanence, Place
 
-MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+MANAGERS = policies.DIRECTORY_MANAGERS
 STALE_AFTER = timedelta(days=180)  # an entry not updated for six months is flagged
 
 
 def _editable_advisors(user):
     advisors = Advisor.objects.select_related("user", "structure__commune")
-    if services.can_manage_directory(user):
-        return advisors
-    return advisors.filter(user=user)
+    return policies.editable_advisors(user, advisors)
 
 
 def _editable_places(user):
     places = Place.objects.select_related("commune", "structure")
-    if services.can_manage_directory(user):
-        return places
-    return places.filter(structure_id=user.structure_id)
+    return policies.editable_places(user, places)
 
 
 @role_required(Role.ADVISOR)
@@ -71,7 +67,7 @@ def directory_home(request):
 def advisor_edit(request, pk):
     """One advisor's entry, permanences and absences; another advisor's entry is a 404."""
     advisor = get_object_or_404(_editable_advisors(request.user), pk=pk)
-    can_manage = services.can_manage_directory(request.user)
+    can_manage = policies.can_manage_directory(request.user)
     form = AdvisorForm(request.POST or None, advisor=advisor, can_manage=can_manage)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -169,7 +165,7 @@ def place_list(request):
 @role_required(Role.ADVISOR, *MANAGERS)
 def place_edit(request, pk=None):
     """A place of the advisor's structure, or any place for the coordinator."""
-    can_manage = services.can_manage_directory(request.user)
+    can_manage = policies.can_manage_directory(request.user)
     if pk:
         place = get_object_or_404(_editable_places(request.user), pk=pk)
     elif can_manage:

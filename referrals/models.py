@@ -70,8 +70,8 @@ class ReferralQuerySet(models.QuerySet):
 
     def reroutable_by(self, user):
         """Referrals `user` may open to re-route: the coordinator's whole board (the person
-        pseudonymised), the referrals they may see for anyone else (`services.reroute_check`
-        then says who may act)."""
+        pseudonymised), the referrals they may see for anyone else
+        (`policies.referral_reroute_check` then says who may act)."""
         return self.on_board_of(user) if user.is_coordinator else self.visible_to(user)
 
     def on_board_of(self, user):
