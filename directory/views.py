@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from pasip.service_calls import service_call
 from people.models import Person
 from people.services import person_access_log
 from territory.models import Commune
@@ -71,7 +71,7 @@ def advisor_edit(request, pk):
     form = AdvisorForm(request.POST or None, advisor=advisor, can_manage=can_manage)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with service_call(request) as call:
             services.advisor_update(
                 user=request.user,
                 advisor=advisor,
@@ -79,9 +79,7 @@ def advisor_edit(request, pk):
                 places=list(data.pop("places")),
                 **data,
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Fiche enregistrée."))
             return redirect("directory_advisor", pk=advisor.pk)
     return render(
@@ -176,11 +174,9 @@ def place_edit(request, pk=None):
         raise Http404
     form = PlaceForm(request.POST or None, instance=place, can_manage=can_manage)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request) as call:
             services.place_save(user=request.user, place=form.save(commit=False))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Lieu enregistré."))
             return redirect("directory_places")
     communes = Commune.objects.only("name", "postal_codes")
@@ -238,12 +234,10 @@ def import_recheck(request, pk):
 def _import_step(request, pk, service):
     """Asks the worker for an import's next step (apply, check again); back to its page."""
     upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
-    try:
+    with service_call(request):
         upload = service(user=request.user, upload=upload)
         if upload.queued is False:
             messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
-    except ApplicationError as error:
-        messages.error(request, error.message)
     return redirect("directory_import", pk=upload.pk)
 
 
