@@ -4,7 +4,6 @@ from datetime import date
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -217,8 +216,7 @@ class AdvisorViewSet(
 
     def perform_update(self, serializer):
         advisor = serializer.instance
-        if not policies.can_edit_advisor(self.request.user, advisor):
-            raise PermissionDenied(policies.ADVISOR_REFUSED)
+        policies.advisor_edit_check(self.request.user, advisor)
         data = dict(serializer.validated_data)
         serializer.instance = services.advisor_update(
             user=self.request.user,

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from pasip.errors import NotAllowed
+from people.policies import person_can_register
 
 from .models import REROUTABLE_STATES, Referral
 from .models import ReferralState as S
@@ -26,8 +27,8 @@ def actors_of(user, referral):
     if user is None:
         return {Actor.SYSTEM}
     actors = set()
-    if user.is_social_worker and user.structure_id == referral.referring_structure_id:
-        actors.add(Actor.REFERRER)
+    if person_can_register(user) and user.structure_id == referral.referring_structure_id:
+        actors.add(Actor.REFERRER)  # a social worker of the structure that referred the person
     if user.is_advisor and (
         referral.advisor.user_id == user.pk or _in_shared_inbox(user, referral)
     ):
