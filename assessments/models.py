@@ -2,6 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from people.policies import persons_followed_filter
+
 from .profile import profile_from_json
 from .questionnaire import Questionnaire
 
@@ -37,9 +39,10 @@ class QuestionnaireVersion(models.Model):
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Assessments a user may open: those of the persons of the user's own structure."""
-        if user.is_social_worker and user.structure_id:
-            return self.filter(person__structure_id=user.structure_id)
-        return self.none()
+        followed = persons_followed_filter(user, "person__structure_id")
+        if followed is None:
+            return self.none()
+        return self.filter(followed)
 
     def latest_for(self, person):
         """The person's assessment in progress or last made."""

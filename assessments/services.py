@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.errors import ApplicationError, Conflict
+from people.policies import person_followed_check
 
 from .models import Assessment, QuestionnaireVersion
 from .profile import needs_profile_compute, profile_to_json
@@ -89,13 +90,6 @@ def questionnaire_load_file(path=None):
     return version
 
 
-def _check_access(user, person):
-    if not (user.is_social_worker and person.structure_id == user.structure_id):
-        raise NotAllowed(
-            _("Vous ne pouvez faire le diagnostic que des personnes de votre structure.")
-        )
-
-
 def _check_editable(assessment):
     if assessment.is_frozen:
         raise Conflict(
@@ -110,7 +104,7 @@ def _check_editable(assessment):
 @transaction.atomic
 def assessment_start(*, user, person, answers=None):
     """A new draft on the current questionnaire version, with any first answers."""
-    _check_access(user, person)
+    person_followed_check(user, person)
     version = QuestionnaireVersion.current()
     if version is None:
         raise ApplicationError(_("Aucun questionnaire n'est chargé."), code="no_questionnaire")
@@ -131,7 +125,7 @@ def assessment_answer(*, user, assessment, answers, area=None):
     answer is wrong, so the draft stays as it was.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_access(user, assessment.person)
+    person_followed_check(user, assessment.person)
     _check_editable(assessment)
     questionnaire = assessment.questionnaire
     merged = dict(assessment.answers)
@@ -154,7 +148,7 @@ def assessment_answer(*, user, assessment, answers, area=None):
 def assessment_validate(*, user, assessment):
     """Checks that every question is answered and stores the needs profile."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _check_access(user, assessment.person)
+    person_followed_check(user, assessment.person)
     _check_editable(assessment)
     questionnaire = assessment.questionnaire
     cleaned, errors = questionnaire.check(
@@ -182,7 +176,7 @@ def assessment_correct(*, user, assessment):
     questions that version no longer has, or no longer valid, are left out). An assessment
     not yet sent with a referral is changed directly, never corrected.
     """
-    _check_access(user, assessment.person)
+    person_followed_check(user, assessment.person)
     if assessment.person.erased_at:
         raise Conflict(
             _(

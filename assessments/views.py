@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from pasip.service_calls import service_call
 from people.models import Person
 from people.services import person_access_log
 
@@ -32,10 +33,9 @@ def _visible_assessment(request, pk):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_create(request, person_pk):
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
-    try:
+    with service_call(request) as call:
         assessment = services.assessment_start(user=request.user, person=person)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if not call.ok:
         return redirect("referral_new", person_pk=person.pk)
     return redirect("assessment_step", pk=assessment.pk, step=1)
 
@@ -67,7 +67,7 @@ def assessment_step(request, pk, step):
     if request.method == "POST":
         later = request.POST.get("action") == "later"
         values = _posted_answers(request, area)
-        try:
+        with service_call(request) as call:
             _check_version(request, assessment)
             services.assessment_answer(
                 user=request.user,
@@ -75,12 +75,9 @@ def assessment_step(request, pk, step):
                 answers=values,
                 area=None if later else area["key"],
             )
-        except services.InvalidAnswers as error:
-            errors = error.errors
-            messages.error(request, error.message)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if isinstance(call.error, services.InvalidAnswers):
+            errors = call.error.errors
+        if call.ok:
             if later:
                 messages.success(
                     request,
@@ -161,11 +158,9 @@ def assessment_summary(request, pk):
         )
     questionnaire = assessment.questionnaire
     if request.method == "POST":
-        try:
+        with service_call(request) as call:
             services.assessment_validate(user=request.user, assessment=assessment)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Diagnostic validé."))
             return redirect("referral_new", person_pk=assessment.person_id)
     missing_step = questionnaire.first_incomplete_area(assessment.answers)
@@ -216,10 +211,9 @@ def _history(assessment):
 @role_required(Role.SOCIAL_WORKER)
 def assessment_correct(request, pk):
     assessment = _visible_assessment(request, pk)
-    try:
+    with service_call(request) as call:
         correction = services.assessment_correct(user=request.user, assessment=assessment)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if not call.ok:
         return redirect("assessment_summary", pk=pk)
     messages.success(
         request, _("Nouvelle version du diagnostic : l'ancienne est conservée telle quelle.")

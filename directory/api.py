@@ -1,13 +1,12 @@
 """The directory's API: its entries (the ranking is in `matching.api`)."""
 
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Role
 from pasip.api import SlugRelatedField, role_permission
 from territory.models import Commune
 
-from . import services
+from . import policies, services
 from .enums import Language, Service, SpecificNeed, SupportFormat
 from .models import Advisor
 
@@ -70,8 +69,7 @@ class AdvisorViewSet(
 
     def perform_update(self, serializer):
         advisor = serializer.instance
-        if not services.can_edit_advisor(self.request.user, advisor):
-            raise PermissionDenied("Vous ne pouvez modifier que votre propre fiche.")
+        policies.advisor_edit_check(self.request.user, advisor)
         data = dict(serializer.validated_data)
         serializer.instance = services.advisor_update(
             user=self.request.user,

@@ -8,42 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
-from pasip.errors import ApplicationError, NotAllowed
+from pasip.errors import ApplicationError
 from worker.publishing import publish
 
 from . import national
 from .models import Absence, Advisor, DirectoryImport, Permanence, Place, UnmetNeed
+from .policies import (
+    advisor_edit_check,
+    advisor_places_check,
+    directory_manage_check,
+    place_edit_check,
+)
 
 logger = logging.getLogger(__name__)
-
-DIRECTORY_MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
-
-
-def can_manage_directory(user):
-    return user.is_authenticated and user.role in DIRECTORY_MANAGERS
-
-
-def can_edit_advisor(user, advisor):
-    """An advisor edits their own entry; the coordinator edits every entry."""
-    return can_manage_directory(user) or (user.is_advisor and advisor.user_id == user.pk)
-
-
-def can_edit_place(user, place):
-    if can_manage_directory(user):
-        return True
-    return user.is_advisor and user.structure_id == place.structure_id
-
-
-def _check_advisor(user, advisor):
-    if not can_edit_advisor(user, advisor):
-        raise NotAllowed(_("Vous ne pouvez modifier que votre propre fiche."))
 
 
 @transaction.atomic
 def advisor_update(*, user, advisor, home_visit_communes=None, places=None, **fields):
     """Updates an advisor's entry and stamps it; an advisor may change only their own."""
-    _check_advisor(user, advisor)
+    advisor_edit_check(user, advisor)
     allowed = {
         "themes",
         "support_formats",
@@ -65,17 +48,14 @@ def advisor_update(*, user, advisor, home_visit_communes=None, places=None, **fi
     if home_visit_communes is not None:
         advisor.home_visit_communes.set(home_visit_communes)
     if places is not None:
-        if not can_manage_directory(user) and any(
-            place.structure_id != advisor.structure_id for place in places
-        ):
-            raise NotAllowed(_("Choisissez des lieux de votre structure."))
+        advisor_places_check(user, advisor, places)
         advisor.places.set(places)
     return advisor
 
 
 @transaction.atomic
 def permanence_add(*, user, advisor, place, weekday, start, end):
-    _check_advisor(user, advisor)
+    advisor_edit_check(user, advisor)
     permanence = Permanence.objects.create(
         advisor=advisor, place=place, weekday=weekday, start=start, end=end
     )
@@ -86,14 +66,14 @@ def permanence_add(*, user, advisor, place, weekday, start, end):
 
 @transaction.atomic
 def permanence_remove(*, user, permanence):
-    _check_advisor(user, permanence.advisor)
+    advisor_edit_check(user, permanence.advisor)
     permanence.delete()
     _touch(permanence.advisor)
 
 
 @transaction.atomic
 def absence_add(*, user, advisor, start, end, note=""):
-    _check_advisor(user, advisor)
+    advisor_edit_check(user, advisor)
     absence = Absence.objects.create(advisor=advisor, start=start, end=end, note=note)
     _touch(advisor)
     return absence
@@ -101,7 +81,7 @@ def absence_add(*, user, advisor, start, end, note=""):
 
 @transaction.atomic
 def absence_remove(*, user, absence):
-    _check_advisor(user, absence.advisor)
+    advisor_edit_check(user, absence.advisor)
     absence.delete()
     _touch(absence.advisor)
 
@@ -109,8 +89,7 @@ def absence_remove(*, user, absence):
 @transaction.atomic
 def place_save(*, user, place):
     """Creates or updates a place (already validated) and stamps it."""
-    if not can_edit_place(user, place):
-        raise NotAllowed(_("Vous ne pouvez modifier que les lieux de votre structure."))
+    place_edit_check(user, place)
     place.updated_at = timezone.now()
     place.save()
     return place
@@ -165,8 +144,7 @@ def _queue(upload, task_name):
 
 def directory_import_create(*, user, filename, content):
     """Stores an uploaded national file; its check runs in the worker after commit."""
-    if not can_manage_directory(user):
-        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    directory_manage_check(user)
     upload = DirectoryImport.objects.create(
         uploaded_by=user, filename=filename[:200], content=bytes(content)
     )
@@ -175,8 +153,7 @@ def directory_import_create(*, user, filename, content):
 
 
 def directory_import_apply_request(*, user, upload):
-    if not can_manage_directory(user):
-        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    directory_manage_check(user)
     # No progress yet (rows_total back to 0) until the worker starts: what the sweep looks for.
     updated = upload.can_apply and DirectoryImport.objects.filter(
         pk=upload.pk, status=DirectoryImport.Status.CHECKED
@@ -259,8 +236,7 @@ def directory_import_apply(*, import_id):
 def directory_import_recheck(*, user, upload):
     """Checks a failed import again (the data it was checked against may have changed since):
     back to checking, its check published after commit."""
-    if not can_manage_directory(user):
-        raise NotAllowed(_("Seul le coordinateur importe le fichier national."))
+    directory_manage_check(user)
     updated = DirectoryImport.objects.filter(
         pk=upload.pk, status=DirectoryImport.Status.FAILED
     ).update(
@@ -319,8 +295,6 @@ __all__ = [
     "absence_add",
     "absence_remove",
     "advisor_update",
-    "can_edit_advisor",
-    "can_manage_directory",
     "directory_import_apply",
     "directory_import_apply_request",
     "directory_import_check",

@@ -14,33 +14,29 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from pasip.service_calls import service_call
 from people.models import Person
 from people.services import person_access_log
 from territory.models import Commune
 
-from . import national, services
+from . import national, policies, services
 from .enums import Service
 from .forms import AbsenceForm, AdvisorForm, ImportForm, PermanenceForm, PlaceForm
 from .models import Absence, Advisor, DirectoryImport, Permanence, Place
 
-MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+MANAGERS = policies.DIRECTORY_MANAGERS
 STALE_AFTER = timedelta(days=180)  # an entry not updated for six months is flagged
 
 
 def _editable_advisors(user):
     advisors = Advisor.objects.select_related("user", "structure__commune")
-    if services.can_manage_directory(user):
-        return advisors
-    return advisors.filter(user=user)
+    return policies.editable_advisors(user, advisors)
 
 
 def _editable_places(user):
     places = Place.objects.select_related("commune", "structure")
-    if services.can_manage_directory(user):
-        return places
-    return places.filter(structure_id=user.structure_id)
+    return policies.editable_places(user, places)
 
 
 @role_required(Role.ADVISOR)
@@ -71,11 +67,11 @@ def directory_home(request):
 def advisor_edit(request, pk):
     """One advisor's entry, permanences and absences; another advisor's entry is a 404."""
     advisor = get_object_or_404(_editable_advisors(request.user), pk=pk)
-    can_manage = services.can_manage_directory(request.user)
+    can_manage = policies.can_manage_directory(request.user)
     form = AdvisorForm(request.POST or None, advisor=advisor, can_manage=can_manage)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with service_call(request) as call:
             services.advisor_update(
                 user=request.user,
                 advisor=advisor,
@@ -83,9 +79,7 @@ def advisor_edit(request, pk):
                 places=list(data.pop("places")),
                 **data,
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Fiche enregistrée."))
             return redirect("directory_advisor", pk=advisor.pk)
     return render(
@@ -169,7 +163,7 @@ def place_list(request):
 @role_required(Role.ADVISOR, *MANAGERS)
 def place_edit(request, pk=None):
     """A place of the advisor's structure, or any place for the coordinator."""
-    can_manage = services.can_manage_directory(request.user)
+    can_manage = policies.can_manage_directory(request.user)
     if pk:
         place = get_object_or_404(_editable_places(request.user), pk=pk)
     elif can_manage:
@@ -180,11 +174,9 @@ def place_edit(request, pk=None):
         raise Http404
     form = PlaceForm(request.POST or None, instance=place, can_manage=can_manage)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request) as call:
             services.place_save(user=request.user, place=form.save(commit=False))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Lieu enregistré."))
             return redirect("directory_places")
     communes = Commune.objects.only("name", "postal_codes")
@@ -242,12 +234,10 @@ def import_recheck(request, pk):
 def _import_step(request, pk, service):
     """Asks the worker for an import's next step (apply, check again); back to its page."""
     upload = get_object_or_404(DirectoryImport.objects.defer("content"), pk=pk)
-    try:
+    with service_call(request):
         upload = service(user=request.user, upload=upload)
         if upload.queued is False:
             messages.warning(request, services.IMPORT_DEFERRED_MESSAGE)
-    except ApplicationError as error:
-        messages.error(request, error.message)
     return redirect("directory_import", pk=upload.pk)
 
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .policies import persons_followed_filter
+
 IDENTITY_CONSENT_REQUIRED = _(
     "Sans l'accord de la personne pour transmettre son identité, "
     "l'orientation ne peut pas être envoyée."
@@ -27,9 +29,10 @@ class ContactChannel(models.TextChoices):
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Persons a user may open: those registered by the user's own structure."""
-        if user.is_social_worker and user.structure_id:
-            return self.filter(structure_id=user.structure_id, erased_at__isnull=True)
-        return self.none()
+        followed = persons_followed_filter(user)
+        if followed is None:
+            return self.none()
+        return self.filter(followed, erased_at__isnull=True)
 
 
 class Person(models.Model):

@@ -3,19 +3,19 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.errors import ApplicationError, Conflict
 
 from . import erasure
 from .ages import age_band
 from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
+from .policies import person_followed_check, person_register_check
 from .signals import consent_recorded
 
 
 @transaction.atomic
 def person_register(*, user, consent_method, share_identity, share_assessment, **person_data):
     """Registers a person for the user's structure with the consent given in the interview."""
-    if not (user.is_social_worker and user.structure_id):
-        raise NotAllowed(_("Seul un travailleur social peut enregistrer une personne."))
+    person_register_check(user)
     person = Person.objects.create(structure=user.structure, created_by=user, **person_data)
     Consent.objects.create(
         person=person,
@@ -46,7 +46,7 @@ def consent_revoke(*, user, person, where=""):
     from referrals.models import CancelReason, Referral
     from referrals.services import referral_cancel
 
-    _check_referrer(user, person)
+    person_followed_check(user, person)
     now = timezone.now()
     active = Consent.objects.filter(person=person, revoked_at__isnull=True)
     if not active.update(revoked_at=now, revoked_by=user):
@@ -62,7 +62,7 @@ def consent_revoke(*, user, person, where=""):
 @transaction.atomic
 def consent_record(*, user, person, share_identity, share_assessment, method):
     """A new consent after a revocation (or to widen its scope): the latest one applies."""
-    _check_referrer(user, person)
+    person_followed_check(user, person)
     if not share_identity:
         raise ApplicationError(IDENTITY_CONSENT_REQUIRED, code="identity_required")
     Consent.objects.filter(person=person, revoked_at__isnull=True).update(
@@ -82,7 +82,7 @@ def consent_record(*, user, person, share_identity, share_assessment, method):
 
 def person_export(*, user, person):
     """Everything held about one person, as plain data (the right of access)."""
-    _check_referrer(user, person)
+    person_followed_check(user, person)
 
     def when(value):
         return value.isoformat() if value else None
@@ -160,7 +160,7 @@ def person_erase(*, user, person):
     from referrals.models import CancelReason, Referral
     from referrals.services import referral_cancel
 
-    _check_referrer(user, person)
+    person_followed_check(user, person)
     for referral in Referral.objects.open().filter(person=person).select_for_update():
         referral_cancel(user=user, referral=referral, reason=CancelReason.ERASURE)
     return person_anonymise(person=person)
@@ -228,8 +228,3 @@ def _months_before(moment, months):
     year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
     day = min(moment.day, 28)
     return moment.replace(year=year, month=month + 1, day=day)
-
-
-def _check_referrer(user, person):
-    if not (user.is_social_worker and user.structure_id == person.structure_id):
-        raise NotAllowed(_("Seule la structure qui accompagne la personne peut faire cela."))

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from pasip.service_calls import service_call
 from territory.models import Commune
 
 from . import services
@@ -82,11 +82,9 @@ def person_create(request):
                 birth_year=data["birth_year"],
             )
         if not duplicates:
-            try:
+            with service_call(request) as call:
                 person = person_register(user=request.user, **data)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
+            if call.ok:
                 messages.success(request, _("Personne enregistrée, consentement recueilli."))
                 return redirect("referral_new", person_pk=person.pk)
     communes = Commune.objects.only("name", "postal_codes")
@@ -138,11 +136,9 @@ def consent_revoke(request, pk):
             "people/consent_revoke_confirm.html",
             {"person": person, "consent": consent, "effects": _open_referrals_effects(person)},
         )
-    try:
+    with service_call(request) as call:
         services.consent_revoke(user=request.user, person=person, where=request.get_full_path())
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
+    if call.ok:
         messages.success(
             request,
             _("Consentement retiré : les orientations en cours sont annulées."),
@@ -162,11 +158,9 @@ def consent_record(request, pk):
     person = _person(request, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        try:
+        with service_call(request) as call:
             services.consent_record(user=request.user, person=person, **form.cleaned_data)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Consentement enregistré."))
     else:
         for errors in form.errors.values():
@@ -200,10 +194,9 @@ def person_erase(request, pk):
             "people/person_erase_confirm.html",
             {"person": person, "effects": _open_referrals_effects(person)},
         )
-    try:
+    with service_call(request) as call:
         services.person_erase(user=request.user, person=person)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if not call.ok:
         return redirect("person_detail", pk=pk)
     messages.success(request, _("Données de la personne effacées."))
     return redirect("person_list")

@@ -20,7 +20,7 @@ from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
 
-from . import selectors, services, transitions
+from . import policies, selectors, services, transitions
 from .board_filters import AGES, board_filtered
 from .forms import needs_from_profile
 from .models import (
@@ -352,7 +352,7 @@ class ReferralViewSet(
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
         referral = self.get_object()  # existence and rights first, then the body
-        services.message_check(user=request.user, referral=referral)
+        policies.referral_message_check(request.user, referral)
         data = MessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.referral_message_post(
@@ -392,7 +392,7 @@ class ReferralViewSet(
     @action(detail=True, methods=["post"])
     def reroute(self, request, pk=None):
         referral = self.get_object()  # existence and rights first, then the body
-        services.reroute_check(user=request.user, referral=referral)
+        policies.referral_reroute_check(request.user, referral)
         data = RerouteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         new = services.referral_reroute(

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from people.policies import persons_followed_filter
+
 
 class ReferralState(models.TextChoices):
     SENT = "sent", _("Envoyée")
@@ -68,8 +70,9 @@ class ReferralQuerySet(models.QuerySet):
         A coordinator opens in full only the escalated referrals of the département (and each
         opening is logged); the rest of the territory appears pseudonymised on the board.
         """
-        if user.is_social_worker and user.structure_id:
-            return self.filter(referring_structure_id=user.structure_id)
+        referred = persons_followed_filter(user, "referring_structure_id")
+        if referred is not None:  # a social worker: the referrals of the structure's persons
+            return self.filter(referred)
         if user.is_advisor and hasattr(user, "advisor_profile"):
             profile = user.advisor_profile
             # The structure's advisors first, then own or shared: the database reads each
@@ -83,8 +86,8 @@ class ReferralQuerySet(models.QuerySet):
 
     def reroutable_by(self, user):
         """Referrals `user` may open to re-route: the coordinator's whole board (the person
-        pseudonymised), the referrals they may see for anyone else (`services.reroute_check`
-        then says who may act)."""
+        pseudonymised), the referrals they may see for anyone else
+        (`policies.referral_reroute_check` then says who may act)."""
         return self.on_board_of(user) if user.is_coordinator else self.visible_to(user)
 
     def on_board_of(self, user):

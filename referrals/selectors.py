@@ -6,9 +6,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -20,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from pasip.workdays import working_days_between
 from people.models import Consent
 
-from .models import REROUTABLE_STATES, Referral, ReferralState
-from .transitions import Actor, actors_of
+from .models import Referral, ReferralState
+from .policies import Actor, actors_of, awaiting_reroute_on_board
 
 
 @dataclass(frozen=True)
@@ -109,15 +107,6 @@ class BoardGroup:
         return cls.EXPIRED <= group <= cls.CANCELLED
 
 
-def _awaiting_reroute():
-    return (
-        Q(state__in=REROUTABLE_STATES)
-        & ~Q(cancel_reason__in=["consent_withdrawn", "erasure"])
-        & ~Q(Exists(Referral.objects.filter(previous=OuterRef("pk"))))
-        & Q(person__erased_at__isnull=True)
-    )
-
-
 def board_referrals(user, *, everything=False):
     """The coordinator's board as one list, what needs action first: escalated, then
     stalled or expired, then declined (and cancelled) waiting for a re-route, then the others
@@ -127,7 +116,7 @@ def board_referrals(user, *, everything=False):
     stalled = Q(state=ReferralState.SENT, reminded_at__isnull=False, escalated_at__isnull=True) | Q(
         state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=False
     )
-    awaiting = _awaiting_reroute()
+    awaiting = awaiting_reroute_on_board()
     referrals = Referral.objects.on_board_of(user).annotate(
         board_group=Case(
             When(escalated, then=Value(BoardGroup.ESCALATED)),

@@ -20,11 +20,12 @@ from notifications.services import (
     person_messages_cancel,
     person_messages_cancel_obsolete,
 )
-from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.errors import ApplicationError, Conflict
 from pasip.validators import CONTROL_CHARACTERS
 from pasip.workdays import working_days_between
+from people.policies import person_followed_check
 
-from . import transitions
+from . import policies, transitions
 from .models import (
     OPEN_STATES,
     OUTCOMES,
@@ -66,8 +67,7 @@ def referral_send(
     `outside_reason`: the advisor was picked in the directory, outside the suggestions; the
     social worker says why (required then, recorded on the referral).
     """
-    if not (user.is_social_worker and person.structure_id == user.structure_id):
-        raise NotAllowed(_("Vous ne pouvez orienter que les personnes de votre structure."))
+    person_followed_check(user, person)
     if outside_reason is not None:
         outside_reason = outside_reason_check(outside_reason)
     return _referral_send(
@@ -291,8 +291,7 @@ def appointment_date_check(appointment_at):
 def appointment_check(*, user, referral):
     """Raises unless `user` is the referral's advisor and the referral is accepted or under
     way: the only person and the only time its appointment may change."""
-    if transitions.Actor.ADVISOR not in transitions.actors_of(user, referral):
-        raise NotAllowed(_("Seul le conseiller de l'orientation peut changer son rendez-vous."))
+    policies.referral_appointment_check(user, referral)
     if not referral.appointment_stands:
         raise Conflict(
             _(
@@ -523,17 +522,10 @@ def advisor_recipients(referral):
     return [referral.advisor.user]
 
 
-def message_check(*, user, referral):
-    """Raises unless `user` is one of the two sides who may write on `referral`."""
-    actors = transitions.actors_of(user, referral)
-    if not actors & {transitions.Actor.REFERRER, transitions.Actor.ADVISOR}:
-        raise NotAllowed(_("Seuls l'orienteur et le conseiller peuvent échanger ici."))
-
-
 @transaction.atomic
 def referral_message_post(*, user, referral, body):
     """A short message between referrer and advisor; the other side is told."""
-    message_check(user=user, referral=referral)
+    policies.referral_message_check(user, referral)
     body = printable_check((body or "").strip())
     if not body:
         raise ApplicationError(_("Le message est vide."), code="body_required")
@@ -548,21 +540,9 @@ def referral_message_post(*, user, referral, body):
     return message
 
 
-def reroute_check(*, user, referral):
-    """Raises unless `user` may re-route `referral` (before anything else is looked at): the
-    referring structure, or the coordinator of the person's département, from the board."""
-    if transitions.Actor.REFERRER in transitions.actors_of(user, referral):
-        return
-    if user.is_coordinator and Referral.objects.reroutable_by(user).filter(pk=referral.pk).exists():
-        return
-    raise NotAllowed(
-        _("Seuls la structure qui a orienté et le coordinateur du département peuvent réorienter.")
-    )
-
-
 def referral_reroute(*, user, referral, advisor):
     """A new referral to another advisor, linked to a declined, expired or cancelled one."""
-    reroute_check(user=user, referral=referral)
+    policies.referral_reroute_check(user, referral)
     with transaction.atomic():
         old = Referral.objects.select_for_update().get(pk=referral.pk)
         if old.state not in REROUTABLE_STATES:

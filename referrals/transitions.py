@@ -16,13 +16,9 @@ from django.utils.translation import gettext_lazy
 from pasip.errors import Conflict, NotAllowed
 
 from .models import ReferralState as S
+from .policies import Actor, actors_of, colleague_of_advisor
 
-
-class Actor:
-    REFERRER = "referrer"  # a social worker of the referring structure
-    ADVISOR = "advisor"  # the advisor the referral is addressed to
-    COORDINATOR = "coordinator"  # a coordinator of the département
-    SYSTEM = "system"  # the deadline job
+__all__ = ["Actor", "TRANSITIONS", "actors_of", "allowed", "check", "check_actor"]
 
 
 @dataclass(frozen=True)
@@ -75,37 +71,6 @@ TRANSITIONS = dict(
 )
 
 
-def actors_of(user, referral):
-    """The parts `user` plays on `referral` (none when the user has nothing to do with it)."""
-    if user is None:
-        return {Actor.SYSTEM}
-    actors = set()
-    if user.is_social_worker and user.structure_id == referral.referring_structure_id:
-        actors.add(Actor.REFERRER)
-    if user.is_advisor and (
-        referral.advisor.user_id == user.pk or _in_shared_inbox(user, referral)
-    ):
-        actors.add(Actor.ADVISOR)
-    if user.is_coordinator:
-        actors.add(Actor.COORDINATOR)
-    return actors
-
-
-def _in_shared_inbox(user, referral):
-    """A referral waiting in a structure's shared inbox: any advisor of it may answer."""
-    return referral.state == S.SENT and _colleague_of_advisor(user, referral)
-
-
-def _colleague_of_advisor(user, referral):
-    """`user` is an advisor of the structure whose shared inbox `referral` was sent to."""
-    profile = getattr(user, "advisor_profile", None) if user is not None else None
-    return (
-        referral.shared
-        and profile is not None
-        and profile.structure_id == referral.advisor.structure_id
-    )
-
-
 def check(*, user, referral, name):
     """The transition `name` if `user` may apply it to `referral` now; raises otherwise."""
     transition = check_actor(user=user, referral=referral, name=name)
@@ -117,7 +82,7 @@ def check(*, user, referral, name):
 def check_actor(*, user, referral, name):
     """The transition `name` if `user` plays one of its actors on `referral`; raises otherwise."""
     transition = TRANSITIONS[name]
-    if referral.state not in transition.from_states and _colleague_of_advisor(user, referral):
+    if referral.state not in transition.from_states and colleague_of_advisor(user, referral):
         # A shared inbox answered a moment ago by a colleague: say what happened (409), not
         # that the action is forbidden.
         raise Conflict(_state_message(referral, transition))

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,14 +13,15 @@ from directory.enums import Service
 from directory.models import Advisor
 from matching.services import suggestions_for_person
 from notifications.services import notifications_mark_read_for_referral, person_channel_explained
-from pasip.errors import ApplicationError, Conflict, NotAllowed
+from pasip.errors import ApplicationError
 from pasip.pagination import KeysFirstPaginator
 from pasip.permissions import role_required
+from pasip.service_calls import not_allowed_as_403, service_call
 from pasip.workdays import working_days_between
 from people.models import Person
 from people.services import person_access_log
 
-from . import selectors, services, transitions
+from . import policies, selectors, services, transitions
 from .board_filters import board_filtered
 from .cancellation import cancellation_preview
 from .forms import (
@@ -39,7 +39,7 @@ from .forms import (
     SendForm,
     StartForm,
 )
-from .models import OPEN_STATES, REROUTABLE_STATES, Referral, ReferralState
+from .models import OPEN_STATES, Referral, ReferralState
 
 LIST_PAGE_SIZE = 50  # as the API's pages
 
@@ -67,10 +67,8 @@ def referral_new(request, person_pk):
                 # Picked from the "why not" list: chosen outside the suggestions, so the
                 # social worker says why first, as for a pick in the directory.
                 return _outside_page(request, person, assessment, "pick")
-            try:
+            with service_call(request):
                 return _sent(request, person, assessment, form.cleaned_data, needs)
-            except ApplicationError as error:
-                messages.error(request, error.message)
         return _suggestions_page(request, person, form, assessment, form.data.getlist("needs"))
     if step == "assessment":
         needs = None
@@ -146,10 +144,8 @@ def _outside_page(request, person, assessment, step):
     else:
         form = OutsideForm(request.POST)
         if form.is_valid():
-            try:
+            with service_call(request, form=form):
                 return _sent(request, person, assessment, form.cleaned_data, needs)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
     advisor_pk = str(request.POST.get("advisor", ""))
     advisor = (
         Advisor.objects.filter(is_active=True, user__is_active=True)
@@ -278,12 +274,7 @@ def _detail_page(request, referral, **forms):
     person_access_log(user=request.user, persons=[referral.person], where=request.get_full_path())
     notifications_mark_read_for_referral(user=request.user, referral=referral)
     allowed = transitions.allowed(user=request.user, referral=referral)
-    actors = transitions.actors_of(user=request.user, referral=referral)
-    can_reroute = (
-        transitions.Actor.REFERRER in actors
-        and referral.state in REROUTABLE_STATES
-        and not referral.reroutes.exists()
-    )
+    actors = policies.actors_of(request.user, referral)
     return render(
         request,
         "referrals/referral_detail.html",
@@ -294,8 +285,8 @@ def _detail_page(request, referral, **forms):
             "timeline": selectors.timeline(referral),
             "allowed": allowed,
             "can_answer": "accept" in allowed,
-            "can_write": bool(actors & {transitions.Actor.REFERRER, transitions.Actor.ADVISOR}),
-            "can_reroute": can_reroute,
+            "can_write": policies.referral_can_write_message(request.user, referral),
+            "can_reroute": policies.referral_can_reroute(request.user, referral),
             "reroutes": referral.reroutes.all(),
             "accept_form": AcceptForm(advisor=referral.advisor),
             "decline_form": DeclineForm(),
@@ -309,7 +300,7 @@ def _detail_page(request, referral, **forms):
             # appointment (no SMS to a landline), so as to say it with the slip.
             "referrer_told": (
                 person_channel_explained(referral.person)[1]
-                if transitions.Actor.REFERRER in actors and referral.state in OPEN_STATES
+                if policies.Actor.REFERRER in actors and referral.state in OPEN_STATES
                 else None
             ),
             **forms,
@@ -319,8 +310,7 @@ def _detail_page(request, referral, **forms):
 
 def _appointment_on_page(user, referral):
     """The advisor's appointment section: the form, and how the person will be told."""
-    can_set = transitions.Actor.ADVISOR in transitions.actors_of(user, referral)
-    if not can_set:
+    if not policies.referral_can_set_appointment(user, referral):
         return {"can_set_appointment": False}
     appointment = {}
     if referral.appointment_at:
@@ -379,22 +369,19 @@ def referral_act(request, pk, name):
     """One transition of the table, by a form on the referral's page."""
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
     form_class, service, success = ACTIONS[name]
-    try:
+    with not_allowed_as_403():
         transitions.check_actor(user=request.user, referral=referral, name=name)
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
     extra = {"advisor": referral.advisor} if form_class is AcceptForm else {}
     form = form_class(request.POST, **extra)
     if form.is_valid():
-        try:
+        # Refused for the dates typed (accept, start): they stay on the page, next to the
+        # message; a decision taken meanwhile is a message on the referral's page.
+        dated = form if name in ("accept", "start") else None
+        with service_call(request, form=dated, conflict_as_message=True) as call:
             service(user=request.user, referral=referral, **form.cleaned_data)
-        except ApplicationError as error:
-            if name in ("accept", "start") and not isinstance(error, Conflict):
-                # Refused for the dates typed: they stay on the page, next to the message.
-                form.add_error(None, error.message)
-                return _detail_page(request, referral, **{f"{name}_form": form})
-            messages.error(request, error.message)
-        else:
+        if call.on_form:
+            return _detail_page(request, referral, **{f"{name}_form": form})
+        if call.ok:
             messages.success(request, success)
     else:
         _form_errors(request, form)
@@ -407,17 +394,13 @@ def referral_cancel(request, pk):
 
     A reason left out comes back on this page with what was typed, not on the referral's."""
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
-    try:
+    with not_allowed_as_403():
         transitions.check_actor(user=request.user, referral=referral, name="cancel")
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request) as call:
             services.referral_cancel(user=request.user, referral=referral, **form.cleaned_data)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, ACTIONS["cancel"][2])
         return redirect("referral_detail", pk=pk)
     if "cancel" not in transitions.allowed(user=request.user, referral=referral):
@@ -450,16 +433,14 @@ def referral_appointment(request, pk):
     form = AppointmentForm(request.POST, advisor=referral.advisor)
     if form.is_valid():
         moved = referral.appointment_at is not None
-        try:
+        # Closed meanwhile (a conflict): no form to show it in, a message on the page.
+        with service_call(request, form=form, conflict_as_message=True) as call:
             services.referral_appointment_set(
                 user=request.user, referral=referral, **form.cleaned_data
             )
-        except Conflict as error:  # closed meanwhile: no form to show it in
-            messages.error(request, error.message)
+        if call.error and not call.on_form:
             return redirect("referral_detail", pk=pk)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.ok:
             done = _("Rendez-vous déplacé.") if moved else _("Rendez-vous fixé.")
             told = person_channel_explained(referral.person)[1]
             messages.success(request, f"{done} {told}")
@@ -472,11 +453,9 @@ def referral_appointment(request, pk):
 def referral_appointment_remove(request, pk):
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
     _appointment_allowed(request.user, referral)
-    try:
+    with service_call(request) as call:
         services.referral_appointment_remove(user=request.user, referral=referral)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
+    if call.ok:
         messages.success(
             request, _("Rendez-vous supprimé : la personne ne recevra plus de rappel.")
         )
@@ -487,9 +466,8 @@ def _appointment_allowed(user, referral):
     """A colleague of the advisor, or the social worker, gets a 403; a closed referral the
     page, with what happened."""
     try:
-        services.appointment_check(user=user, referral=referral)
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
+        with not_allowed_as_403():
+            services.appointment_check(user=user, referral=referral)
     except ApplicationError:
         pass  # the service says it again, in the page
 
@@ -500,13 +478,11 @@ def referral_message(request, pk):
     referral = get_object_or_404(_visible_referrals(request.user), pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
+        with service_call(request) as call:
             services.referral_message_post(
                 user=request.user, referral=referral, body=form.cleaned_data["body"]
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Message envoyé."))
     else:
         _form_errors(request, form)
@@ -526,13 +502,11 @@ def referral_reroute(request, pk):
     )
     form = RerouteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request) as call:
             new = services.referral_reroute(
                 user=request.user, referral=referral, advisor=form.cleaned_data["advisor"]
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("Orientation %(code)s envoyée.") % {"code": new.code})
             if coordinator:
                 return redirect("coordinator_board")

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
 
-from people.services import _check_referrer
+from people.policies import person_followed_check
 from referrals.models import EventKind, Outcome, ReferralState
 
 from .rendering import PDF_VARIANT, _font_urls, font_configuration, local_url_fetcher
@@ -50,7 +50,7 @@ def _answers(assessment):
 
 def access_document_context(*, user, person):
     """What the document says, checked as the JSON export is (the referring structure only)."""
-    _check_referrer(user, person)
+    person_followed_check(user, person)
     consents = person.consents.select_related("recorded_by", "revoked_by").order_by("recorded_at")
     referrals = person.referrals.select_related("advisor__user", "advisor__structure").order_by(
         "sent_at"

@@ -3,13 +3,13 @@ import hashlib
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 
 from accounts.models import Role
 from pasip.errors import ApplicationError
 from pasip.permissions import role_required
+from pasip.service_calls import not_allowed_as_403
 from people.models import Person
 from people.services import person_access_log
 from referrals.models import Referral
@@ -105,10 +105,8 @@ def person_access_document(request, pk):
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("commune"), pk=pk
     )
-    try:
+    with not_allowed_as_403():
         pdf = access_document_pdf(user=request.user, person=person)
-    except ApplicationError as error:
-        raise PermissionDenied(error.message) from error
     person_access_log(user=request.user, persons=[person], where=request.get_full_path())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="donnees-personne-{person.pk}.pdf"'

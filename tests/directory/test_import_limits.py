@@ -12,6 +12,7 @@ from django.urls import reverse
 from directory import national, services
 from directory.models import DirectoryImport, Place
 from directory.services import directory_import_apply, directory_import_check
+from pasip.errors import NotAllowed
 from tests.directory.test_national import csv_file, row
 from tests.factories import StructureFactory, UserFactory
 
@@ -97,7 +98,7 @@ def test_only_a_failed_import_is_checked_again(client, coordinator):
     created.refresh_from_db()
     assert created.status == DirectoryImport.Status.CHECKED
     advisor_user = UserFactory(advisor=True)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.directory_import_recheck(user=advisor_user, upload=created)
 
 
