@@ -9,9 +9,18 @@ through its own index (`Referral.Meta.indexes`): an advisor's years of closed re
 never scanned.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.db import connection
 
 from .models import OPEN_STATES, DeclineReason, Referral, ReferralState
+
+if TYPE_CHECKING:
+    from people.models import Person
 
 HELPED_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS, ReferralState.COMPLETED)
 
@@ -27,7 +36,9 @@ GROUP BY advisor_id
 """
 
 
-def advisor_loads(*, pks, person, since):
+def advisor_loads(
+    *, pks: Sequence[int], person: Person | None, since: datetime
+) -> dict[int, tuple[int, int, bool]]:
     """{advisor pk: (open referrals, declines for capacity since `since`, helped the person)}."""
     if not pks:
         return {}

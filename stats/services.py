@@ -3,9 +3,11 @@
 import json
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -38,10 +40,10 @@ class WorkingDayCounter:
 
     ORIGIN = date(2000, 1, 1)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.running = [0]  # running[i]: working days in (ORIGIN, ORIGIN + i days]
 
-    def _index(self, day):
+    def _index(self, day: date) -> int:
         index = (day - self.ORIGIN).days
         while len(self.running) <= index:
             next_day = self.ORIGIN + timedelta(days=len(self.running))
@@ -57,7 +59,7 @@ class WorkingDayCounter:
         return self.running[self._index(end)] - self.running[self._index(start)]
 
 
-def _referral_rows():
+def _referral_rows() -> Iterator[tuple[Any, ...]]:
     return (
         Referral.objects.order_by()
         .values_list(
@@ -87,7 +89,7 @@ def _referral_rows():
 
 
 @transaction.atomic
-def stats_refresh():
+def stats_refresh() -> Refresh:
     """Counts every referral again into the three tables; returns the `Refresh` row."""
     started = time.monotonic()
     cube = defaultdict(lambda: [0, Counter(), defaultdict(Counter)])
@@ -165,7 +167,7 @@ def stats_refresh():
     return refresh
 
 
-def _replace(model, columns, rows):
+def _replace(model: type[models.Model], columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
     """Replaces a table's rows: COPY on PostgreSQL, one prepared INSERT elsewhere."""
     table = model._meta.db_table
     model.objects.all().delete()
@@ -183,6 +185,6 @@ def _replace(model, columns, rows):
             )
 
 
-def stats_ensure_fresh():
+def stats_ensure_fresh() -> Refresh:
     """The last refresh; on a fresh installation, the first one, done now."""
     return Refresh.objects.order_by("-done_at").first() or stats_refresh()

@@ -12,7 +12,9 @@ DEPARTMENT_NAMES = {"46": "Lot"}
 
 
 @transaction.atomic
-def territory_load(*, department_code="46", communes_csv=DATA_DIR / "lot_communes.csv"):
+def territory_load(
+    *, department_code: str = "46", communes_csv: str | Path = DATA_DIR / "lot_communes.csv"
+) -> int:
     """Creates or updates the department, its EPCIs and communes; returns the number of communes."""
     department, _ = Department.objects.update_or_create(
         code=department_code, defaults={"name": DEPARTMENT_NAMES.get(department_code, "")}

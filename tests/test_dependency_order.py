@@ -19,10 +19,21 @@ def readme_order():
     return re.findall(r"^\| \d+ \| `(\w+)` \|", section, flags=re.MULTILINE)
 
 
+def type_checking_only(node):
+    """An `if TYPE_CHECKING:` block with no `else`: its imports serve the annotations only and
+    never run."""
+    test = node.test
+    name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)
+    return name == "TYPE_CHECKING" and not node.orelse
+
+
 def module_level_imports(tree):
-    """The modules a file imports when it is imported (its body, `if` and `try` included)."""
+    """The modules a file imports when it is imported (its body, `if` and `try` included; not
+    an `if TYPE_CHECKING:` block, which only names types for the annotations)."""
     nodes = []
     for node in tree.body:
+        if isinstance(node, ast.If) and type_checking_only(node):
+            continue
         nodes.extend(ast.walk(node) if isinstance(node, ast.If | ast.Try) else [node])
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -63,3 +74,19 @@ def test_no_app_imports_one_above_it():
     assert not unexpected, unexpected
     settled = sorted(set(EXCEPTIONS) - set(upwards))
     assert not settled, f"no longer importing upwards, remove from EXCEPTIONS: {settled}"
+
+
+def test_imports_for_the_annotations_only_do_not_count():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "import a\n"
+        "if TYPE_CHECKING:\n"
+        "    from b.models import B\n"
+        "if DEBUG:\n"
+        "    import c\n"
+        "try:\n"
+        "    import d\n"
+        "except ImportError:\n"
+        "    pass\n"
+    )
+    assert list(module_level_imports(ast.parse(source))) == ["typing", "a", "c", "d"]

@@ -2,13 +2,17 @@
 attempt and, on a provider's error, wait an exponential backoff (`attempt`), then are tried
 again every hour for 48 hours (`deliveries_retry_failed`)."""
 
+from __future__ import annotations
+
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,17 +27,19 @@ class DeliveryError(Exception):
     """A provider refused or could not be reached; the send will be tried again."""
 
 
-def max_attempts():
+def max_attempts() -> int:
     return settings.PASIP_NOTIFICATION_MAX_ATTEMPTS
 
 
-def retry_delay(attempts):
+def retry_delay(attempts: int) -> float:
     """Exponential backoff after the n-th failed attempt, capped below the visibility timeout."""
     base = settings.PASIP_NOTIFICATION_RETRY_BACKOFF
     return min(base * 2 ** (attempts - 1), settings.PASIP_NOTIFICATION_RETRY_BACKOFF_MAX)
 
 
-def attempt_failed(row, *, error, now, failed):
+def attempt_failed(
+    row: Notification | PersonMessage, *, error: Exception, now: datetime, failed: str
+) -> float | None:
     """Records a failed attempt on an outbox row (a notification's e-mail, a message to the
     person) and says when to try again: after an exponential backoff while attempts remain
     (returns the delay, for the task to retry itself); once they are spent the row is `failed`
@@ -50,7 +56,7 @@ def attempt_failed(row, *, error, now, failed):
     return delay
 
 
-def provider_answer(error):
+def provider_answer(error: Exception) -> str:
     """The provider's answer as the administrator should read it (SMTP code and text)."""
     code = getattr(error, "smtp_code", None)
     text = getattr(error, "smtp_error", None)
@@ -67,7 +73,7 @@ def provider_answer(error):
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-def deliveries_retry_failed(*, now=None):
+def deliveries_retry_failed(*, now: datetime | None = None) -> int:
     """Tries again, once each, the failed e-mails and messages to persons whose next attempt
     has come, within 48 hours of their writing (a mail server or SMS provider back after an
     outage); a message to a person is checked again before it goes. Returns how many."""
@@ -94,7 +100,7 @@ def deliveries_retry_failed(*, now=None):
     return len(notification_ids) + len(message_ids)
 
 
-def claim(rows):
+def claim(rows: QuerySet[Notification] | QuerySet[PersonMessage]) -> bool:
     """Claims an outbox row for one attempt, counting it, by a conditional update of `rows`
     (the row still pending): the update locks it (a row lock on PostgreSQL, the write lock on
     SQLite) until commit, so a second task for it waits, then finds it sent. False when
@@ -102,7 +108,17 @@ def claim(rows):
     return bool(rows.update(attempts=F("attempts") + 1))
 
 
-def attempt(row, send, *, now, errors, failed, sent, label, log_answer):
+def attempt(
+    row: Notification | PersonMessage,
+    send: Callable[[], dict[str, Any] | None],
+    *,
+    now: datetime,
+    errors: tuple[type[Exception], ...],
+    failed: str,
+    sent: str,
+    label: str,
+    log_answer: bool,
+) -> float | None:
     """One attempt at delivering a claimed outbox row (a notification's e-mail, a message to
     the person): `send()` sends it and returns the fields to record with the success (e.g. the
     provider's reference). On one of `errors` the attempt is recorded with the provider's
@@ -133,7 +149,7 @@ def attempt(row, send, *, now, errors, failed, sent, label, log_answer):
     return None
 
 
-def notification_send(*, notification_id):
+def notification_send(*, notification_id: int) -> float | None:
     """Sends one notification's e-mail once; returns the delay before a retry, or None.
 
     The row is locked and its state checked first, so a duplicated task does nothing. A failed
@@ -146,7 +162,7 @@ def notification_send(*, notification_id):
         notification = Notification.objects.select_related("recipient").get(pk=notification_id)
         now = timezone.now()
 
-        def send():
+        def send() -> None:
             if not notification.recipient.email:
                 raise DeliveryError(_("Aucune adresse électronique pour ce destinataire."))
             _email(notification).send()
@@ -169,7 +185,7 @@ def notification_send(*, notification_id):
         return delay
 
 
-def _email(notification):
+def _email(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body,
@@ -186,7 +202,7 @@ def _email(notification):
     return message
 
 
-def person_message_send(*, message_id):
+def person_message_send(*, message_id: int) -> float | None:
     """Sends one message to the person once; returns the delay before a retry, or None."""
     from .. import sms
 
@@ -206,7 +222,7 @@ def person_message_send(*, message_id):
             return None
         text = person_message_text(message)
 
-        def send():
+        def send() -> dict[str, str]:
             if message.channel == PersonMessage.Channel.SMS:
                 reference = sms.get_backend().send(
                     to=message.person.phone, text=text, idempotency_key=str(message.idempotency_key)

@@ -1,5 +1,9 @@
 """The daily digest: one e-mail per user gathering the notifications due at their hour."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +14,7 @@ from .kinds import site_url
 from .outbox import notify
 
 
-def digests_send_due(*, now=None):
+def digests_send_due(*, now: datetime | None = None) -> int:
     """Gathers each user's notifications due for their digest into one e-mail per user."""
     now = now or timezone.now()
     recipients = (
@@ -28,7 +32,7 @@ def digests_send_due(*, now=None):
 
 
 @transaction.atomic
-def _digest_create(*, recipient_id, now):
+def _digest_create(*, recipient_id: int, now: datetime) -> Notification | None:
     items = list(
         Notification.objects.select_for_update()
         .filter(

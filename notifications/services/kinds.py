@@ -1,14 +1,22 @@
 """The kinds of notification (their label, their channels) and what each one says: the
 in-app summary, the e-mail rendered from its templates, the links it carries."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from referrals.models import Referral
 
 
 @dataclass(frozen=True)
@@ -18,10 +26,12 @@ class NotificationKind:
     in_app: bool = True
 
 
-KINDS = {}
+KINDS: dict[str, NotificationKind] = {}
 
 
-def register_kind(name, *, label, email=True, in_app=True):
+def register_kind(
+    name: str, *, label: str | Promise, email: bool = True, in_app: bool = True
+) -> None:
     KINDS[name] = NotificationKind(label=label, email=email, in_app=in_app)
 
 
@@ -37,11 +47,11 @@ register_kind("referral_appointment", label=gettext_lazy("Rendez-vous d'une orie
 register_kind("digest", label=gettext_lazy("Résumé quotidien"), in_app=False)
 
 
-def kind_of(name):
+def kind_of(name: str) -> NotificationKind:
     return KINDS.get(name) or NotificationKind(label=name.replace("_", " ").capitalize())
 
 
-def _agent(user):
+def _agent(user: User | None) -> str:
     """An agent as the in-app list names them: their name and structure (never a person's)."""
     if user is None:
         return _("Le délai de réponse")
@@ -52,7 +62,7 @@ def _agent(user):
     return f"{name} ({structure})" if structure else name
 
 
-def notification_summary(kind, *, referral, context):
+def notification_summary(kind: str, *, referral: Referral | None, context: dict[str, Any]) -> str:
     """What happened, in words, from the event just recorded on the referral (its actor, the
     state it reached, its reason): the agents' names, the codes, never the person's data."""
     if referral is None:
@@ -141,7 +151,7 @@ def notification_summary(kind, *, referral, context):
     return ""
 
 
-def email_render(kind, *, subject, url, context):
+def email_render(kind: str, *, subject: str, url: str, context: dict[str, Any]) -> tuple[str, str]:
     context = {**context, "subject": subject, "url": url, "site_url": site_url("/")}
     text = render_to_string(f"notifications/email/{kind}.txt", context)
     html = select_template(
@@ -150,9 +160,9 @@ def email_render(kind, *, subject, url, context):
     return text, html
 
 
-def site_url(path):
+def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def referral_url(referral):
+def referral_url(referral: Referral) -> str:
     return site_url(reverse("referral_detail", args=[referral.pk]))

@@ -1,8 +1,12 @@
 """The outbox: a notification is a row written in the caller's transaction, published after
 commit, published again by the relay when the broker was down, sent again by hand."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,10 +17,22 @@ from ..models import Notification, Status
 from .kinds import email_render, kind_of, notification_summary, referral_url, site_url
 from .preferences import next_digest_at, preference_for
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from referrals.models import Referral
+
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
+def notify(
+    *,
+    recipient: User,
+    referral: Referral | None = None,
+    kind: str,
+    subject: str,
+    context: dict[str, Any] | None = None,
+    url: str | None = None,
+) -> Notification:
     """Records a notification in the caller's transaction; a worker e-mails it after commit."""
     channels = kind_of(kind)
     if url is None:
@@ -57,7 +73,7 @@ def notify(*, recipient, referral=None, kind, subject, context=None, url=None):
     return notification
 
 
-def queue_notification(notification_id):
+def queue_notification(notification_id: int) -> bool:
     """Publishes the send task; if the broker is down the row stays pending for the relay.
 
     The publish is tried twice within a fraction of a second, never longer: a web request must
@@ -71,7 +87,7 @@ def queue_notification(notification_id):
     return True
 
 
-def notifications_relay(*, older_than=60, limit=500):
+def notifications_relay(*, older_than: float = 60, limit: int = 500) -> int:
     """Publishes again the rows left pending (broker down at commit, task lost)."""
     stale = timezone.now() - timedelta(seconds=older_than)
     pending = list(
@@ -87,7 +103,7 @@ def notifications_relay(*, older_than=60, limit=500):
 
 
 @transaction.atomic
-def notifications_retry(*, notifications):
+def notifications_retry(*, notifications: Iterable[Notification]) -> int:
     """The administrator sends failed notifications again, with a fresh count of attempts."""
     ids = [n.pk for n in notifications if n.status == Status.FAILED and n.email]
     now = timezone.now()

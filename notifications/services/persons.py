@@ -1,8 +1,12 @@
 """Messages to the person (an appointment's confirmation, a reminder the day before), by SMS or
 e-mail, only with consent and a contact channel; cancelled with their reason when obsolete."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -14,10 +18,14 @@ from worker.publishing import publish
 
 from ..models import PersonMessage
 
+if TYPE_CHECKING:
+    from people.models import Person
+    from referrals.models import Referral
+
 logger = logging.getLogger(__name__)
 
 
-def person_channel(person):
+def person_channel(person: Person) -> str | None:
     """SMS or e-mail, only with an active consent and the matching contact detail; else None.
 
     An SMS only to a French mobile number: a person who prefers the phone but gave a landline
@@ -26,7 +34,7 @@ def person_channel(person):
     return person_channel_explained(person)[0]
 
 
-def person_channel_explained(person):
+def person_channel_explained(person: Person) -> tuple[str | None, str]:
     """The channel of `person_channel` and the sentence saying it on the referral's page."""
     from people.models import ContactChannel
 
@@ -58,7 +66,7 @@ def person_channel_explained(person):
     return None, _("La personne ne sera pas prévenue : aucun numéro ni courriel enregistré.")
 
 
-def reminder_due(appointment_at):
+def reminder_due(appointment_at: datetime) -> datetime:
     """The day before the appointment, at the hour set for reminders (local time)."""
     local = timezone.localtime(appointment_at)
     return timezone.make_aware(
@@ -67,7 +75,7 @@ def reminder_due(appointment_at):
 
 
 @transaction.atomic
-def appointment_notify(*, referral):
+def appointment_notify(*, referral: Referral) -> list[PersonMessage]:
     """The person is told of their appointment now and reminded the day before.
 
     Called when an appointment is set or moved: the messages still waiting for an earlier
@@ -112,14 +120,14 @@ def appointment_notify(*, referral):
     return messages
 
 
-def person_messages_cancel(*, referral, reason):
+def person_messages_cancel(*, referral: Referral, reason: str) -> int:
     """Cancels the messages still waiting for `referral`, saying why (shown in the admin)."""
     return PersonMessage.objects.filter(
         referral=referral, status=PersonMessage.Status.PENDING
     ).update(status=PersonMessage.Status.CANCELLED, cancel_reason=str(reason)[:200])
 
 
-def person_messages_cancel_obsolete(*, referral):
+def person_messages_cancel_obsolete(*, referral: Referral) -> int:
     """After a change of state: a referral no longer accepted or under way (cancelled,
     declined, failed, completed…) has no appointment to confirm or recall."""
     if referral.appointment_stands:
@@ -127,13 +135,13 @@ def person_messages_cancel_obsolete(*, referral):
     return person_messages_cancel(referral=referral, reason=_closed_reason(referral))
 
 
-def _closed_reason(referral):
+def _closed_reason(referral: Referral) -> str:
     return _("Orientation « %(state)s » : plus de rendez-vous à rappeler.") % {
         "state": referral.get_state_display().lower()
     }
 
 
-def person_message_obsolete(message, *, now):
+def person_message_obsolete(message: PersonMessage, *, now: datetime) -> str | None:
     """Why `message` must not be sent any more, or None: checked again when sending, so that
     nothing reaches the person for a referral closed, an appointment moved, removed or past,
     or a consent withdrawn since the message was written."""
@@ -154,7 +162,7 @@ def person_message_obsolete(message, *, now):
     return None
 
 
-def queue_person_message(message_id):
+def queue_person_message(message_id: int) -> bool:
     from ..tasks import send_person_message
 
     if not publish(send_person_message, message_id):
@@ -163,7 +171,7 @@ def queue_person_message(message_id):
     return True
 
 
-def person_messages_queue_due(*, now=None, limit=500):
+def person_messages_queue_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Publishes the messages whose time has come (reminders), and those left pending; a
     message that failed waits for its next attempt (exponential backoff)."""
     now = now or timezone.now()
@@ -180,7 +188,7 @@ def person_messages_queue_due(*, now=None, limit=500):
     return len(due)
 
 
-def person_message_text(message):
+def person_message_text(message: PersonMessage) -> str:
     context = {
         "message": message,
         "referral": message.referral,
@@ -191,7 +199,7 @@ def person_message_text(message):
 
 
 @transaction.atomic
-def person_messages_retry(*, messages):
+def person_messages_retry(*, messages: Iterable[PersonMessage]) -> int:
     """The administrator sends failed messages again, with a fresh count of attempts.
 
     They are checked again when sent: one whose referral closed or whose appointment moved or

@@ -1,7 +1,10 @@
 """A user's choice between immediate e-mails and a daily digest at their hour."""
 
+from __future__ import annotations
+
 import logging
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +15,13 @@ from worker.publishing import publish
 
 from ..models import Notification, NotificationPreference, Status
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def preference_for(user):
+def preference_for(user: User) -> NotificationPreference:
     """The user's preference, immediate when never chosen (nothing is written on reading)."""
     try:
         return user.notification_preference
@@ -24,7 +30,7 @@ def preference_for(user):
 
 
 @transaction.atomic
-def preference_update(*, user, mode, digest_hour):
+def preference_update(*, user: User, mode: str, digest_hour: int) -> NotificationPreference:
     if mode not in NotificationPreference.Mode.values:
         raise ApplicationError(_("Choisissez un mode d'envoi."), code="mode_invalid")
     if not (isinstance(digest_hour, int) and 0 <= digest_hour <= 23):
@@ -44,7 +50,7 @@ def preference_update(*, user, mode, digest_hour):
     return preference
 
 
-def next_digest_at(now, hour):
+def next_digest_at(now: datetime, hour: int) -> datetime:
     """The next time, strictly after `now`, it is `hour` o'clock in the project's time zone."""
     local = timezone.localtime(now)
     candidate = timezone.make_aware(datetime.combine(local.date(), time(hour)))
@@ -55,7 +61,7 @@ def next_digest_at(now, hour):
     return candidate
 
 
-def _queue_digests():
+def _queue_digests() -> None:
     from ..tasks import send_due_digests
 
     if not publish(send_due_digests):
