@@ -1,7 +1,10 @@
 """Every write on an assessment and on the questionnaire: checked here, once."""
 
+from __future__ import annotations
+
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +16,10 @@ from people.policies import person_followed_check
 from .models import Assessment, QuestionnaireVersion
 from .profile import needs_profile_compute, profile_to_json
 from .questionnaire import definition_errors
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Person
 
 DATA = Path(__file__).parent / "data"
 # The versions shipped with the product, oldest first; the last one is the current one.
@@ -27,7 +34,7 @@ class InvalidAnswers(ApplicationError):
 
     code = "invalid_answers"
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(
             _("Certaines réponses manquent ou ne conviennent pas : rien n'a été perdu.")
         )
@@ -39,7 +46,7 @@ class InvalidQuestionnaire(ApplicationError):
 
     code = "invalid_questionnaire"
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[str]) -> None:
         super().__init__(
             _("Le questionnaire n'est pas valable : %(errors)s")
             % {"errors": " ".join(str(error) for error in errors)}
@@ -47,14 +54,14 @@ class InvalidQuestionnaire(ApplicationError):
         self.errors = errors
 
 
-def questionnaire_check(definition):
+def questionnaire_check(definition: dict[str, Any]) -> None:
     """Refuses a definition that would break the assessments (see `definition_errors`)."""
     errors = definition_errors(definition)
     if errors:
         raise InvalidQuestionnaire(errors)
 
 
-def questionnaire_load(*, definition):
+def questionnaire_load(*, definition: dict[str, Any]) -> QuestionnaireVersion:
     """Adds a questionnaire version from its definition; loading it again changes nothing.
 
     A version already used by an assessment is never rewritten: a reworded or new question
@@ -76,7 +83,7 @@ def questionnaire_load(*, definition):
     return version
 
 
-def questionnaire_load_file(path=None):
+def questionnaire_load_file(path: str | Path | None = None) -> QuestionnaireVersion:
     """Loads one data file, or with no path every version shipped; returns the last loaded."""
     paths = [path] if path else QUESTIONNAIRE_FILES
     for one in paths:
@@ -90,7 +97,7 @@ def questionnaire_load_file(path=None):
     return version
 
 
-def _check_editable(assessment):
+def _check_editable(assessment: Assessment) -> None:
     if assessment.is_frozen:
         raise Conflict(
             _(
@@ -102,7 +109,9 @@ def _check_editable(assessment):
 
 
 @transaction.atomic
-def assessment_start(*, user, person, answers=None):
+def assessment_start(
+    *, user: User, person: Person, answers: dict[str, Any] | None = None
+) -> Assessment:
     """A new draft on the current questionnaire version, with any first answers."""
     person_followed_check(user, person)
     version = QuestionnaireVersion.current()
@@ -118,7 +127,9 @@ def assessment_start(*, user, person, answers=None):
 
 
 @transaction.atomic
-def assessment_answer(*, user, assessment, answers, area=None):
+def assessment_answer(
+    *, user: User, assessment: Assessment, answers: dict[str, Any], area: str | None = None
+) -> Assessment:
     """Saves answers on a draft; with `area`, every question of that step must be answered.
 
     A validated assessment not yet sent goes back to draft. Nothing is written when an
@@ -145,7 +156,7 @@ def assessment_answer(*, user, assessment, answers, area=None):
 
 
 @transaction.atomic
-def assessment_validate(*, user, assessment):
+def assessment_validate(*, user: User, assessment: Assessment) -> Assessment:
     """Checks that every question is answered and stores the needs profile."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     person_followed_check(user, assessment.person)
@@ -169,7 +180,7 @@ def assessment_validate(*, user, assessment):
 
 
 @transaction.atomic
-def assessment_correct(*, user, assessment):
+def assessment_correct(*, user: User, assessment: Assessment) -> Assessment:
     """A new draft correcting a frozen assessment, which is kept as it was.
 
     It starts from the old answers, on the current questionnaire version (answers to

@@ -1,7 +1,11 @@
 """Every write on the directory: who may change which entry is checked here, once."""
 
+from __future__ import annotations
+
 import logging
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,11 +24,23 @@ from .policies import (
     place_edit_check,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from people.models import Person
+    from territory.models import Commune
+
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def advisor_update(*, user, advisor, home_visit_communes=None, places=None, **fields):
+def advisor_update(
+    *,
+    user: User,
+    advisor: Advisor,
+    home_visit_communes: Iterable[Commune] | None = None,
+    places: Iterable[Place] | None = None,
+    **fields: Any,
+) -> Advisor:
     """Updates an advisor's entry and stamps it; an advisor may change only their own."""
     advisor_edit_check(user, advisor)
     allowed = {
@@ -54,7 +70,9 @@ def advisor_update(*, user, advisor, home_visit_communes=None, places=None, **fi
 
 
 @transaction.atomic
-def permanence_add(*, user, advisor, place, weekday, start, end):
+def permanence_add(
+    *, user: User, advisor: Advisor, place: Place, weekday: int, start: time, end: time
+) -> Permanence:
     advisor_edit_check(user, advisor)
     permanence = Permanence.objects.create(
         advisor=advisor, place=place, weekday=weekday, start=start, end=end
@@ -65,14 +83,14 @@ def permanence_add(*, user, advisor, place, weekday, start, end):
 
 
 @transaction.atomic
-def permanence_remove(*, user, permanence):
+def permanence_remove(*, user: User, permanence: Permanence) -> None:
     advisor_edit_check(user, permanence.advisor)
     permanence.delete()
     _touch(permanence.advisor)
 
 
 @transaction.atomic
-def absence_add(*, user, advisor, start, end, note=""):
+def absence_add(*, user: User, advisor: Advisor, start: date, end: date, note: str = "") -> Absence:
     advisor_edit_check(user, advisor)
     absence = Absence.objects.create(advisor=advisor, start=start, end=end, note=note)
     _touch(advisor)
@@ -80,14 +98,14 @@ def absence_add(*, user, advisor, start, end, note=""):
 
 
 @transaction.atomic
-def absence_remove(*, user, absence):
+def absence_remove(*, user: User, absence: Absence) -> None:
     advisor_edit_check(user, absence.advisor)
     absence.delete()
     _touch(absence.advisor)
 
 
 @transaction.atomic
-def place_save(*, user, place):
+def place_save(*, user: User, place: Place) -> Place:
     """Creates or updates a place (already validated) and stamps it."""
     place_edit_check(user, place)
     place.updated_at = timezone.now()
@@ -95,11 +113,13 @@ def place_save(*, user, place):
     return place
 
 
-def _touch(advisor):
+def _touch(advisor: Advisor) -> None:
     Advisor.objects.filter(pk=advisor.pk).update(updated_at=timezone.now())
 
 
-def unmet_needs_record(*, person, commune, categories, day):
+def unmet_needs_record(
+    *, person: Person, commune: Commune, categories: Iterable[str], day: date
+) -> None:
     """Records needs with no advisor within reach of `person`, once per person, need and month."""
     month = day.replace(day=1)
     UnmetNeed.objects.bulk_create(
@@ -124,7 +144,7 @@ IMPORT_DEFERRED_MESSAGE = gettext_lazy(
 )
 
 
-def _queue(upload, task_name):
+def _queue(upload: DirectoryImport, task_name: str) -> None:
     """Publishes the import's next step after commit; a broker outage never fails the request.
 
     `upload.queued` says how it went once the transaction committed (False: the sweep will
@@ -132,7 +152,7 @@ def _queue(upload, task_name):
     """
     from . import tasks
 
-    def send():
+    def send() -> None:
         upload.queued = publish(getattr(tasks, task_name), upload.pk)
         if not upload.queued:
             # The import's number only: its file name may name a person or a structure.
@@ -142,7 +162,7 @@ def _queue(upload, task_name):
     transaction.on_commit(send)
 
 
-def directory_import_create(*, user, filename, content):
+def directory_import_create(*, user: User, filename: str, content: bytes) -> DirectoryImport:
     """Stores an uploaded national file; its check runs in the worker after commit."""
     directory_manage_check(user)
     upload = DirectoryImport.objects.create(
@@ -152,7 +172,7 @@ def directory_import_create(*, user, filename, content):
     return upload
 
 
-def directory_import_apply_request(*, user, upload):
+def directory_import_apply_request(*, user: User, upload: DirectoryImport) -> DirectoryImport:
     directory_manage_check(user)
     # No progress yet (rows_total back to 0) until the worker starts: what the sweep looks for.
     updated = upload.can_apply and DirectoryImport.objects.filter(
@@ -166,12 +186,12 @@ def directory_import_apply_request(*, user, upload):
     return upload
 
 
-def _progress_saver(upload):
+def _progress_saver(upload: DirectoryImport) -> Callable[[int, int], None]:
     # Only for the step under way: a late duplicate of the check never writes over the
     # application's progress (whose absence tells the sweep the application has not started).
     status = upload.status
 
-    def save(done, total):
+    def save(done: int, total: int) -> None:
         DirectoryImport.objects.filter(pk=upload.pk, status=status).update(
             rows_done=done, rows_total=total
         )
@@ -179,7 +199,7 @@ def _progress_saver(upload):
     return save
 
 
-def directory_import_check(*, import_id):
+def directory_import_check(*, import_id: int) -> DirectoryImport:
     """Plans an uploaded file and stores the row-by-row report. Writes no place.
 
     Safe to run twice (a redelivered task, or one published again by the sweep): the report is
@@ -199,7 +219,7 @@ def directory_import_check(*, import_id):
     return upload
 
 
-def directory_import_apply(*, import_id):
+def directory_import_apply(*, import_id: int) -> DirectoryImport:
     """Applies a checked file, all or nothing, after checking it again against today's data.
 
     Safe to run twice, even at once: the import is locked and found still to apply in the same
@@ -233,7 +253,7 @@ def directory_import_apply(*, import_id):
     return upload
 
 
-def directory_import_recheck(*, user, upload):
+def directory_import_recheck(*, user: User, upload: DirectoryImport) -> DirectoryImport:
     """Checks a failed import again (the data it was checked against may have changed since):
     back to checking, its check published after commit."""
     directory_manage_check(user)
@@ -257,7 +277,7 @@ def directory_import_recheck(*, user, upload):
     return upload
 
 
-def directory_imports_requeue(*, older_than=300, now=None):
+def directory_imports_requeue(*, older_than: float = 300, now: datetime | None = None) -> int:
     """Publishes again the imports whose worker never started (broker down when the upload or
     the application was asked, task lost before it began). Returns how many were published.
 

@@ -1,3 +1,9 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -11,9 +17,19 @@ from .models import IDENTITY_CONSENT_REQUIRED, Consent, Person, PersonAccess
 from .policies import person_followed_check, person_register_check
 from .signals import consent_recorded
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def person_register(*, user, consent_method, share_identity, share_assessment, **person_data):
+def person_register(
+    *,
+    user: User,
+    consent_method: str,
+    share_identity: bool,
+    share_assessment: bool,
+    **person_data: Any,
+) -> Person:
     """Registers a person for the user's structure with the consent given in the interview."""
     person_register_check(user)
     person = Person.objects.create(structure=user.structure, created_by=user, **person_data)
@@ -27,7 +43,7 @@ def person_register(*, user, consent_method, share_identity, share_assessment, *
     return person
 
 
-def person_access_log(*, user, persons, where):
+def person_access_log(*, user: User, persons: Iterable[Person | None], where: str) -> None:
     """Writes who saw which persons' data, from where (a page's or API call's path)."""
     PersonAccess.objects.bulk_create(
         PersonAccess(user=user, person=person, where=where[:200])
@@ -37,7 +53,7 @@ def person_access_log(*, user, persons, where):
 
 
 @transaction.atomic
-def consent_revoke(*, user, person, where=""):
+def consent_revoke(*, user: User, person: Person, where: str = "") -> Person:
     """Revocation in one action: consent ends now, open referrals are cancelled.
 
     Who revoked is kept on the consent, and the revocation is written to the access log the
@@ -60,7 +76,9 @@ def consent_revoke(*, user, person, where=""):
 
 
 @transaction.atomic
-def consent_record(*, user, person, share_identity, share_assessment, method):
+def consent_record(
+    *, user: User, person: Person, share_identity: bool, share_assessment: bool, method: str
+) -> Consent:
     """A new consent after a revocation (or to widen its scope): the latest one applies."""
     person_followed_check(user, person)
     if not share_identity:
@@ -80,11 +98,11 @@ def consent_record(*, user, person, share_identity, share_assessment, method):
     return consent
 
 
-def person_export(*, user, person):
+def person_export(*, user: User, person: Person) -> dict[str, Any]:
     """Everything held about one person, as plain data (the right of access)."""
     person_followed_check(user, person)
 
-    def when(value):
+    def when(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
     return {
@@ -155,7 +173,7 @@ def person_export(*, user, person):
 
 
 @transaction.atomic
-def person_erase(*, user, person):
+def person_erase(*, user: User, person: Person) -> Person:
     """Erasure on request: open referrals cancelled, then only the anonymised record is left."""
     from referrals.models import CancelReason, Referral
     from referrals.services import referral_cancel
@@ -167,7 +185,7 @@ def person_erase(*, user, person):
 
 
 @transaction.atomic
-def person_anonymise(*, person):
+def person_anonymise(*, person: Person) -> Person:
     """Keeps age band, commune, needs, states and month-level dates; erases everything else.
 
     Statistics count referrals by the person's commune and the month they were sent: both are
@@ -190,7 +208,7 @@ def person_anonymise(*, person):
     return person
 
 
-def persons_retention_apply(*, now=None):
+def persons_retention_apply(*, now: datetime | None = None) -> int:
     """Anonymises persons whose last referral closed more than the retention period ago.
 
     A person with an open referral is kept; one never referred is kept the same period after
@@ -216,7 +234,7 @@ def persons_retention_apply(*, now=None):
     return count
 
 
-def access_log_purge(*, now=None):
+def access_log_purge(*, now: datetime | None = None) -> int:
     """Deletes the access log's rows older than its keeping period (12 months); the only
     deletion the log allows. Run daily by beat with the retention (`tasks.apply_retention`)."""
     now = now or timezone.now()
@@ -224,7 +242,7 @@ def access_log_purge(*, now=None):
     return PersonAccess.objects.retention_purge(before=before)
 
 
-def _months_before(moment, months):
+def _months_before(moment: datetime, months: int) -> datetime:
     year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
     day = min(moment.day, 28)
     return moment.replace(year=year, month=month + 1, day=day)

@@ -1,13 +1,19 @@
 """Every write on a referral: role, ownership and current state checked here, once."""
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import TextChoices, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -42,24 +48,30 @@ from .models import (
 )
 from .signals import slip_changed
 
+if TYPE_CHECKING:
+    from assessments.models import Assessment
+    from directory.models import Advisor, Place
+    from matching.engine import Ranking
+    from people.models import Person
+
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 
 
-def referral_code_new():
+def referral_code_new() -> str:
     return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
 def referral_send(
     *,
-    user,
-    person,
-    advisor,
-    needs,
-    previous=None,
-    assessment=None,
-    shared=False,
-    outside_reason=None,
-):
+    user: User,
+    person: Person,
+    advisor: Advisor,
+    needs: Sequence[str],
+    previous: Referral | None = None,
+    assessment: Assessment | None = None,
+    shared: bool = False,
+    outside_reason: str | None = None,
+) -> Referral:
     """Sends a person to an advisor for some needs; the advisor is told after commit.
 
     The advisors are ranked here on `send_profile`, as the suggestions page shows them.
@@ -84,7 +96,7 @@ def referral_send(
     )
 
 
-def send_profile(assessment, needs=None):
+def send_profile(assessment: Assessment | None, needs: Sequence[str] | None = None) -> NeedsProfile:
     """The profile a referral's advisors are ranked on: the assessment's needs profile
     narrowed to the needs kept for this referral (all of them when none is kept), or the
     bare needs when it is sent without an assessment. The assessment is not changed."""
@@ -95,7 +107,7 @@ def send_profile(assessment, needs=None):
     return replace(profile, needs=tuple(kept)) if kept else profile
 
 
-def printable_check(text):
+def printable_check(text: str) -> str:
     """Free text typed by an agent (a message, a reason's detail) holds no control character
     and no invisible or bidirectional mark, as names do (pasip.validators)."""
     if CONTROL_CHARACTERS.search(text):
@@ -106,7 +118,7 @@ def printable_check(text):
     return text
 
 
-def outside_reason_check(reason):
+def outside_reason_check(reason: str | None) -> str:
     """The reason for an advisor chosen outside the suggestions, stripped; raises when it is
     missing or too long."""
     reason = printable_check((reason or "").strip())
@@ -124,7 +136,7 @@ def outside_reason_check(reason):
     return reason
 
 
-def advisor_active_check(advisor):
+def advisor_active_check(advisor: Advisor) -> None:
     """Raises unless `advisor` may still receive referrals (entry and account active)."""
     if not (advisor.is_active and advisor.user.is_active):
         raise ApplicationError(
@@ -134,18 +146,18 @@ def advisor_active_check(advisor):
 
 def _referral_send(
     *,
-    user,
-    referrer,
-    person,
-    advisor,
-    needs,
-    profile,
-    previous,
-    assessment,
-    shared,
-    outside_reason=None,
-    exclude=(),
-):
+    user: User,
+    referrer: User,
+    person: Person,
+    advisor: Advisor,
+    needs: Sequence[str],
+    profile: NeedsProfile,
+    previous: Referral | None,
+    assessment: Assessment | None,
+    shared: bool,
+    outside_reason: str | None = None,
+    exclude: Iterable[Advisor | int] = (),
+) -> Referral:
     """`user` sends for `referrer` (the same person, or the coordinator re-routing).
 
     The advisors are ranked on `profile` (`exclude` left out) as the suggestions were shown,
@@ -193,17 +205,17 @@ def _referral_send(
 @transaction.atomic
 def _referral_create(
     *,
-    user,
-    referrer,
-    person,
-    advisor,
-    needs,
-    rank,
-    previous=None,
-    assessment=None,
-    shared=False,
-    outside_reason=None,
-):
+    user: User,
+    referrer: User,
+    person: Person,
+    advisor: Advisor,
+    needs: Sequence[str],
+    rank: int | None,
+    previous: Referral | None = None,
+    assessment: Assessment | None = None,
+    shared: bool = False,
+    outside_reason: str | None = None,
+) -> Referral:
     referral = Referral.objects.create(
         shared=shared,
         previous=previous,
@@ -233,7 +245,13 @@ def _referral_create(
     return referral
 
 
-def referral_accept(*, user, referral, appointment_at=None, appointment_place=None):
+def referral_accept(
+    *,
+    user: User,
+    referral: Referral,
+    appointment_at: datetime | None = None,
+    appointment_place: Place | None = None,
+) -> Referral:
     """The advisor takes the case, optionally with an appointment (date, place)."""
     advisor = getattr(user, "advisor_profile", None) or referral.advisor
     _place_check(advisor, appointment_place)
@@ -258,7 +276,9 @@ def referral_accept(*, user, referral, appointment_at=None, appointment_place=No
     return referral
 
 
-def referral_decline(*, user, referral, reason, detail=""):
+def referral_decline(
+    *, user: User, referral: Referral, reason: str, detail: str | None = ""
+) -> Referral:
     detail = _coded_reason(DeclineReason, reason, detail)
     return _transition(
         user=user,
@@ -274,12 +294,12 @@ def referral_decline(*, user, referral, reason, detail=""):
     )
 
 
-def _place_check(advisor, place):
+def _place_check(advisor: Advisor, place: Place | None) -> None:
     if place is not None and not advisor.places.filter(pk=place.pk).exists():
         raise ApplicationError(_("Choisissez un de vos lieux."), code="place_invalid")
 
 
-def appointment_date_check(appointment_at):
+def appointment_date_check(appointment_at: datetime) -> None:
     """Raises when the appointment would be in the past."""
     if appointment_at <= timezone.now():
         raise ApplicationError(
@@ -288,7 +308,7 @@ def appointment_date_check(appointment_at):
         )
 
 
-def appointment_check(*, user, referral):
+def appointment_check(*, user: User, referral: Referral) -> None:
     """Raises unless `user` is the referral's advisor and the referral is accepted or under
     way: the only person and the only time its appointment may change."""
     policies.referral_appointment_check(user, referral)
@@ -303,7 +323,13 @@ def appointment_check(*, user, referral):
         )
 
 
-def referral_appointment_set(*, user, referral, appointment_at, appointment_place=None):
+def referral_appointment_set(
+    *,
+    user: User,
+    referral: Referral,
+    appointment_at: datetime | None,
+    appointment_place: Place | None = None,
+) -> Referral:
     """The advisor adds or moves the appointment: the person's confirmation and reminder for
     the former one are cancelled, new ones written (`appointment_notify`)."""
     appointment_check(user=user, referral=referral)
@@ -327,7 +353,7 @@ def referral_appointment_set(*, user, referral, appointment_at, appointment_plac
     )
 
 
-def referral_appointment_remove(*, user, referral):
+def referral_appointment_remove(*, user: User, referral: Referral) -> Referral:
     """The advisor removes the appointment; what the person was still to receive is
     cancelled."""
     appointment_check(user=user, referral=referral)
@@ -343,7 +369,9 @@ def referral_appointment_remove(*, user, referral):
 
 
 @transaction.atomic
-def _appointment_write(*, user, referral, fields, reason, change):
+def _appointment_write(
+    *, user: User, referral: Referral, fields: dict[str, Any], reason: str, change: str
+) -> Referral:
     state = referral.state
     # Conditional, as the transitions: a referral closed a moment ago keeps its state.
     _update_in_state(referral, state, fields)
@@ -369,7 +397,13 @@ def _appointment_write(*, user, referral, fields, reason, change):
     return referral
 
 
-def referral_start(*, user, referral, first_meeting_at=None, earlier_than_planned=False):
+def referral_start(
+    *,
+    user: User,
+    referral: Referral,
+    first_meeting_at: datetime | None = None,
+    earlier_than_planned: bool = False,
+) -> Referral:
     """The first meeting took place: the accompaniment is under way.
 
     Not before the appointment's day, unless the advisor says it took place earlier than
@@ -403,15 +437,17 @@ def referral_start(*, user, referral, first_meeting_at=None, earlier_than_planne
     return referral
 
 
-def referral_complete(*, user, referral, outcome):
+def referral_complete(*, user: User, referral: Referral, outcome: str) -> Referral:
     return _close(user=user, referral=referral, name="complete", outcome=outcome)
 
 
-def referral_fail(*, user, referral, outcome):
+def referral_fail(*, user: User, referral: Referral, outcome: str) -> Referral:
     return _close(user=user, referral=referral, name="fail", outcome=outcome)
 
 
-def referral_cancel(*, user, referral, reason, detail=""):
+def referral_cancel(
+    *, user: User, referral: Referral, reason: str, detail: str | None = ""
+) -> Referral:
     detail = _coded_reason(CancelReason, reason, detail)
     return _transition(
         user=user,
@@ -422,14 +458,14 @@ def referral_cancel(*, user, referral, reason, detail=""):
     )
 
 
-def referral_expire(*, referral):
+def referral_expire(*, referral: Referral) -> Referral:
     """No answer within the deadline: the system closes it; the social worker re-routes."""
     return _transition(
         user=None, referral=referral, name="expire", fields={"closed_at": timezone.now()}
     )
 
 
-def _close(*, user, referral, name, outcome):
+def _close(*, user: User, referral: Referral, name: str, outcome: str) -> Referral:
     if outcome not in OUTCOMES[name]:
         raise ApplicationError(
             _("Choisissez l'issue de l'accompagnement."), code="outcome_required"
@@ -443,7 +479,7 @@ def _close(*, user, referral, name, outcome):
     )
 
 
-def _coded_reason(choices, reason, detail):
+def _coded_reason(choices: type[TextChoices], reason: str, detail: str | None) -> str:
     if reason not in choices.values:
         raise ApplicationError(_("Choisissez un motif."), code="reason_required")
     detail = printable_check((detail or "").strip())
@@ -454,7 +490,7 @@ def _coded_reason(choices, reason, detail):
     return detail
 
 
-def _update_in_state(referral, state, fields):
+def _update_in_state(referral: Referral, state: str, fields: dict[str, Any]) -> None:
     """Writes `fields` only if the referral is still in `state`, then reloads it; a conflict
     otherwise. Of two decisions taken at once, exactly one still finds the referral in the
     state it was read in; the other is told what it became."""
@@ -469,7 +505,14 @@ def _update_in_state(referral, state, fields):
 
 
 @transaction.atomic
-def _transition(*, user, referral, name, fields, reason=""):
+def _transition(
+    *,
+    user: User | None,
+    referral: Referral,
+    name: str,
+    fields: dict[str, Any],
+    reason: str | Promise = "",
+) -> Referral:
     """Checks, applies and records one transition of the table; tells the other side."""
     transition = transitions.check(user=user, referral=referral, name=name)
     from_state = referral.state
@@ -497,13 +540,13 @@ def _transition(*, user, referral, name, fields, reason=""):
     return referral
 
 
-def _other_side(user, referral):
+def _other_side(user: User | None, referral: Referral) -> list[User]:
     """Who should hear of a change made by `user`: the referrer, the advisor side, or both."""
     sides = {side.pk: side for side in [referral.referrer, *advisor_recipients(referral)]}
     return [recipient for pk, recipient in sides.items() if user is None or pk != user.pk]
 
 
-def advisor_recipients(referral):
+def advisor_recipients(referral: Referral) -> list[User]:
     """Who is told what concerns the advisor (sending, reminders, escalations, messages).
 
     While the referral waits in a structure's shared inbox, every active advisor of that
@@ -523,7 +566,7 @@ def advisor_recipients(referral):
 
 
 @transaction.atomic
-def referral_message_post(*, user, referral, body):
+def referral_message_post(*, user: User, referral: Referral, body: str) -> ReferralMessage:
     """A short message between referrer and advisor; the other side is told."""
     policies.referral_message_check(user, referral)
     body = printable_check((body or "").strip())
@@ -540,7 +583,7 @@ def referral_message_post(*, user, referral, body):
     return message
 
 
-def referral_reroute(*, user, referral, advisor):
+def referral_reroute(*, user: User, referral: Referral, advisor: Advisor) -> Referral:
     """A new referral to another advisor, linked to a declined, expired or cancelled one."""
     policies.referral_reroute_check(user, referral)
     with transaction.atomic():
@@ -588,7 +631,7 @@ def referral_reroute(*, user, referral, advisor):
     return new
 
 
-def advisors_excluded(referral):
+def advisors_excluded(referral: Referral) -> list[Advisor]:
     """Advisors already tried along the chain of re-routings that ends with `referral`."""
     advisors, current = [], referral
     while current is not None:
@@ -597,7 +640,7 @@ def advisors_excluded(referral):
     return advisors
 
 
-def reroute_profile(referral):
+def reroute_profile(referral: Referral) -> NeedsProfile:
     """The needs profile a re-routing is matched on: the assessment the referral was sent with
     (the first one along its chain of re-routings), limited to the referral's needs.
 
@@ -614,7 +657,7 @@ def reroute_profile(referral):
     return replace(profile, needs=needs)
 
 
-def reroute_suggestions(referral):
+def reroute_suggestions(referral: Referral) -> Ranking:
     """The ranking for re-routing `referral`, the advisors already tried left out (why not).
 
     The same engine and order as the first suggestions (see `matching/engine.py`).
@@ -624,7 +667,7 @@ def reroute_suggestions(referral):
     )
 
 
-def referral_deadlines_apply(*, today=None):
+def referral_deadlines_apply(*, today: date | None = None) -> dict[str, int]:
     """Reminders, escalations, expiries and first-meeting reminders due on `today`.
 
     Counted in working days from the sending (or the acceptance). Each step is recorded by a
@@ -660,7 +703,7 @@ def referral_deadlines_apply(*, today=None):
 
 
 @transaction.atomic
-def _remind(referral, marker, kind):
+def _remind(referral: Referral, marker: str, kind: str) -> int:
     marked = Referral.objects.filter(
         pk=referral.pk, state=referral.state, **{f"{marker}__isnull": True}
     ).update(**{marker: timezone.now()})
@@ -680,7 +723,7 @@ def _remind(referral, marker, kind):
 
 
 @transaction.atomic
-def _escalate(referral):
+def _escalate(referral: Referral) -> int:
     now = timezone.now()
     marked = Referral.objects.filter(
         pk=referral.pk, state=ReferralState.SENT, escalated_at__isnull=True
@@ -710,7 +753,7 @@ def _escalate(referral):
     return 1
 
 
-def coordinators_of(referral):
+def coordinators_of(referral: Referral) -> list[User]:
     department_id = referral.person.commune.department_id
     return [
         user
