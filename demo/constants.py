@@ -3,7 +3,7 @@ the referrals (the directory loads them, the referrals are drawn from them)."""
 
 import unicodedata
 
-# --- Structures -------------------------------------------------------------------------------
+# --- Social structures and social workers --------------------------------------------------
 
 # (name, typology of the national standard, INSEE code of the commune, phone)
 SOCIAL_STRUCTURES = [
@@ -44,5 +44,6 @@ SOCIAL_WORKERS = [
 
 
 def ascii_slug(text):
+    """`text` in lower-case ASCII, with a dash for anything not a letter or a digit."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(char if char.isalnum() else "-" for char in text.lower()).strip("-")

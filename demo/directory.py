@@ -166,7 +166,7 @@ MEDIATION_STRUCTURES = [
     ),
 ]
 
-# --- People -----------------------------------------------------------------------------------
+# --- Advisors and logins ----------------------------------------------------------------------
 
 # (username or None for prenom.nom, first name, last name); in the order of MEDIATION_STRUCTURES.
 ADVISOR_NAMES = [
