@@ -1,6 +1,6 @@
 """Demo assessments: plausible answers to the real questionnaire for a person who needs some help.
 
-Used by the demo data (demo/data.py). The answers are drawn item by item from the
+Used by the demo data (demo/referrals.py). The answers are drawn item by item from the
 questionnaire's own definition, then checked and turned into a needs profile by the real
 functions, never written by hand; each need asked for is sure to come out of the profile.
 """
