@@ -33,13 +33,26 @@ def python_files():
                     yield app, path
 
 
+def type_checking_only(node):
+    """An `if TYPE_CHECKING:` block with no `else`: its imports name types for the annotations
+    and never run (`tests/test_dependency_order.py` reads them the same way)."""
+    test = node.test
+    name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)
+    return name == "TYPE_CHECKING" and not node.orelse
+
+
 def imports(tree):
-    """(module imported, at module level?) for each import of the file."""
-    top_level = set()
+    """(module imported, at module level?) for each import of the file that runs."""
+    top_level, annotations_only = set(), set()
     for node in tree.body:
+        if isinstance(node, ast.If) and type_checking_only(node):
+            annotations_only.update(id(inner) for inner in ast.walk(node))
+            continue
         for inner in ast.walk(node) if isinstance(node, ast.If | ast.Try) else [node]:
             top_level.add(id(inner))
     for node in ast.walk(tree):
+        if id(node) in annotations_only:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
