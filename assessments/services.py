@@ -16,6 +16,7 @@ from people.policies import person_followed_check
 from .models import Assessment, QuestionnaireVersion
 from .profile import needs_profile_compute, profile_to_json
 from .questionnaire import definition_errors
+from .signals import assessment_validated
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -176,6 +177,7 @@ def assessment_validate(*, user: User, assessment: Assessment) -> Assessment:
     assessment.status = Assessment.Status.VALIDATED
     assessment.validated_at = now
     assessment.save()
+    assessment_validated.send(sender=Assessment, assessment=assessment)
     return assessment
 
 

@@ -221,7 +221,8 @@ class Absence(models.Model):
 class UnmetNeed(models.Model):
     """A need for which no advisor was within reach of a person, once per person, need and month.
 
-    Written when a referral is sent for a person (ranking the advisors reads only). The
+    Written when the person's assessment is validated and when a referral is sent for them
+    (ranking the advisors reads only). The
     statistics count these rows by commune (hence EPCI), category and month; the person link
     only prevents counting the same person twice in a month and is cleared when the person is
     deleted.

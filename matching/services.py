@@ -26,8 +26,9 @@ def suggestions_for_person(
     person (an advisor who already helped them, one who declined them for lack of room), and
     why the others are left out; `exclude` (advisors or their pks) go to the "why not" list.
 
-    Nothing is written: the needs no advisor within reach covers are recorded when a referral
-    is sent (`referrals.services.referral_send`), not each time the suggestions are shown.
+    Nothing is written: the needs no advisor within reach covers are recorded when the
+    assessment is validated and when a referral is sent (`referrals.services`), not each time
+    the suggestions are shown.
     """
     return advisors_rank(
         profile=profile, commune=person.commune, exclude=exclude, person=person, today=today

@@ -21,6 +21,13 @@ class ReferralsConfig(AppConfig):
 
         load_source_register(advisor_loads)
 
+        # A validated assessment records the needs no advisor within reach covers.
+        from assessments.signals import assessment_validated
+
+        from .services import unmet_needs_on_validation
+
+        assessment_validated.connect(unmet_needs_on_validation, dispatch_uid="referrals.unmet")
+
         # Withdrawing the consent or erasing the person cancels the open referrals: said first.
         from .cancellation import open_referrals_effects
 

@@ -61,6 +61,25 @@ def referral_code_new() -> str:
     return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
+def _unmet_needs_record(person: Person, ranking: Ranking, today: date) -> None:
+    """The needs no advisor within reach of `person` covers, once per person, need and month
+    (`UnmetNeed`): the figures of needs unmet read them."""
+    if ranking.unmet_needs:
+        unmet_needs_record(
+            person=person, commune=person.commune, categories=ranking.unmet_needs, day=today
+        )
+
+
+def unmet_needs_on_validation(*, assessment: Assessment, **_signal: Any) -> None:
+    """A validated assessment records its unmet needs, whether or not a referral follows (a
+    person nobody can help is often sent nowhere). The ranking itself writes nothing."""
+    person = assessment.person
+    today = timezone.localdate()
+    _unmet_needs_record(
+        person, suggestions_for_person(person, assessment.needs_profile, today=today), today
+    )
+
+
 def referral_send(
     *,
     user: User,
@@ -190,14 +209,7 @@ def _referral_send(
             )
         except IntegrityError:
             continue  # the random code was taken: draw another
-        if suggestions.unmet_needs:
-            # Once per person, need and month (`UnmetNeed`).
-            unmet_needs_record(
-                person=person,
-                commune=person.commune,
-                categories=suggestions.unmet_needs,
-                day=today,
-            )
+        _unmet_needs_record(person, suggestions, today)
         return referral
     raise ApplicationError(_("Impossible d'attribuer un code, réessayez."))
 
