@@ -9,6 +9,11 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Orientations"
 
     def ready(self):
+        # The referrals' kinds of notification, and what each says.
+        from .notices import kinds_register
+
+        kinds_register()
+
         # Erasing a person anonymises the referrals too.
         from .erasure import referrals_erase
 

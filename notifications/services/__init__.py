@@ -30,9 +30,10 @@ Adding an event kind
 
        notify(recipient=user, referral=referral, kind="<kind>", subject=_("… %(code)s") % …)
 
-Every kind goes by e-mail and in-app. A kind meant for one channel only is declared once in
-`KINDS` (`kinds.py`, e.g. ``register_kind("<kind>", label=_("…"), email=False)``); `label` is
-what the in-app list shows as the notification's type.
+The app the kind belongs to registers it when it loads (``register_kind("<kind>", label=_("…"),
+summary=…)``; the referrals' kinds in `referrals.notices`): `label` is what the in-app list shows
+as the notification's type, `summary` what happened in words; `email=False` or `in_app=False`
+keeps a kind to one channel (every kind goes by e-mail and in-app otherwise).
 
 The person (appointment confirmation and a reminder the day before, by SMS or e-mail, only with
 consent and a contact channel): `appointment_notify(referral=...)`, called when an appointment
