@@ -15,7 +15,10 @@ from datetime import date, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
 from directory.enums import SpecificNeed
+from directory.models import Absence, Advisor, Permanence, Place, Structure
+from territory.models import Commune
 
 from .engine import Candidate, PermanenceInfo, PlaceInfo, travel_limit_km
 
@@ -59,65 +62,65 @@ def _time(value):
 # compilation are several times cheaper than one query per relation.
 PLACES_SQL = """
 SELECT 0, link.advisor_id, place.id, place.name,
-       (SELECT commune.name FROM territory_commune commune WHERE commune.id = place.commune_id),
+       (SELECT commune.name FROM {commune} commune WHERE commune.id = place.commune_id),
        place.latitude, place.longitude, place.specific_support, NULL, NULL, NULL
-FROM directory_advisor_places link
-JOIN directory_place place ON place.id = link.place_id
+FROM {advisor_places} link
+JOIN {place} place ON place.id = link.place_id
 WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
 UNION ALL
 SELECT 1, slot.advisor_id, place.id, place.name,
-       (SELECT commune.name FROM territory_commune commune WHERE commune.id = place.commune_id),
+       (SELECT commune.name FROM {commune} commune WHERE commune.id = place.commune_id),
        place.latitude, place.longitude, place.specific_support, slot.weekday,
        CAST(slot.start AS TEXT), CAST(slot."end" AS TEXT)
-FROM directory_permanence slot
-JOIN directory_place place ON place.id = slot.place_id
+FROM {permanence} slot
+JOIN {place} place ON place.id = slot.place_id
 WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s
 UNION ALL
 SELECT 2, home.advisor_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM directory_advisor_home_visit_communes home
+FROM {home_visits} home
 WHERE home.commune_id = %s
 UNION ALL
 SELECT 3, absence.advisor_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        CAST(absence.start AS TEXT), CAST(absence."end" AS TEXT)
-FROM directory_absence absence
+FROM {absence} absence
 WHERE absence."end" >= %s AND absence.start <= %s AND (
     absence.advisor_id IN (
-        SELECT link.advisor_id FROM directory_advisor_places link
-        JOIN directory_place place ON place.id = link.place_id
+        SELECT link.advisor_id FROM {advisor_places} link
+        JOIN {place} place ON place.id = link.place_id
         WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s)
     OR absence.advisor_id IN (
-        SELECT slot.advisor_id FROM directory_permanence slot
-        JOIN directory_place place ON place.id = slot.place_id
+        SELECT slot.advisor_id FROM {permanence} slot
+        JOIN {place} place ON place.id = slot.place_id
         WHERE place.latitude BETWEEN %s AND %s AND place.longitude BETWEEN %s AND %s)
     OR absence.advisor_id IN (
-        SELECT home.advisor_id FROM directory_advisor_home_visit_communes home
+        SELECT home.advisor_id FROM {home_visits} home
         WHERE home.commune_id = %s))
 """
 # Names through scalar subqueries: a few index lookups instead of hashing whole tables.
 ADVISORS_SQL = """
 SELECT advisor.id,
-       (SELECT account.first_name || ' ' || account.last_name FROM accounts_user account
+       (SELECT account.first_name || ' ' || account.last_name FROM {user} account
         WHERE account.id = advisor.user_id),
-       (SELECT structure.name FROM directory_structure structure
+       (SELECT structure.name FROM {structure} structure
         WHERE structure.id = advisor.structure_id),
-       (SELECT commune.department_id FROM directory_structure structure
-        JOIN territory_commune commune ON commune.id = structure.commune_id
+       (SELECT commune.department_id FROM {structure} structure
+        JOIN {commune} commune ON commune.id = structure.commune_id
         WHERE structure.id = advisor.structure_id),
        advisor.is_active, advisor.themes, advisor.support_formats, advisor.languages,
        advisor.specific_needs, advisor.remote_phone, advisor.remote_video,
        advisor.aidants_connect, advisor.capacity
-FROM directory_advisor advisor
+FROM {advisor} advisor
 WHERE advisor.id IN ({ids}) {remote}
 """
 REMOTE_SQL = """
    OR advisor.id IN (
-       SELECT remote.id FROM directory_advisor remote
-       JOIN directory_structure structure ON structure.id = remote.structure_id
-       JOIN territory_commune commune ON commune.id = structure.commune_id
+       SELECT remote.id FROM {advisor} remote
+       JOIN {structure} structure ON structure.id = remote.structure_id
+       JOIN {commune} commune ON commune.id = structure.commune_id
        WHERE commune.department_id = %s AND ({ways}))
 """
 ABSENCES_SQL = """
-SELECT advisor_id, start, "end" FROM directory_absence
+SELECT advisor_id, start, "end" FROM {absence}
 WHERE advisor_id IN ({ids}) AND "end" >= %s AND start <= %s
 """
 
@@ -142,6 +145,21 @@ def live_load(*, pks, person, config):
     return _load_source(pks=pks, person=person, since=since)
 
 
+def _tables():
+    """The tables the queries read, by the names their apps give them."""
+    return {
+        "advisor": Advisor._meta.db_table,
+        "advisor_places": Advisor.places.through._meta.db_table,
+        "home_visits": Advisor.home_visit_communes.through._meta.db_table,
+        "place": Place._meta.db_table,
+        "permanence": Permanence._meta.db_table,
+        "absence": Absence._meta.db_table,
+        "structure": Structure._meta.db_table,
+        "commune": Commune._meta.db_table,
+        "user": User._meta.db_table,
+    }
+
+
 def candidates_load(*, commune, profile, config, today=None):
     """Candidates with their places, permanences and absences inside the box; no load yet."""
     today = today or timezone.localdate()
@@ -151,9 +169,10 @@ def candidates_load(*, commune, profile, config, today=None):
     horizon_end = today + timedelta(days=config["horizon_days"])
     places, permanences, at_home = defaultdict(dict), defaultdict(list), set()
     absences = defaultdict(list)
+    tables = _tables()
     with connection.cursor() as cursor:
         cursor.execute(
-            PLACES_SQL,
+            PLACES_SQL.format(**tables),
             [*bounds, *bounds, commune.pk, today, horizon_end, *bounds, *bounds, commune.pk],
         )
         for kind, advisor_id, *place, weekday, start, end in cursor.fetchall():
@@ -177,16 +196,18 @@ def candidates_load(*, commune, profile, config, today=None):
             )
             if wanted
         ]
-        remote = REMOTE_SQL.format(ways=" OR ".join(ways)) if ways else ""
+        remote = REMOTE_SQL.format(ways=" OR ".join(ways), **tables) if ways else ""
         cursor.execute(
-            ADVISORS_SQL.format(ids=", ".join(["%s"] * len(ids)) or "NULL", remote=remote),
+            ADVISORS_SQL.format(
+                ids=", ".join(["%s"] * len(ids)) or "NULL", remote=remote, **tables
+            ),
             [*ids, *([commune.department_id] if ways else [])],
         )
         rows = cursor.fetchall()
         remote_only = sorted({row[0] for row in rows} - set(ids))
         if remote_only:  # advisors reached only remotely: their absences were not read yet
             cursor.execute(
-                ABSENCES_SQL.format(ids=", ".join(["%s"] * len(remote_only))),
+                ABSENCES_SQL.format(ids=", ".join(["%s"] * len(remote_only)), **tables),
                 [*remote_only, today, horizon_end],
             )
             for advisor_id, start, end in cursor.fetchall():
