@@ -3,7 +3,7 @@
     .venv/bin/python bench/national.py [--runs 50] [--reuse] [--scale 1.0]
 
 Creates the PostgreSQL database `pasip_national` afresh (migrate, load_territory), generates
-the directory of `bench/matching.py` (4,000 advisors, 10,000 places over 96 synthetic
+the directory of `bench/ranking.py` (4,000 advisors, 10,000 places over 96 synthetic
 départements) and the social side of `bench/national_data.py` (3,000 social structures,
 20,000 social workers, 600,000 persons, 1,000,000 referrals over five years with their
 events), rebuilds the statistics, then times each page and endpoint in-process with Django's
@@ -24,12 +24,11 @@ import common
 
 ROOT, RESULTS = common.ROOT, common.RESULTS
 DATABASE = os.environ.get("PASIP_NATIONAL_DATABASE", "pasip_national")
-os.environ["PASIP_BENCH_DATABASE_URL"] = common.database_url(DATABASE)  # for bench/matching.py
+os.environ["PASIP_BENCH_DATABASE_URL"] = common.database_url(DATABASE)  # for bench/ranking.py
 common.use_database(DATABASE, redis_db=9)
 
 import national_data  # noqa: E402  (the social side's generator, after the environment)
-
-import matching  # noqa: E402  (the directory generator, reused)
+import ranking  # noqa: E402  (the directory generator, reused)
 
 LIST_TARGET_MS, SUGGESTIONS_TARGET_MS = 100, 50
 
@@ -232,7 +231,7 @@ def main():
 
     generation = ""
     if not Advisor.objects.exists():
-        directory_seconds = matching.generate(rng)
+        directory_seconds = ranking.generate(rng)
         print(f"directory generated in {directory_seconds:.0f} s", flush=True)
         social = national_data.generate_social(rng, args.scale)
         generation = (

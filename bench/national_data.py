@@ -1,7 +1,7 @@
-"""A national-scale database: the directory of `bench/matching.py` plus the social side.
+"""A national-scale database: the directory of `bench/ranking.py` plus the social side.
 
 `generate(rng, scale)` expects a migrated database with the Lot's territory loaded. It reuses
-`matching.generate` for the directory (96 synthetic départements over metropolitan France,
+`ranking.generate` for the directory (96 synthetic départements over metropolitan France,
 6,000 communes, 4,000 advisors, 10,000 places, 15,000 permanences), then adds, with
 PostgreSQL COPY (rows built in Python) and INSERT … SELECT (the events, derived from the
 referrals on the server):
@@ -306,7 +306,7 @@ EVENT_STEPS = [
 
 def _events_insert(cursor):
     """The timeline of every referral, derived from its state and dates on the server (once:
-    the referrals of `matching.generate`, which have no dates but the sent one, included)."""
+    the referrals of `ranking.generate`, which have no dates but the sent one, included)."""
     total = 0
     for to_state, from_state, moment, actor, states, condition in EVENT_STEPS:
         among = "TRUE"

@@ -1,6 +1,6 @@
 """Matching at national scale: 4,000 advisors, 10,000 places, 15,000 permanences over France.
 
-    .venv/bin/python bench/matching.py [--persons 1000] [--reuse]
+    .venv/bin/python bench/ranking.py [--persons 1000] [--reuse]
 
 Creates the PostgreSQL database `pasip_bench4` afresh (or reuses it with --reuse), generates a
 directory spread over metropolitan France (synthetic communes grouped in 96 départements,
@@ -335,7 +335,7 @@ def main():
     p50, p95, p99 = (percentile(timings, s) for s in (0.5, 0.95, 0.99))
     bare50, bare95 = percentile(bare, 0.5), percentile(bare, 0.95)
     lines = [
-        "Matching at national scale (bench/matching.py), PostgreSQL database " + DATABASE,
+        "Matching at national scale (bench/ranking.py), PostgreSQL database " + DATABASE,
         f"directory: {Advisor.objects.count()} advisors, {Place.objects.count()} places, "
         f"{Permanence.objects.count()} permanences"
         + (f" (generated in {generated:.0f} s)" if generated else ""),
