@@ -6,6 +6,11 @@ a plan with no rejected row is applied, all in one transaction. A place is keyed
 `id`; a carrying structure on its SIRET/RNA (`pivot`). Applying the same file twice changes
 nothing; an exported file imports back to the same data. Places absent from a file are left
 as they are.
+
+The national file, as downloaded, holds every département: a row whose commune is of another
+département than the territory's (by its INSEE code, or its postal code without one) is
+counted and ignored, neither checked nor written; a file with no row of the territory is
+refused.
 """
 
 import csv
@@ -20,9 +25,10 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pasip.validators import CONTROL_CHARACTERS
-from territory.models import Commune
+from territory.models import Commune, Department
 
 from .enums import StructureKind, standard_enums
 from .models import Place, Structure
@@ -142,7 +148,17 @@ FRANCE_BOXES = [
     (-13.1, -12.6, 44.9, 45.4),  # Mayotte
 ]
 
+# The départements an INSEE code or a postal code may name: metropolitan (Corsica as 2A/2B,
+# "20" in postal codes), overseas départements and collectivités (three characters).
+DEPARTMENTS = frozenset(
+    [f"{n:02d}" for n in range(1, 96) if n != 20]
+    + ["2A", "2B"]
+    + [str(n) for n in [*range(971, 979), *range(984, 990)]]
+)
+
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+# Rows of another département than the territory's: counted, neither checked nor written.
+IGNORED = "ignored"
 ACTION_LABELS = {
     CREATE: "à créer",
     UPDATE: "à mettre à jour",
@@ -185,6 +201,12 @@ class Plan:
     rows: list  # RowReport, in file order
     writes: list  # (RowReport, values, existing Place or None), for create and update
     file_errors: list = field(default_factory=list)
+    # Rows of other départements, ignored: {département code: number of rows}.
+    ignored_by_department: dict = field(default_factory=dict)
+
+    @property
+    def ignored(self):
+        return sum(self.ignored_by_department.values())
 
     @property
     def counts(self):
@@ -196,6 +218,15 @@ class Plan:
     @property
     def can_apply(self):
         return not self.file_errors and not self.counts[REJECT]
+
+    def stored_counts(self):
+        """The counts an import keeps (JSON): the rows' actions, and the rows of other
+        départements ignored, in all and by département."""
+        return {
+            **self.counts,
+            IGNORED: self.ignored,
+            "ignored_by_department": self.ignored_by_department,
+        }
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -300,6 +331,38 @@ class _Context:
         }
         self.structures = {s.pivot: s for s in Structure.objects.exclude(pivot="").order_by("pk")}
         self.enums = standard_enums()
+        self.departments = {
+            department.code: str(department)
+            for department in Department.objects.filter(communes__isnull=False).distinct()
+        }
+        self.postal_codes = {
+            code for commune in self.communes.values() for code in commune.postal_codes.split()
+        }
+
+    def other_department(self, row):
+        """The département of a row outside the territory, or None for a row of the territory
+        (or one too malformed to say: it is checked, and rejected with its reasons).
+
+        Its INSEE code says it; without one, its postal code, unless a commune of the
+        territory has it. With no commune loaded, every row is the territory's.
+        """
+        if not self.departments:
+            return None
+        insee = (row.get("code_insee") or "").strip().upper()
+        if insee:
+            department = insee[:3] if insee[:2] in ("97", "98") else insee[:2]
+            if not INSEE_RE.match(insee) or department not in DEPARTMENTS:
+                return None
+            return None if department in self.departments else department
+        postal = (row.get("code_postal") or "").strip()
+        if not POSTAL_RE.match(postal) or postal in self.postal_codes:
+            return None
+        if postal[:2] == "20":
+            return None if {"2A", "2B"} & set(self.departments) else "20"
+        department = postal[:3] if postal[:2] in ("97", "98") else postal[:2]
+        if department not in DEPARTMENTS or department in self.departments:
+            return None
+        return department
 
 
 def _simple(name):
@@ -448,8 +511,14 @@ def plan(content, *, progress=None):
         return Plan(rows=[], writes=[], file_errors=[str(error)])
     context = _Context()
     seen = {}
-    rows, writes = [], []
+    rows, writes, ignored = [], [], {}
     for index, (line, row) in enumerate(records, start=1):
+        if progress and index > 1 and (index - 1) % 250 == 0:
+            progress(index - 1, len(records))
+        department = context.other_department(row)
+        if department:
+            ignored[department] = ignored.get(department, 0) + 1
+            continue
         errors = []
         data = _row_values(row, context, errors)
         external_id = (row.get("id") or "").strip()
@@ -474,11 +543,46 @@ def plan(content, *, progress=None):
                 if report.changes:
                     writes.append((report, data, existing))
         rows.append(report)
-        if progress and index % 250 == 0:
-            progress(index, len(records))
     if progress:
         progress(len(records), len(records))
-    return Plan(rows=rows, writes=writes)
+    file_errors = []
+    if ignored and not rows:
+        file_errors.append(no_territory_row_message(context.departments, sum(ignored.values())))
+    return Plan(
+        rows=rows,
+        writes=writes,
+        file_errors=file_errors,
+        ignored_by_department=dict(sorted(ignored.items())),
+    )
+
+
+def french_number(number):
+    """1204 as "1 204", the thousands apart by a no-break space."""
+    return f"{number:,}".replace(",", "\N{NO-BREAK SPACE}")
+
+
+def ignored_message(count):
+    """What the report says of the rows of other départements, or "" when there was none."""
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)s ligne d'un autre département ignorée",
+        "%(count)s lignes d'autres départements ignorées",
+        count,
+    ) % {"count": french_number(count)}
+
+
+def no_territory_row_message(departments, count):
+    """Why a file whose every row is of another département is refused."""
+    return ngettext(
+        "Aucune ligne du fichier ne concerne le territoire, %(departments)s : sa seule ligne "
+        "est d'un autre département. Rien ne peut être importé ; vérifiez que c'est le bon "
+        "fichier.",
+        "Aucune ligne du fichier ne concerne le territoire, %(departments)s : ses %(count)s "
+        "lignes sont d'autres départements. Rien ne peut être importé ; vérifiez que c'est le "
+        "bon fichier.",
+        count,
+    ) % {"departments": ", ".join(sorted(departments.values())), "count": french_number(count)}
 
 
 # --- Applying ---------------------------------------------------------------------------------

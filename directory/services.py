@@ -211,7 +211,7 @@ def directory_import_check(*, import_id: int) -> DirectoryImport:
     file_plan = national.plan(bytes(upload.content), progress=_progress_saver(upload))
     DirectoryImport.objects.filter(pk=import_id, status=DirectoryImport.Status.CHECKING).update(
         report=[row.as_dict() for row in file_plan.rows],
-        counts=file_plan.counts,
+        counts=file_plan.stored_counts(),
         file_errors=file_plan.file_errors,
         status=DirectoryImport.Status.CHECKED,
     )
@@ -234,7 +234,7 @@ def directory_import_apply(*, import_id: int) -> DirectoryImport:
         if upload.status != DirectoryImport.Status.APPLYING:
             return upload  # applied meanwhile by another delivery of the task
         upload.report = [row.as_dict() for row in file_plan.rows]
-        upload.counts = file_plan.counts
+        upload.counts = file_plan.stored_counts()
         upload.file_errors = file_plan.file_errors
         if file_plan.can_apply:
             try:

@@ -212,7 +212,12 @@ def import_detail(request, pk):
     response = render(
         request,
         "directory/import_detail.html",
-        {"upload": upload, "rows": rows, "labels": national.ACTION_LABELS},
+        {
+            "upload": upload,
+            "rows": rows,
+            "labels": national.ACTION_LABELS,
+            "ignored": national.ignored_message(upload.counts.get(national.IGNORED, 0)),
+        },
     )
     if upload.is_running:
         response["Refresh"] = "2"  # the page follows the worker's progress

@@ -119,7 +119,7 @@ def test_missing_columns_reject_the_whole_file():
     ("values", "message"),
     [
         ({"code_insee": "4612"}, "code INSEE « 4612 » invalide."),
-        ({"code_insee": "75056"}, "code INSEE « 75056 » : commune inconnue du territoire."),
+        ({"code_insee": "46999"}, "code INSEE « 46999 » : commune inconnue du territoire."),
         ({"latitude": "40.1", "longitude": "-3.7"}, "coordonnées (40.1, -3.7) hors de France."),
         ({"latitude": "44,7806", "longitude": "abc"}, "doivent être deux nombres"),
         (

@@ -11,7 +11,8 @@ class Command(BaseCommand):
         "Importe un fichier national des lieux de médiation numérique (CSV « ; » ou « , », ou "
         "JSON ; UTF-8 avec ou sans BOM). Sans --apply, ne fait que vérifier : chaque ligne est "
         "dite à créer, à mettre à jour, inchangée ou rejetée, avec la raison. Avec --apply, le "
-        "fichier n'est appliqué que si aucune ligne n'est rejetée, en une seule fois."
+        "fichier n'est appliqué que si aucune ligne n'est rejetée, en une seule fois. Les lignes "
+        "d'autres départements que celui du territoire sont comptées et ignorées."
     )
 
     def add_arguments(self, parser):
@@ -44,9 +45,13 @@ class Command(BaseCommand):
             f"{counts['unchanged']} inchangées, {counts['reject']} rejetées."
         )
         self.stdout.write(summary)
+        if file_plan.ignored:
+            self.stdout.write(national.ignored_message(file_plan.ignored) + ".")
         if not options["apply"]:
             self.stdout.write("Vérification seulement : rien n'a été écrit (ajoutez --apply).")
             return
+        if file_plan.file_errors:
+            raise CommandError(f"Fichier refusé, rien n'a été écrit : {file_plan.file_errors[0]}")
         if not file_plan.can_apply:
             raise CommandError("Fichier refusé : des lignes sont rejetées, rien n'a été écrit.")
         created, updated = national.plan_apply(file_plan)
