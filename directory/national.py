@@ -7,6 +7,10 @@ a plan with no rejected row is applied, all in one transaction. A place is keyed
 nothing; an exported file imports back to the same data. Places absent from a file are left
 as they are.
 
+The schema's own rules hold: a structure's `pivot` may be a SIREN alone (9 digits); a phone
+number is read as the schema writes it ("+33565386400") and as people write French numbers
+("05 65 38 64 00", "+33 5 65…"), stored "05 65 38 64 00", and exported as the schema writes it.
+
 The national file, as downloaded, holds every département: a row whose commune is of another
 département than the territory's (by its INSEE code, or its postal code without one) is
 counted and ignored, neither checked nor written; a file with no row of the territory is
@@ -133,7 +137,20 @@ def _column_limits():
 
 MAX_LENGTHS = _column_limits()
 URL_COLUMNS = ["fiche_acces_libre", "prise_rdv"]
-PIVOT_RE = re.compile(r"^(\d{14}|W\d{9})$")
+# The schema's `pivot`: a SIRET (14 digits), or a SIREN alone (9 digits) when the place has no
+# establishment number of its own, or an RNA number (W + 9 digits) for an association with neither.
+PIVOT_RE = re.compile(r"^(\d{14}|\d{9}|W\d{9})$")
+# The schema's `telephone`: the international format, no 0 after the country code, no space
+# ("+33180059880"), France and its overseas country codes only.
+SCHEMA_PHONE_RE = re.compile(r"^\+(33|590|594|262|596|269|687|689|508|681)\d{6,9}$")
+# Overseas départements dial the French ten-digit plan under a country code of their own:
+# "05 90 83 00 00" is "+590590830000". Their numbers start so ("0590…", "0690…").
+OVERSEAS_PHONE_CODES = {
+    "262": ("262", "263", "269", "639", "692", "693"),  # La Réunion, Mayotte
+    "590": ("590", "690", "691"),  # Guadeloupe, Saint-Martin, Saint-Barthélemy
+    "594": ("594", "694"),  # Guyane
+    "596": ("596", "696", "697"),  # Martinique
+}
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTAL_RE = re.compile(r"^\d{5}$")
 # A cell a spreadsheet would run as a formula; "+33 5 65…" and "-1.72" are only numbers.
@@ -312,6 +329,54 @@ def _check_columns(columns):
         )
 
 
+# --- Phone numbers ----------------------------------------------------------------------------
+
+
+def stored_phone(text):
+    """A phone number as the project stores it, or None for a text that is not one.
+
+    Read as the schema writes it ("+33565386400") and as people write French numbers:
+    "05 65 38 64 00", "0565386400", "05.65.38.64.00", "+33 5 65 38 64 00", "+33 (0)5 65…",
+    "0033 5 65…". A number of the French plan, overseas départements included, is stored
+    "05 65 38 64 00"; one of another country code the schema admits ("+687…") as the schema
+    writes it.
+    """
+    compact = re.sub(r"[\s.\-\u00a0\u202f]", "", text or "").replace("(0)", "")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    national = None
+    if re.fullmatch(r"0[1-9]\d{8}", compact):
+        national = compact
+    elif match := re.fullmatch(r"\+33([1-9]\d{8})", compact):
+        national = "0" + match[1]
+    elif (match := re.fullmatch(r"\+(\d{3})(\d{9})", compact)) and match[2].startswith(
+        OVERSEAS_PHONE_CODES.get(match[1], ())
+    ):
+        national = "0" + match[2]
+    elif SCHEMA_PHONE_RE.match(compact):
+        return compact
+    if national is None:
+        return None
+    return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+
+
+def schema_phone(phone):
+    """A stored phone number as the schema writes it: "05 65 38 64 00" as "+33565386400",
+    "05 90 83 00 00" as "+590590830000". A stored text that is no phone number is written as
+    it is (the import names it)."""
+    stored = stored_phone(phone)
+    if stored is None:
+        return phone
+    if stored.startswith("+"):
+        return stored
+    digits = stored.replace(" ", "")[1:]
+    code = next(
+        (code for code, starts in OVERSEAS_PHONE_CODES.items() if digits.startswith(starts)),
+        "33",
+    )
+    return f"+{code}{digits}"
+
+
 # --- Checking ---------------------------------------------------------------------------------
 
 
@@ -386,11 +451,24 @@ def _row_values(row, context, errors):
             )
     if text["pivot"] and not PIVOT_RE.match(text["pivot"]):
         errors.append(
-            _("pivot « %(value)s » : ni SIRET (14 chiffres) ni RNA (W + 9 chiffres).")
+            _(
+                "pivot « %(value)s » : ni SIRET (14 chiffres), ni SIREN (9 chiffres), "
+                "ni RNA (W + 9 chiffres)."
+            )
             % {"value": text["pivot"]}
         )
+    phone = stored_phone(text["telephone"]) if text["telephone"] else ""
+    if phone is None:
+        errors.append(
+            _(
+                "telephone « %(value)s » n'est pas un numéro de téléphone : attendu au format "
+                "international, par exemple +33565386400, ou français, 05 65 38 64 00."
+            )
+            % {"value": text["telephone"]}
+        )
     for column, limit in MAX_LENGTHS.items():
-        if len(text[column]) > limit:
+        # A phone number is stored in a form of its own, that always fits.
+        if column != "telephone" and len(text[column]) > limit:
             errors.append(
                 _("« %(column)s » dépasse %(limit)d caractères.")
                 % {"column": column, "limit": limit}
@@ -436,6 +514,7 @@ def _row_values(row, context, errors):
         return None
     values = {name: lists.get(column, text[column]) for name, column in FIELDS.items()}
     values.update(
+        phone=phone,
         commune=commune,
         latitude=point[0],
         longitude=point[1],
@@ -663,6 +742,7 @@ def place_row(place):
         latitude=repr(place.latitude),
         longitude=repr(place.longitude),
         date_maj=timezone.localdate(place.updated_at).isoformat(),
+        telephone=schema_phone(place.phone) if place.phone else "",
     )
     return {column: row.get(column, "") for column in COLUMNS}
 
