@@ -208,6 +208,17 @@ class PlaceForm(forms.ModelForm):
             raise forms.ValidationError(_("Le code postal a 5 chiffres, par exemple 46500."))
         return postal_code
 
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return phone
+        stored = national.stored_phone(phone)
+        if stored is None:
+            raise forms.ValidationError(
+                _("Ce n'est pas un numéro de téléphone : par exemple 05 65 38 64 00.")
+            )
+        return stored
+
     def clean(self):
         cleaned = super().clean()
         commune = cleaned.get("commune")

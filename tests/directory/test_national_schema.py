@@ -3,9 +3,11 @@ and as people write them, stored as the project stores them, exported as the sch
 them (international format, "+33565386400")."""
 
 import pytest
+from django.urls import reverse
 
 from directory import national, services
 from directory.models import Place, Structure
+from tests.directory.test_import_limits import place_data
 from tests.directory.test_national import csv_file, row
 from tests.factories import PlaceFactory, UserFactory
 
@@ -176,3 +178,23 @@ def test_an_export_with_siren_pivots_and_phones_of_every_kind_reimports_unchange
     after = [national.place_row(p) for p in national.places_for_export()]
     assert [r["telephone"] for r in after] == [r["telephone"] for r in before]
     assert [r["pivot"] for r in after][0] == "214600421"
+
+
+# --- the place form -----------------------------------------------------------------------------
+
+
+def test_the_place_form_stores_a_phone_number_as_the_import_does_and_refuses_what_it_refuses(
+    client,
+):
+    client.force_login(UserFactory(coordinator=True))
+
+    response = client.post(reverse("directory_place_new"), place_data(phone="+33 5 65 38 64 00"))
+    assert response.status_code == 302
+    assert Place.objects.get().phone == "05 65 38 64 00"
+
+    response = client.post(reverse("directory_place_new"), place_data(phone="le standard"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"] == [
+        "Ce n'est pas un numéro de téléphone : par exemple 05 65 38 64 00."
+    ]
+    assert Place.objects.count() == 1
