@@ -283,6 +283,12 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="
 OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+# The provider's end_session_endpoint: logging out of PASIP after a ProConnect login also ends
+# the ProConnect session there (empty: PASIP's own logout only).
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+# The assurance level requested (`acr_values`, space-separated; empty: none requested). An ID
+# token whose `acr` is below it is refused.
+PASIP_PROCONNECT_ACR = env("PASIP_PROCONNECT_ACR", default="eidas1")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret")
 OIDC_CREATE_USER = False
