@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -317,6 +318,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout form's answer redirects there after a ProConnect login (browsers apply
+    # form-action to the redirects that follow a form's submission).
+    _logout_endpoint = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_logout_endpoint.scheme}://{_logout_endpoint.netloc}"
+    )
 # Permissions-Policy (django-permissions-policy): no page uses the camera, the microphone, the
 # location or any other powerful feature, and none may be used by anything a page embeds.
 PERMISSIONS_POLICY = {

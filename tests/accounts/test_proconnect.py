@@ -3,6 +3,9 @@ signed ID token, userinfo returned as a signed JWT, keys published as a JWKS."""
 
 import functools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -283,3 +286,20 @@ def test_logout_is_still_a_csrf_protected_post(provider):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 403
     assert "_auth_user_id" in client.session
+
+
+def test_the_logout_form_may_lead_to_the_provider_under_the_content_security_policy():
+    """Browsers apply form-action to the redirect answering the logout form."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pasip.settings.test",
+        "OIDC_OP_LOGOUT_ENDPOINT": "https://auth.agentconnect.gouv.fr/api/v2/session/end",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[\"'self'\", 'https://auth.agentconnect.gouv.fr']"
