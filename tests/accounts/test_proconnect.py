@@ -303,3 +303,23 @@ def test_the_logout_form_may_lead_to_the_provider_under_the_content_security_pol
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[\"'self'\", 'https://auth.agentconnect.gouv.fr']"
+
+
+def test_an_administrator_unbinds_an_account_whose_proconnect_identity_changed(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr", proconnect_sub="old-identity")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert "_auth_user_id" not in client.session
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, role="administrator"))
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unbind_proconnect", "_selected_action": [agent.pk]},
+    )
+    assert response.status_code == 302
+    client.logout()
+
+    sign_in_through(client, provider)
+    assert int(client.session["_auth_user_id"]) == agent.pk
+    agent.refresh_from_db()
+    assert agent.proconnect_sub == "agent-1"
