@@ -158,6 +158,15 @@ class LoginCallback(OIDCAuthenticationCallbackView):
             raise Http404
         return super().get(request)
 
+    def login_success(self):
+        # Logging in over another account's session empties the session: the ID token, kept for
+        # the logout at the provider, stays.
+        id_token = self.request.session.get(ID_TOKEN_SESSION_KEY)
+        response = super().login_success()
+        if id_token:
+            self.request.session[ID_TOKEN_SESSION_KEY] = id_token
+        return response
+
     def login_failure(self):
         reason = getattr(self.request, "proconnect_refusal", "echec")
         if reason == "echec":

@@ -323,3 +323,15 @@ def test_an_administrator_unbinds_an_account_whose_proconnect_identity_changed(c
     assert int(client.session["_auth_user_id"]) == agent.pk
     agent.refresh_from_db()
     assert agent.proconnect_sub == "agent-1"
+
+
+def test_a_proconnect_login_over_another_account_still_logs_out_at_the_provider(client, provider):
+    client.force_login(UserFactory())
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert int(client.session["_auth_user_id"]) == agent.pk
+
+    response = client.post(reverse("logout"))
+
+    assert response.url.startswith(f"{provider.url}/session/end?")
