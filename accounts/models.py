@@ -22,6 +22,16 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("téléphone professionnel"), max_length=20, blank=True)
+    # The stable identifier ProConnect gives the agent (its `sub`), stored at the first
+    # ProConnect login: later logins find the account by it, whatever the e-mail became.
+    proconnect_sub = models.CharField(
+        _("identifiant ProConnect"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("utilisateur")

@@ -1,13 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import oidc, second_factor
-from .views import LoginView, home
+from .views import LoginView, LogoutView, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("connexion/", LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", LogoutView.as_view(), name="logout"),
     path("connexion/proconnect/", oidc.LoginStart.as_view(), name="oidc_authentication_init"),
     path(
         "connexion/proconnect/retour/",

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -283,6 +284,12 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="
 OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+# The provider's end_session_endpoint: logging out of PASIP after a ProConnect login also ends
+# the ProConnect session there (empty: PASIP's own logout only).
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+# The assurance level requested (`acr_values`, space-separated; empty: none requested). An ID
+# token whose `acr` is below it is refused.
+PASIP_PROCONNECT_ACR = env("PASIP_PROCONNECT_ACR", default="eidas1")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret")
 OIDC_CREATE_USER = False
@@ -311,6 +318,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout form's answer redirects there after a ProConnect login (browsers apply
+    # form-action to the redirects that follow a form's submission).
+    _logout_endpoint = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_logout_endpoint.scheme}://{_logout_endpoint.netloc}"
+    )
 # Permissions-Policy (django-permissions-policy): no page uses the camera, the microphone, the
 # location or any other powerful feature, and none may be used by anything a page embeds.
 PERMISSIONS_POLICY = {

@@ -3,6 +3,9 @@ signed ID token, userinfo returned as a signed JWT, keys published as a JWKS."""
 
 import functools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +35,8 @@ class Provider:
         self.nonce = None
         self.claims = {}
         self.audience = CLIENT_ID
+        self.subject = "agent-1"
+        self.acr = "eidas1"
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,7 +65,8 @@ class Provider:
         return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": "k1"})
 
     def token_response(self):
-        id_token = self.sign({"sub": "agent-1", "nonce": self.nonce})
+        claims = {"sub": self.subject, "nonce": self.nonce, "acr": self.acr}
+        id_token = self.sign({key: value for key, value in claims.items() if value is not None})
         return {"access_token": "opaque", "token_type": "Bearer", "id_token": id_token}
 
     @staticmethod
@@ -82,6 +88,7 @@ def provider():
         OIDC_OP_TOKEN_ENDPOINT=f"{provider.url}/token",
         OIDC_OP_USER_ENDPOINT=f"{provider.url}/userinfo",
         OIDC_OP_JWKS_ENDPOINT=f"{provider.url}/jwks",
+        OIDC_OP_LOGOUT_ENDPOINT=f"{provider.url}/session/end",
     ):
         yield provider
     provider.server.shutdown()
@@ -93,6 +100,7 @@ def sign_in_through(client, provider):
     assert start.url.startswith(f"{provider.url}/authorize")
     assert query["client_id"] == [CLIENT_ID]
     provider.nonce = query["nonce"][0]
+    provider.last_query = query
     return client.get(
         reverse("oidc_authentication_callback"), {"code": "c0de", "state": query["state"][0]}
     )
@@ -136,3 +144,194 @@ def test_a_token_minted_for_another_client_is_refused(client, provider):
 def test_without_configuration_there_is_no_button_and_no_endpoint(client):
     assert "ProConnect" not in client.get(reverse("login")).content.decode()
     assert client.get(reverse("oidc_authentication_init")).status_code == 404
+
+
+# Users bound by ProConnect's stable subject (`sub`), not by their e-mail address.
+
+
+def test_the_first_login_binds_the_subject_and_a_changed_e_mail_keeps_the_account(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr", "given_name": "Claire"}
+    sign_in_through(client, provider)
+    agent.refresh_from_db()
+    assert agent.proconnect_sub == "agent-1"
+
+    client.logout()
+    provider.claims = {"email": "claire.vayssie@cauvaldor.fr", "given_name": "Claire"}
+    response = sign_in_through(client, provider)
+
+    assert "echec" not in response.url
+    assert int(client.session["_auth_user_id"]) == agent.pk
+
+
+def test_a_subject_bound_to_one_account_never_opens_another_with_its_e_mail(client, provider):
+    first = UserFactory(email="claire.vayssie@lot.fr", proconnect_sub="agent-1")
+    UserFactory(email="paul.delmas@lot.fr")
+    provider.claims = {"email": "paul.delmas@lot.fr"}
+
+    sign_in_through(client, provider)
+
+    assert int(client.session["_auth_user_id"]) == first.pk
+
+
+def test_an_account_already_bound_is_not_taken_over_by_another_subject(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr", proconnect_sub="agent-1")
+    provider.subject = "someone-else"
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+
+    response = sign_in_through(client, provider)
+
+    assert response.url == "/connexion/?proconnect=echec"
+    assert "_auth_user_id" not in client.session
+    agent.refresh_from_db()
+    assert agent.proconnect_sub == "agent-1"
+
+
+def test_a_deactivated_account_bound_by_subject_is_refused(client, provider):
+    UserFactory(email="claire.vayssie@lot.fr", proconnect_sub="agent-1", is_active=False)
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    response = sign_in_through(client, provider)
+    assert response.url == "/connexion/?proconnect=echec"
+    assert "_auth_user_id" not in client.session
+
+
+def test_userinfo_for_another_subject_is_refused(client, provider):
+    UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"sub": "agent-2", "email": "claire.vayssie@lot.fr"}
+    response = sign_in_through(client, provider)
+    assert response.url == "/connexion/?proconnect=echec"
+    assert "_auth_user_id" not in client.session
+
+
+# The assurance level requested.
+
+
+def test_the_assurance_level_is_requested(client, provider):
+    UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert provider.last_query["acr_values"] == ["eidas1"]
+    with override_settings(PASIP_PROCONNECT_ACR="eidas2"):
+        sign_in_through(client, provider)
+    assert provider.last_query["acr_values"] == ["eidas2"]
+
+
+@pytest.mark.parametrize("acr", [None, "eidas0", "self-asserted"])
+def test_a_token_below_the_assurance_level_is_refused_with_a_message(client, provider, acr):
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    provider.acr = acr
+
+    response = sign_in_through(client, provider)
+
+    assert response.url == "/connexion/?proconnect=niveau"
+    assert "_auth_user_id" not in client.session
+    assert "oidc_id_token" not in client.session
+    agent.refresh_from_db()
+    assert agent.proconnect_sub is None
+    page = client.get(response.url).content.decode()
+    assert "le niveau de garantie de votre identité est insuffisant" in page
+    assert "niveau demandé : eidas1" in page
+
+
+def test_a_higher_assurance_level_is_accepted(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    provider.acr = "eidas2"
+    sign_in_through(client, provider)
+    assert int(client.session["_auth_user_id"]) == agent.pk
+
+
+# Logout at the provider.
+
+
+def test_logout_after_proconnect_ends_the_session_at_the_provider(client, provider, caplog):
+    UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    id_token = client.session["oidc_id_token"]
+    assert id_token not in client.get(reverse("home"), follow=True).content.decode()
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(f"{provider.url}/session/end?")
+    query = parse_qs(urlparse(response.url).query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/connexion/"]
+    state = query["state"][0]
+    assert "_auth_user_id" not in client.session
+    assert "oidc_id_token" not in client.session
+    assert id_token not in caplog.text
+
+    page = client.get(reverse("login"), {"state": state}).content.decode()
+    assert "Vous êtes déconnecté de PASIP numérique et de ProConnect" in page
+
+
+def test_logout_after_a_password_login_stays_local(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    client.force_login(agent)
+    response = client.post(reverse("logout"))
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_still_a_csrf_protected_post(provider):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 403
+    assert "_auth_user_id" in client.session
+
+
+def test_the_logout_form_may_lead_to_the_provider_under_the_content_security_policy():
+    """Browsers apply form-action to the redirect answering the logout form."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pasip.settings.test",
+        "OIDC_OP_LOGOUT_ENDPOINT": "https://auth.agentconnect.gouv.fr/api/v2/session/end",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[\"'self'\", 'https://auth.agentconnect.gouv.fr']"
+
+
+def test_an_administrator_unbinds_an_account_whose_proconnect_identity_changed(client, provider):
+    agent = UserFactory(email="claire.vayssie@lot.fr", proconnect_sub="old-identity")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert "_auth_user_id" not in client.session
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, role="administrator"))
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unbind_proconnect", "_selected_action": [agent.pk]},
+    )
+    assert response.status_code == 302
+    client.logout()
+
+    sign_in_through(client, provider)
+    assert int(client.session["_auth_user_id"]) == agent.pk
+    agent.refresh_from_db()
+    assert agent.proconnect_sub == "agent-1"
+
+
+def test_a_proconnect_login_over_another_account_still_logs_out_at_the_provider(client, provider):
+    client.force_login(UserFactory())
+    agent = UserFactory(email="claire.vayssie@lot.fr")
+    provider.claims = {"email": "claire.vayssie@lot.fr"}
+    sign_in_through(client, provider)
+    assert int(client.session["_auth_user_id"]) == agent.pk
+
+    response = client.post(reverse("logout"))
+
+    assert response.url.startswith(f"{provider.url}/session/end?")
