@@ -78,6 +78,10 @@ def run_product():
     supervisor = Supervisor(env=env)
     supervisor.start("web server", web, restart=False)
     supervisor.start("Celery worker", worker, restart=True)
+    if not answering(f"http://127.0.0.1:{port}/healthz", supervisor):
+        print("The web server did not answer; stopping.", file=sys.stderr)
+        stop([process for process, *_rest in supervisor.processes.values()])
+        sys.exit(1)
     print(
         f"\nPASIP numérique is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/\n"
         "Demo logins (password demo-pasip-2026): travailleur.social, conseiller, coordination,"
@@ -86,6 +90,26 @@ def run_product():
         flush=True,
     )
     supervisor.run()
+
+
+def answering(url, supervisor, *, timeout=120, poll=0.2):
+    """Waits until `url` answers 200 (the product is up only once it serves a page): False if a
+    process stops for good or `timeout` seconds go by first."""
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not supervisor.check():
+            return False
+        try:
+            with urlopen(url, timeout=2) as response:  # noqa: S310 (a local http address of ours)
+                if response.status == 200:
+                    return True
+        except (URLError, OSError):
+            pass
+        time.sleep(poll)
+    return False
 
 
 class Supervisor:

@@ -64,3 +64,48 @@ def test_a_worker_dying_again_and_again_is_given_up_after_five_restarts_a_minute
         assert console.getvalue().count("starting it again") == 5
     finally:
         run.stop([process for process, *_rest in supervisor.processes.values()])
+
+
+def late_server(port, delay):
+    """A web server that starts answering 200 only after `delay` seconds, as runserver does."""
+    code = (
+        "import http.server, time\n"
+        f"time.sleep({delay})\n"
+        "class Handler(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(200); self.end_headers(); self.wfile.write(b'ok')\n"
+        "    def log_message(self, *args):\n"
+        "        pass\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), Handler).serve_forever()\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_product_is_said_up_only_once_its_web_server_answers(tmp_path):
+    port = free_port()
+    supervisor = run.Supervisor(env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path, out=io.StringIO())
+    supervisor.start("web server", late_server(port, 1.5), restart=False)
+    try:
+        started = time.monotonic()
+        assert run.answering(f"http://127.0.0.1:{port}/healthz", supervisor, timeout=30)
+        assert time.monotonic() - started >= 1.5
+    finally:
+        run.stop([process for process, *_rest in supervisor.processes.values()])
+
+
+def test_a_web_server_that_stops_before_answering_is_not_said_up(tmp_path):
+    supervisor = run.Supervisor(env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path, out=io.StringIO())
+    supervisor.start("web server", [sys.executable, "-c", "raise SystemExit(2)"], restart=False)
+    try:
+        url = f"http://127.0.0.1:{free_port()}/healthz"
+        assert run.answering(url, supervisor, timeout=30) is False
+    finally:
+        run.stop([process for process, *_rest in supervisor.processes.values()])
