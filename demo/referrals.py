@@ -23,6 +23,7 @@ from directory.enums import Service
 from directory.models import Advisor
 from pasip.workdays import add_working_days, is_working_day, working_days_between
 from people.models import Consent, ContactChannel, Person
+from referrals.codes import referral_code_new
 from referrals.models import (
     OPEN_STATES,
     DeclineReason,
@@ -32,7 +33,6 @@ from referrals.models import (
     ReferralEvent,
     ReferralState,
 )
-from referrals.services import referral_code_new
 from territory.models import haversine_km
 
 from .assessments import demo_assessment
@@ -394,9 +394,9 @@ def _slot_referrals(rng, slots, persons, advisors, ranking_cache, codes, now):
 def _referral_new(person, info, needs, state, was_suggested, rank, sent_at, codes):
     """A referral (not saved) from the person's social worker to the advisor of `info`, with a
     code of its own among `codes`."""
-    code = referral_code_new()
+    code = referral_code_new(person.commune.department)
     while code in codes:  # a collision: draw another
-        code = referral_code_new()
+        code = referral_code_new(person.commune.department)
     codes.add(code)
     return Referral(
         code=code,

@@ -48,31 +48,33 @@ def half_day_label(code: str) -> str:
 
 
 @cache
-def _french_holidays(year):
-    return holidays.France(years=year)
+def _french_holidays(year, subdivision=None):
+    return holidays.France(years=year, subdiv=subdivision)
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _french_holidays(day.year)
+def is_working_day(day: date, subdivision: str | None = None) -> bool:
+    """`subdivision`: a département's own calendar (`Department.holidays`: Alsace-Moselle, the
+    overseas départements), None for the national one."""
+    return day.weekday() < 5 and day not in _french_holidays(day.year, subdivision)
 
 
-def add_working_days(start: date, count: int) -> date:
+def add_working_days(start: date, count: int, subdivision: str | None = None) -> date:
     """The date `count` working days after `start` (start itself not counted)."""
     day = start
     remaining = count
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, subdivision):
             remaining -= 1
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
+def working_days_between(start: date, end: date, subdivision: str | None = None) -> int:
     """Working days after `start` up to and including `end`; 0 when end <= start."""
     if end <= start:
         return 0
     return sum(
         1
         for offset in range(1, (end - start).days + 1)
-        if is_working_day(start + timedelta(days=offset))
+        if is_working_day(start + timedelta(days=offset), subdivision)
     )

@@ -22,6 +22,7 @@ from people.services import person_access_log
 
 from . import policies, selectors, services, transitions
 from .board_filters import AGES, board_filtered
+from .codes import referral_code_typed
 from .forms import needs_from_profile
 from .models import (
     OUTSIDE_REASON_MAX,
@@ -261,7 +262,7 @@ class ReferralViewSet(
 
     Each transition of the lifecycle is a POST action named after it; the server checks the
     actor and the current state (`referrals.transitions`), a late second decision is a 409.
-    `?code=LOT-7K3Q` finds a referral by its code.
+    `?code=LOT-7K3QAC` finds a referral by its code.
     """
 
     pagination_class = KeysFirstPagination
@@ -282,9 +283,11 @@ class ReferralViewSet(
                 "person__commune", "advisor__user", "referring_structure"
             ).order_by("-sent_at", "-pk")
         )
-        code = self.request.query_params.get("code", "").strip().upper()
+        code = referral_code_typed(
+            self.request.query_params.get("code", ""), self.request.user.department
+        )
         if code:
-            referrals = referrals.filter(code=code if code.startswith("LOT-") else "LOT-" + code)
+            referrals = referrals.filter(code=code)
         return referrals
 
     def retrieve(self, request, *args, **kwargs):

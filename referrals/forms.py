@@ -6,6 +6,7 @@ from directory.enums import Service
 from directory.models import Advisor, Place
 from pasip.validators import validate_printable
 
+from .codes import referral_code_typed
 from .models import OUTCOMES, OUTSIDE_REASON_MAX, CancelReason, DeclineReason, Outcome
 
 
@@ -282,8 +283,9 @@ class RerouteForm(forms.Form):
 class CodeSearchForm(forms.Form):
     code = forms.CharField(label=_("Code de l'orientation"), max_length=12, required=False)
 
+    def __init__(self, *args, department=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+
     def clean_code(self):
-        code = self.cleaned_data["code"].strip().upper()
-        if code and not code.startswith("LOT-"):
-            code = "LOT-" + code
-        return code
+        return referral_code_typed(self.cleaned_data["code"], self.department)

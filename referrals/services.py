@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import TextChoices, Value
 from django.db.models.functions import Coalesce
@@ -32,6 +30,7 @@ from pasip.workdays import working_days_between
 from people.policies import person_followed_check
 
 from . import policies, transitions
+from .codes import referral_code_new
 from .models import (
     OPEN_STATES,
     OUTCOMES,
@@ -53,12 +52,6 @@ if TYPE_CHECKING:
     from directory.models import Advisor, Place
     from matching.engine import Ranking
     from people.models import Person
-
-CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
-
-
-def referral_code_new() -> str:
-    return "LOT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
 
 
 def _unmet_needs_record(person: Person, ranking: Ranking, today: date) -> None:
@@ -232,7 +225,7 @@ def _referral_create(
         shared=shared,
         previous=previous,
         assessment=previous.assessment if previous else assessment,
-        code=referral_code_new(),
+        code=referral_code_new(person.commune.department),
         person=person,
         # A re-routing keeps the structure that referred the person first.
         referring_structure=previous.referring_structure if previous else referrer.structure,
@@ -687,11 +680,16 @@ def referral_deadlines_apply(*, today: date | None = None) -> dict[str, int]:
     Returns the number of actions taken, by kind.
     """
     today = today or timezone.localdate()
-    days = settings.PASIP_DEADLINES
     done = {"reminder": 0, "escalation": 0, "expiry": 0, "meeting_reminder": 0}
-    waiting = Referral.objects.filter(state=ReferralState.SENT).select_related("advisor__user")
+    waiting = Referral.objects.filter(state=ReferralState.SENT).select_related(
+        "advisor__user", "person__commune__department"
+    )
     for referral in waiting:
-        elapsed = working_days_between(timezone.localdate(referral.sent_at), today)
+        department = referral.person.commune.department
+        days = department.deadlines()
+        elapsed = working_days_between(
+            timezone.localdate(referral.sent_at), today, department.holidays
+        )
         if elapsed >= days["expiry"]:
             try:
                 referral_expire(referral=referral)
@@ -704,10 +702,12 @@ def referral_deadlines_apply(*, today: date | None = None) -> dict[str, int]:
             done["reminder"] += _remind(referral, "reminded_at", EventKind.REMINDER)
     accepted = Referral.objects.filter(
         state=ReferralState.ACCEPTED, meeting_reminded_at__isnull=True
-    ).select_related("advisor__user")
+    ).select_related("advisor__user", "person__commune__department")
     for referral in accepted:
+        department = referral.person.commune.department
         start = timezone.localdate(referral.answered_at or referral.sent_at)
-        if working_days_between(start, today) >= days["first_meeting"]:
+        elapsed = working_days_between(start, today, department.holidays)
+        if elapsed >= department.deadlines()["first_meeting"]:
             done["meeting_reminder"] += _remind(
                 referral, "meeting_reminded_at", EventKind.MEETING_REMINDER
             )

@@ -226,7 +226,7 @@ def referral_list(request):
     state = request.GET.get("etat")
     if state in ReferralState.values:
         referrals = referrals.filter(state=state)
-    search = CodeSearchForm(request.GET or None)
+    search = CodeSearchForm(request.GET or None, department=request.user.department)
     if search.is_valid() and search.cleaned_data["code"]:
         referrals = referrals.filter(code=search.cleaned_data["code"])
     sort = request.GET.get("tri", "")

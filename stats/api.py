@@ -79,7 +79,7 @@ class StatsTableView(APIView):
             {
                 **indicator_table(slug, filters).as_json(),
                 "filters": filters.as_json(),
-                "threshold": threshold(),
+                "threshold": threshold(request.user.department),
                 "refreshed_at": refresh.done_at,
             }
         )

@@ -18,7 +18,7 @@ from .models import (
     ReferralCube,
     Refresh,
 )
-from .tables import table_dump, table_load, threshold
+from .tables import department_tables, table_dump, table_load, threshold
 
 # The year's tables change only when the pre-aggregated counts are rebuilt: computed once per
 # rebuild, year, language and threshold (every year of each département in the rebuild's own
@@ -33,6 +33,11 @@ def last_refresh():
 
 def published_year(department, year):
     """Every table of `year` in `department`, as published after the last rebuild."""
+    with department_tables(department):
+        return _published_year(department, year)
+
+
+def _published_year(department, year):
     refresh = last_refresh()
     parts = (refresh.pk if refresh else 0, threshold(), get_language(), department.pk, year)
     key = "stats:" + hashlib.sha256(repr(parts).encode()).hexdigest()

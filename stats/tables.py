@@ -1,6 +1,8 @@
 """The tables the statistics show (rows of disclosure-controlled cells and derived figures),
 their threshold, and their form as stored JSON."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -8,9 +10,27 @@ from django.conf import settings
 
 from .disclosure import Cell, Status
 
+# The département whose tables are being built: its own threshold, if it set one, applies.
+_department = ContextVar("stats_department", default=None)
 
-def threshold():
+
+def threshold(department=None):
+    """The smallest count published: the département's own (`Department.stats_min_count`),
+    else the national one (`PASIP_STATS_MIN_COUNT`)."""
+    department = department or _department.get()
+    if department is not None:
+        return department.stats_threshold()
     return settings.PASIP_STATS_MIN_COUNT
+
+
+@contextmanager
+def department_tables(department):
+    """Within this block, `threshold()` is `department`'s."""
+    token = _department.set(department)
+    try:
+        yield
+    finally:
+        _department.reset(token)
 
 
 @dataclass(frozen=True)

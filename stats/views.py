@@ -28,7 +28,7 @@ def _context(request, form, refresh, **extra):
         "query": request.GET.urlencode(),
         "indicators": [(slug, label) for slug, (label, _splits) in INDICATORS.items()],
         "refresh": refresh,
-        "threshold": threshold(),
+        "threshold": threshold(request.user.department),
         **extra,
     }
 

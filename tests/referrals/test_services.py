@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from directory.enums import Service
@@ -44,7 +46,7 @@ def test_sending_records_the_event_the_outbox_row_and_whether_the_advisor_was_su
         )
 
     assert referral.state == ReferralState.SENT
-    assert referral.code.startswith("LOT-") and len(referral.code) == 8
+    assert re.fullmatch(r"LOT-[ACDEFGHJKMNPQRTUVWXY34679]{6}", referral.code)
     assert (referral.was_suggested, referral.suggested_rank) == (True, 1)
     assert list(referral.events.values_list("to_state", flat=True)) == [ReferralState.SENT]
     notification = Notification.objects.get(referral=referral)
