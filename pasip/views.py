@@ -20,7 +20,10 @@ def error_response(request, status):
         message = ERROR_REPORTED
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(message), "code": code}, status=status)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    context = {"status": status, "message": message}
+    if status == 500:  # the server's error page asks nothing of the database
+        context["served_department"] = None
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request, exception=None):

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from territory.services import department_served
+
 if TYPE_CHECKING:
     from referrals.models import Referral
 
@@ -58,7 +60,15 @@ def notification_summary(kind: str, *, referral: Referral | None, context: dict[
 
 
 def email_render(kind: str, *, subject: str, url: str, context: dict[str, Any]) -> tuple[str, str]:
-    context = {**context, "subject": subject, "url": url, "site_url": site_url("/")}
+    recipient = context.get("recipient")
+    department = getattr(recipient, "department", None) or department_served()
+    context = {
+        **context,
+        "subject": subject,
+        "url": url,
+        "site_url": site_url("/"),
+        "department": department,
+    }
     text = render_to_string(f"notifications/email/{kind}.txt", context)
     html = select_template(
         [f"notifications/email/{kind}.html", "notifications/email/layout.html"]

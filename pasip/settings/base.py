@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pasip.legal.demo",
+                "territory.context.served_department",
             ],
         },
     },
@@ -390,6 +391,10 @@ LOGGING = {
 
 # The territory a fresh installation serves first.
 PASIP_DEPARTMENT_CODE = env("PASIP_DEPARTMENT_CODE", default="46")
+# The data controller's contacts on the legal pages (pasip.legal): a JSON object whose keys
+# (name, address, phone, dpo_email, dpo_address, accessibility_email, support_email,
+# support_phone) replace the Lot's.
+PASIP_CONTROLLER = env.json("PASIP_CONTROLLER", default={})
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
