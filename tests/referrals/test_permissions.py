@@ -42,24 +42,45 @@ KINDS = [
     "coordinator_other",
     "officer",
     "admin",
+    "sw_elsewhere",
+    "advisor_elsewhere",
+    "officer_other",
 ]
+# The roles of a second département (Aveyron) answer as their peers of another structure in the
+# Lot: nothing of the Lot's objects is theirs.
+ELSEWHERE = {"sw_elsewhere": "sw_other", "advisor_elsewhere": "advisor_other"}
+ELSEWHERE["officer_other"] = "officer"
 
 
 def other_department_structure():
     """A structure of another département (Aveyron), with its own EPCI and commune."""
-    aveyron = Department.objects.create(code="12", name="Aveyron")
-    epci = Epci.objects.create(code="241200187", name="Rodez Agglomération", department=aveyron)
-    rodez = Commune.objects.create(
-        insee="12202",
-        name="Rodez",
-        population=24_000,
-        epci=epci,
-        department=aveyron,
-        latitude=44.35,
-        longitude=2.57,
-        postal_codes="12000",
+    return StructureFactory(commune=rodez())
+
+
+def other_department_advisor():
+    """An advisor of a mediation structure of Aveyron, holding a permanence in Rodez."""
+    structure = StructureFactory(commune=rodez(), mediation=True)
+    return AdvisorFactory(user__structure=structure, place_commune=rodez().insee)
+
+
+def rodez():
+    aveyron, _ = Department.objects.get_or_create(code="12", defaults={"name": "Aveyron"})
+    epci, _ = Epci.objects.get_or_create(
+        code="241200187", defaults={"name": "Rodez Agglomération", "department": aveyron}
     )
-    return StructureFactory(commune=rodez)
+    commune, _ = Commune.objects.get_or_create(
+        insee="12202",
+        defaults={
+            "name": "Rodez",
+            "population": 24_000,
+            "epci": epci,
+            "department": aveyron,
+            "latitude": 44.35,
+            "longitude": 2.57,
+            "postal_codes": "12000",
+        },
+    )
+    return commune
 
 
 @pytest.fixture
@@ -78,6 +99,9 @@ def world():
         "coordinator_other": UserFactory(coordinator=True, structure=other_department_structure()),
         "officer": UserFactory(officer=True),
         "admin": UserFactory(role=Role.ADMINISTRATOR),
+        "sw_elsewhere": UserFactory(structure=other_department_structure()),
+        "advisor_elsewhere": other_department_advisor().user,
+        "officer_other": UserFactory(officer=True, structure=other_department_structure()),
         "next_advisor": AdvisorFactory(),
     }
 
@@ -105,8 +129,8 @@ def expected_other(own_row, gated):
     return {kind: 403 if kind in gated else 404 for kind in own_row}
 
 
-OFFICE = {"officer", "admin"}  # roles no endpoint of the lifecycle is for
-ADVISORS = {"advisor", "colleague", "colleague_shared", "advisor_other"}
+OFFICE = {"officer", "officer_other", "admin"}  # roles no endpoint of the lifecycle is for
+ADVISORS = {"advisor", "colleague", "colleague_shared", "advisor_other", "advisor_elsewhere"}
 GATED = {  # endpoints whose role gate also leaves out other roles
     "page message": OFFICE | {"coordinator", "coordinator_other"},
     "page reroute": OFFICE | ADVISORS,
@@ -114,6 +138,8 @@ GATED = {  # endpoints whose role gate also leaves out other roles
 
 
 def row(default, **cells):
+    for kind, peer in ELSEWHERE.items():
+        cells.setdefault(kind, cells.get(peer, default))
     return {kind: cells.get(kind, default) for kind in KINDS}
 
 
