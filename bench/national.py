@@ -46,6 +46,18 @@ def one(sql, *params):
         return cursor.fetchone()
 
 
+def code_space_line(referrals):
+    """How full the referral codes of one département are with all `referrals` in it."""
+    from referrals.codes import CODE_ALPHABET, CODE_LENGTH
+
+    space = len(CODE_ALPHABET) ** CODE_LENGTH
+    return (
+        f"referral codes: {space:,} per département ({len(CODE_ALPHABET)}^{CODE_LENGTH}); "
+        f"{referrals:,} referrals in one département fill {100 * referrals / space:.2f} % of them, "
+        f"so 1 new code in {space // max(referrals, 1):,} is drawn again"
+    )
+
+
 class Case:
     """One page or endpoint for one user: `requests` yields (method, path, data) to time."""
 
@@ -279,6 +291,7 @@ def main():
         group = case.group
         lines.append(case.line())
     by_name = {case.name: case for case in measured}
+    lines += ["", code_space_line(Referral.objects.count())]
     lines.append("")
     for page in ("social worker: /orientations/", "social worker: /api/v1/referrals/",
                  "advisor inbox: /orientations/", "advisor inbox: /api/v1/referrals/"):  # fmt: skip
