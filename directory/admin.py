@@ -45,6 +45,15 @@ class UnmetNeedAdmin(admin.ModelAdmin):
 
 @admin.register(DirectoryImport)
 class DirectoryImportAdmin(admin.ModelAdmin):
-    list_display = ["filename", "uploaded_by", "status", "created_at", "applied_at"]
+    list_display = ["filename", "source", "uploaded_by", "status", "created_at", "applied_at"]
+    list_filter = ["source", "status"]
     exclude = ["content", "report"]
-    readonly_fields = ["filename", "uploaded_by", "status", "counts", "file_errors", "applied_at"]
+    readonly_fields = [
+        "filename",
+        "source",
+        "uploaded_by",
+        "status",
+        "counts",
+        "file_errors",
+        "applied_at",
+    ]

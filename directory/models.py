@@ -252,7 +252,13 @@ class UnmetNeed(models.Model):
 
 
 class DirectoryImport(models.Model):
-    """A national file uploaded by the coordinator: checked first, applied only on request."""
+    """A national file uploaded by the coordinator, or fetched from a live source (data·inclusion,
+    La Coop de la médiation numérique): checked first, applied only on the coordinator's request."""
+
+    class Source(models.TextChoices):
+        FILE = "file", _("Fichier déposé")
+        DATA_INCLUSION = "data_inclusion", _("data·inclusion")
+        COOP = "coop", _("La Coop de la médiation numérique")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Vérification en cours")
@@ -261,7 +267,13 @@ class DirectoryImport(models.Model):
         APPLIED = "applied", _("Appliqué")
         FAILED = "failed", _("Refusé")
 
-    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    # Nobody for an import fetched from a live source.
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.FILE
+    )
     filename = models.CharField(_("fichier"), max_length=200)
     content = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)

@@ -277,6 +277,66 @@ def directory_import_recheck(*, user: User, upload: DirectoryImport) -> Director
     return upload
 
 
+def directory_sources_fetch(*, keys: Iterable[str] | None = None) -> list[DirectoryImport]:
+    """Fetches each enabled live source (or those of `keys`, when enabled) for the territory's
+    département, stores what it gave as an import and checks it at once, as an uploaded file.
+
+    Applying stays the coordinator's request. A source that fails leaves a refused import
+    saying why (the directory and earlier imports are untouched). A content identical to an
+    import of the same source still waiting to be applied is not stored again: that import is
+    returned instead.
+    """
+    from django.conf import settings
+
+    from .sources import SourceError, all_sources, national_content
+
+    department = settings.PASIP_DEPARTMENT_CODE
+    sources = all_sources()
+    imports = []
+    for key, source in sources.items():
+        if (keys is not None and key not in keys) or not source.enabled():
+            continue
+        filename = _("%(source)s, département %(department)s, %(date)s") % {
+            "source": source.LABEL,
+            "department": department,
+            "date": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        }
+        try:
+            content = national_content(source.fetch(department), department)
+        except SourceError as error:
+            logger.warning("Directory source %s failed", key)
+            imports.append(
+                DirectoryImport.objects.create(
+                    source=key,
+                    filename=filename[:200],
+                    content=b"",
+                    status=DirectoryImport.Status.FAILED,
+                    file_errors=[
+                        _("Récupération impossible : %(error)s Rien n'a été modifié.")
+                        % {"error": error}
+                    ],
+                )
+            )
+            continue
+        waiting = (
+            DirectoryImport.objects.filter(
+                source=key,
+                status__in=[DirectoryImport.Status.CHECKING, DirectoryImport.Status.CHECKED],
+                content=content,
+            )
+            .defer("content")
+            .first()
+        )
+        if waiting is not None:
+            imports.append(waiting)
+            continue
+        upload = DirectoryImport.objects.create(
+            source=key, filename=filename[:200], content=content
+        )
+        imports.append(directory_import_check(import_id=upload.pk))
+    return imports
+
+
 def directory_imports_requeue(*, older_than: float = 300, now: datetime | None = None) -> int:
     """Publishes again the imports whose worker never started (broker down when the upload or
     the application was asked, task lost before it began). Returns how many were published.
@@ -321,6 +381,7 @@ __all__ = [
     "directory_import_recheck",
     "directory_import_create",
     "directory_imports_requeue",
+    "directory_sources_fetch",
     "permanence_add",
     "permanence_remove",
     "place_save",

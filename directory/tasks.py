@@ -21,3 +21,11 @@ def directory_import_apply(import_id):
 def requeue_directory_imports():
     """Publishes again the imports whose worker never started (broker down when asked)."""
     return services.directory_imports_requeue()
+
+
+# Reading a source page by page may take longer than the default limits (two minutes).
+@shared_task(time_limit=1800, soft_time_limit=1740)
+def directory_sources_fetch(keys=None):
+    """Fetches the enabled live sources (data·inclusion, La Coop) and checks what they gave;
+    applying stays the coordinator's request. Returns the imports' numbers."""
+    return [upload.pk for upload in services.directory_sources_fetch(keys=keys)]

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import beat_init, worker_init
 from django.conf import settings
 from kombu import Queue
@@ -69,6 +70,13 @@ def schedule_periodic_jobs(sender, **kwargs):
         "requeue-directory-imports": {
             "task": "directory.tasks.requeue_directory_imports",
             "schedule": 300.0,
+        },
+        # Fetches the directory's live sources (data·inclusion, La Coop) at night and checks
+        # them; the coordinator applies. A source whose URL setting is empty is not fetched.
+        "fetch-directory-sources": {
+            "task": "directory.tasks.directory_sources_fetch",
+            "schedule": crontab(hour=3, minute=20),
+            "options": {"expires": 6 * 3600.0},
         },
         # Referral deadlines (reminder, escalation, expiry): idempotent, so hourly is harmless.
         "apply-referral-deadlines": {

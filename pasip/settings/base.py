@@ -396,6 +396,18 @@ PASIP_DEPARTMENT_CODE = env("PASIP_DEPARTMENT_CODE", default="46")
 # support_phone) replace the Lot's.
 PASIP_CONTROLLER = env.json("PASIP_CONTROLLER", default={})
 
+# Live sources of the directory (directory/sources/), fetched every night for the département
+# above and checked as an uploaded national file; an empty URL turns a source off.
+# data·inclusion: the API's root, e.g. https://api.data.inclusion.gouv.fr/api/v1, and its token.
+PASIP_DATA_INCLUSION_URL = env("PASIP_DATA_INCLUSION_URL", default="")
+PASIP_DATA_INCLUSION_TOKEN = env("PASIP_DATA_INCLUSION_TOKEN", default="")
+# La Coop de la médiation numérique: the API's root, e.g.
+# https://coop-numerique.anct.gouv.fr/api/v1, and the API client's "id:secret".
+PASIP_COOP_URL = env("PASIP_COOP_URL", default="")
+PASIP_COOP_TOKEN = env("PASIP_COOP_TOKEN", default="")
+# Seconds a source has to answer each request.
+PASIP_SOURCES_TIMEOUT = env.float("PASIP_SOURCES_TIMEOUT", default=30.0)
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Referral deadlines, in working days (French public holidays excluded): reminder to the
