@@ -106,7 +106,9 @@ def _load_national(codes: list[str]) -> int:
         {code: {"name": known[code]["name"]} for code in codes},
     )
     # An EPCI straddling départements belongs to the loaded one holding most of its communes.
-    loaded = set(codes) | set(Commune.objects.values_list("department__code", flat=True))
+    loaded = set(codes) | set(
+        Department.objects.filter(communes__isnull=False).values_list("code", flat=True).distinct()
+    )
     members = defaultdict(Counter)
     for row in everything:
         if row["department"] in loaded:
