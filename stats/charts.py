@@ -1,17 +1,17 @@
-"""Charts drawn on the server as SVG: the map of the Lot by EPCI, and bars.
+"""Charts drawn on the server as SVG: the map of the département by EPCI, and bars.
 
 Readable without colour: classes are told apart by patterns (dots, hatching, cross-hatching,
 solid), each EPCI carries its figure as a label, and every chart sits next to its data table.
 """
 
-import json
 import math
 from functools import cache
 
-from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+from territory.services import epci_outlines
 
 WIDTH = 560
 PATTERNS = (
@@ -28,18 +28,19 @@ PATTERNS = (
 
 
 @cache
-def _outlines():
-    path = settings.BASE_DIR / "territory" / "data" / "lot_epci.geojson"
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+def _outlines(department_code):
+    features = epci_outlines(department_code)["features"]
     rings = {
         feature["properties"]["epci_code"]: _rings(feature["geometry"]) for feature in features
     }
     points = [point for polygons in rings.values() for ring in polygons for point in ring]
+    if not points:
+        return {}, 0
     west = min(lon for lon, _lat in points)
     east = max(lon for lon, _lat in points)
     south = min(lat for _lon, lat in points)
     north = max(lat for _lon, lat in points)
-    x_scale = math.cos(math.radians((north + south) / 2))  # equirectangular, true at mid-Lot
+    x_scale = math.cos(math.radians((north + south) / 2))  # equirectangular, true mid-map
     scale = WIDTH / ((east - west) * x_scale)
     height = round((north - south) * scale)
 
@@ -98,9 +99,10 @@ def _class_of(value, limits):
     return sum(1 for limit in limits if value > limit)
 
 
-def epci_map(*, ident, title, figures, unit):
-    """An SVG map: `figures` maps each EPCI code to (name, Figure); hidden figures stay blank."""
-    shapes, height = _outlines()
+def epci_map(*, ident, title, figures, unit, department):
+    """An SVG map of the département's EPCIs: `figures` maps each EPCI code to (name, Figure);
+    hidden figures stay blank."""
+    shapes, height = _outlines(getattr(department, "code", None))
     limits = classes(figure.value for _name, figure in figures.values() if not figure.hidden)
     defs = "".join(
         f'<pattern id="{ident}-{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse">'

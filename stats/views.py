@@ -40,23 +40,33 @@ def stats_home(request):
     filters = form.filters()
     table = indicator_table("territoire", filters)
     codes = _epci_codes(filters)
+    department = filters.department
     maps = []
-    for column, ident, title, unit in (
-        (2, "carte-taux", _("Orientations pour 1 000 habitants, par EPCI"), "‰"),
+    for column, ident, subject, unit in (
+        (2, "carte-taux", _("Orientations pour 1 000 habitants"), "‰"),
         (
             3,
             "carte-non-satisfaites",
-            _("Orientations expirées ou refusées faute de disponibilité, par EPCI"),
+            _("Orientations expirées ou refusées faute de disponibilité"),
             "",
         ),
-        (4, "carte-sans-conseiller", _("Besoins sans conseiller à portée, par EPCI"), ""),
+        (4, "carte-sans-conseiller", _("Besoins sans conseiller à portée"), ""),
     ):
+        title = _("%(subject)s, par EPCI") % {"subject": subject}
+        if department is not None:
+            title = _("%(title)s — %(department)s") % {
+                "title": title,
+                "department": department.name,
+            }
         figures = {
             codes[key]: (row.label, row.cells[column])
             for key, row in zip(table.keys, table.rows, strict=True)
             if key is not None
         }
-        maps.append((title, charts.epci_map(ident=ident, title=title, figures=figures, unit=unit)))
+        svg = charts.epci_map(
+            ident=ident, title=title, figures=figures, unit=unit, department=department
+        )
+        maps.append((title, svg))
     return render(
         request,
         "stats/home.html",

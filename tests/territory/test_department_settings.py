@@ -190,3 +190,11 @@ def test_the_legal_pages_speak_for_the_users_departement_and_its_controller(clie
     privacy = client.get("/confidentialite/").content.decode()
     assert "relancée après 3 jours ouvrés" in privacy and "après 12 ;" in privacy
     assert "dpo@aveyron.fr" in privacy and "Lot Numérique" not in privacy
+
+
+def test_a_departement_loaded_from_the_national_files_is_named_with_its_article():
+    territory_load("12")
+    territory_load(["2A", "75"])
+    names = {d.code: d.of_name for d in Department.objects.filter(code__in=["12", "2A", "75"])}
+    assert names == {"12": "de l'Aveyron", "2A": "de la Corse-du-Sud", "75": "de Paris"}
+    assert Department.objects.get(code="12").referral_prefix == "12"
