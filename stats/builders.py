@@ -274,7 +274,11 @@ EPCI_MEASURES = {
 
 
 def _epcis(department):
-    return list(Epci.objects.filter(department=department).order_by("name"))
+    """The EPCIs holding communes of `department`, whichever département the EPCI is filed
+    under (an EPCI straddling two départements belongs to one of them)."""
+    return list(
+        Epci.objects.filter(communes__department=department).distinct().order_by("name", "pk")
+    )
 
 
 def states_by_epci(ledger, year):

@@ -6,7 +6,15 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from stats.services import stats_refresh
-from tests.factories import PersonFactory, ReferralFactory, StructureFactory, UserFactory
+from territory.models import Epci
+from territory.services import territory_load
+from tests.factories import (
+    PersonFactory,
+    ReferralFactory,
+    StructureFactory,
+    UserFactory,
+    commune,
+)
 from tests.referrals.test_permissions import rodez
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +58,21 @@ def test_each_departements_officer_and_coordinator_read_their_own_figures():
     assert (total["value"], total["status"], threshold) == (None, "primary", 3)
     _labels, total, threshold = territory_table(UserFactory(officer=True))
     assert (total["value"], threshold) == (3, 1)
+
+
+@override_settings(PASIP_STATS_MIN_COUNT=1)
+def test_an_epci_straddling_two_loaded_departements_counts_in_both():
+    """CC Ouest Aveyron Communauté holds two communes of the Lot: with the Aveyron loaded too,
+    it is filed under the Aveyron, and still a row of the Lot's tables for those two."""
+    territory_load("12")
+    straddling = Epci.objects.get(code="200069383")
+    assert straddling.department.code == "12"
+    ReferralFactory(person=PersonFactory(commune=commune("46154")))  # Laramière, Lot
+    ReferralFactory()
+    stats_refresh()  # the Lot's EPCI rows add up to its total again
+    labels, total, _threshold = territory_table(UserFactory(officer=True))
+    assert "CC Ouest Aveyron Communauté" in labels and total["value"] == 2
+    labels, total, _threshold = territory_table(
+        UserFactory(officer=True, structure=StructureFactory(commune=commune("12202")))
+    )
+    assert "CC Ouest Aveyron Communauté" in labels and total["value"] == 0
