@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Commune
 
-COMMUNE_UNKNOWN = _("Commune inconnue dans le Lot : choisissez-la dans la liste proposée.")
+COMMUNE_UNKNOWN = _("Commune inconnue : choisissez-la dans la liste proposée.")
 
 
 class CommuneField(forms.CharField):
@@ -28,10 +28,14 @@ class CommuneField(forms.CharField):
             return None
         text = value.strip()
         # The datalist offers "Name (postal code)"; an INSEE code or a bare name also works.
-        name = text.rsplit(" (", 1)[0]
+        # Several départements have a commune of the same name: the postal code tells which.
+        name, _sep, postal = text.rpartition(" (")
+        name, postal = (name, postal.rstrip(")").strip()) if name else (text, "")
+        same_name = Commune.objects.filter(name__iexact=name).order_by("insee")
         commune = (
             Commune.objects.filter(insee=text).first()
-            or Commune.objects.filter(name__iexact=name).order_by("insee").first()
+            or (postal and same_name.filter(postal_codes__contains=postal).first())
+            or same_name.first()
         )
         if commune is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")

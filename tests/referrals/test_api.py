@@ -211,9 +211,7 @@ def test_bad_input_gets_a_json_error_in_french():
     body = response.json()
     assert body["detail"] == "Les données envoyées ne sont pas valides."
     assert "Ce champ ne peut être vide." in body["errors"]["first_name"]
-    assert body["errors"]["commune"] == [
-        "Commune inconnue dans le Lot : choisissez-la dans la liste proposée."
-    ]
+    assert body["errors"]["commune"] == ["Commune inconnue : choisissez-la dans la liste proposée."]
     assert "share_identity" in body["errors"] and "birth_year" in body["errors"]
     anonymous = APIClient().get("/api/v1/referrals/")
     assert anonymous.status_code in (401, 403)

@@ -73,7 +73,7 @@ def test_bad_input_on_registration_keeps_what_was_typed(client):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Commune inconnue dans le Lot" in page
+    assert "Commune inconnue : choisissez-la" in page
     assert "Ce champ est obligatoire" in page
     assert 'value="Josette"' in page
     assert not Person.objects.exists()

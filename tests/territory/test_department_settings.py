@@ -2,6 +2,7 @@
 its statistics threshold and its name in the pages' and e-mails' footers; the national defaults
 where it sets none."""
 
+import io
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.test import override_settings
 
 from notifications.services.kinds import email_render
@@ -18,7 +20,7 @@ from referrals.codes import CODE_ALPHABET, CODE_LENGTH, referral_code_typed
 from referrals.services import referral_deadlines_apply
 from stats.tables import department_tables, threshold
 from territory.models import Commune, Department, Epci
-from territory.services import territory_load
+from territory.services import department_served, territory_load
 from tests.factories import (
     PASSWORD,
     AdvisorFactory,
@@ -198,3 +200,24 @@ def test_a_departement_loaded_from_the_national_files_is_named_with_its_article(
     names = {d.code: d.of_name for d in Department.objects.filter(code__in=["12", "2A", "75"])}
     assert names == {"12": "de l'Aveyron", "2A": "de la Corse-du-Sud", "75": "de Paris"}
     assert Department.objects.get(code="12").referral_prefix == "12"
+
+
+@override_settings(PASIP_DEPARTMENT_CODE="12")
+def test_load_territory_without_a_code_loads_the_departement_the_installation_serves():
+    from django.core.management import call_command
+
+    call_command("load_territory", stdout=io.StringIO())
+    assert Commune.objects.filter(department__code="12").count() > 250
+    assert department_served().of_name == "de l'Aveyron"
+
+
+def test_a_commune_named_alike_in_two_departements_is_told_by_its_postal_code():
+    from territory.forms import CommuneField
+
+    territory_load("12")
+    names = Commune.objects.values("name").annotate(n=Count("department", distinct=True))
+    twin = names.filter(n__gt=1).order_by("name").first()["name"]
+    field = CommuneField()
+    for commune in Commune.objects.filter(name=twin):
+        typed = f"{commune.name} ({commune.postal_codes.split()[0]})"
+        assert field.clean(typed) == commune

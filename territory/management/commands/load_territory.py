@@ -1,13 +1,15 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from territory.services import UnknownDepartment, territory_load
+from territory.services import LOT_CODE, UnknownDepartment, territory_load
 
 
 class Command(BaseCommand):
     help = (
         "Charge les communes et EPCI d'un ou plusieurs départements (idempotent). Sans code : "
-        "le Lot, depuis les fichiers livrés avec le projet ; avec des codes INSEE (46, 12, 2A, "
-        "971…) ou « all » : depuis les fichiers nationaux (territory/data/cog)."
+        "celui de PASIP_DEPARTMENT_CODE (le Lot par défaut, depuis ses fichiers livrés avec le "
+        "projet) ; avec des codes INSEE (46, 12, 2A, 971…) ou « all » : depuis les fichiers "
+        "nationaux (territory/data/cog)."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         codes = options["codes"]
+        if not codes and settings.PASIP_DEPARTMENT_CODE != LOT_CODE:
+            codes = [settings.PASIP_DEPARTMENT_CODE]  # the département this installation serves
         try:
             count = territory_load(codes or None)
         except UnknownDepartment as error:
