@@ -34,10 +34,12 @@ def database_recreate(name):
 
 
 def database_create(name, env, *, territory=True):
-    """`name` afresh with the schema and, unless told otherwise, the Lot's territory; the
-    commands run in a child process with `env` (whose DATABASE_URL names the database)."""
+    """`name` afresh with the schema and, unless told otherwise, the Lot's territory (or, given
+    département codes, theirs from the national files); the commands run in a child process
+    with `env` (whose DATABASE_URL names the database)."""
     database_recreate(name)
-    commands = [["migrate", "-v", "0"], *([["load_territory"]] if territory else [])]
+    load = ["load_territory", *([] if territory is True else territory)]
+    commands = [["migrate", "-v", "0"], *([load] if territory else [])]
     for command in commands:
         subprocess.run(
             [sys.executable, "manage.py", *command],

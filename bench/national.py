@@ -2,14 +2,17 @@
 
     .venv/bin/python bench/national.py [--runs 50] [--reuse] [--scale 1.0]
 
-Creates the PostgreSQL database `pasip_national` afresh (migrate, load_territory), generates
+Creates the PostgreSQL database `pasip_national` afresh (migrate, then `load_territory` of three
+départements from the national files: the Lot, Aveyron, Tarn-et-Garonne), generates
 the directory of `bench/ranking.py` (4,000 advisors, 10,000 places over 96 synthetic
 départements) and the social side of `bench/national_data.py` (3,000 social structures,
 20,000 social workers, 600,000 persons, 1,000,000 referrals over five years with their
 events), rebuilds the statistics, then times each page and endpoint in-process with Django's
 test client (server time: URL resolution, middleware, views, templates, queries), counting
 its queries, together with a bare `/api/v1/` request as the floor. Each list is timed for the
-busiest user and for a user with few referrals: the query count must be the same.
+busiest user and for a user with few referrals: the query count must be the same. An officer
+and a coordinator of each of the three départements read the statistics and the board: each
+answer must hold their own département's EPCIs and referrals only.
 Prints the figures and writes them to bench/results/national.txt.
 Targets: list pages p95 < 100 ms, suggestions p95 < 50 ms.
 """
@@ -31,6 +34,7 @@ import national_data  # noqa: E402  (the social side's generator, after the envi
 import ranking  # noqa: E402  (the directory generator, reused)
 
 LIST_TARGET_MS, SUGGESTIONS_TARGET_MS = 100, 50
+DEPARTMENTS = ("46", "12", "82")  # loaded from the national files (territory/data/cog/)
 
 
 def percentile(values, share):
@@ -105,6 +109,69 @@ class Case:
         )
 
 
+def department_users():
+    """{département: (officer, coordinator)}, each of a structure in the département."""
+    from accounts.models import Role, User
+    from directory.enums import StructureKind
+    from directory.models import Structure
+    from territory.models import Commune, Department
+
+    users = {}
+    for department in Department.objects.filter(code__in=DEPARTMENTS).order_by("code"):
+        commune = Commune.objects.filter(department=department).order_by("-population").first()
+        structure, _ = Structure.objects.get_or_create(
+            name=f"Bench {department.code}",
+            defaults={"commune": commune, "kind": StructureKind.SOCIAL, "typology": "MDS"},
+        )
+        users[department] = tuple(
+            User.objects.get_or_create(
+                username=f"bench-{role}-{department.code}",
+                defaults={"role": role, "structure": structure},
+            )[0]
+            for role in (Role.OFFICER, Role.COORDINATOR)
+        )
+    return users
+
+
+def department_cases(get):
+    for department, (officer, coordinator) in department_users().items():
+        yield Case(f"statistics API territoire (officer, {department.name})", officer,
+                   get("/api/v1/stats/territoire/"), group="départements")  # fmt: skip
+        yield Case(f"board API (coordinator, {department.name})", coordinator,
+                   get("/api/v1/coordination/board/"), group="départements")  # fmt: skip
+
+
+def scoping_lines():
+    """Whether each officer and coordinator sees their own département's data only."""
+    from django.test import Client
+
+    from referrals.models import Referral
+    from territory.models import Epci
+
+    lines = []
+    for department, (officer, coordinator) in department_users().items():
+        client = Client()
+        client.force_login(officer)
+        table = client.get("/api/v1/stats/territoire/").json()
+        labels = {row["label"] for row in table["rows"] if not row["total"] and not row["group"]}
+        own = set(Epci.objects.filter(department=department).values_list("name", flat=True))
+        client.force_login(coordinator)
+        board = client.get("/api/v1/coordination/board/").json()
+        ids = [row["id"] for row in board["results"]]
+        foreign = (
+            Referral.objects.filter(pk__in=ids)
+            .exclude(person__commune__department=department)
+            .count()
+        )
+        verdict = "only theirs" if labels <= own and not foreign else "NOT only theirs"
+        lines.append(
+            f"{department.name} ({department.code}): officer sees {len(labels)} EPCIs "
+            f"({len(labels - own)} of another département), coordinator's board "
+            f"{len(ids)} referrals on its first page ({foreign} of another département): " + verdict
+        )
+    return lines
+
+
 def cases(rng):
     """The pages and endpoints, for the users who own the most and the fewest referrals."""
     from accounts.models import Role, User
@@ -168,7 +235,7 @@ def cases(rng):
         "small advisor": f"advisor of {small_advisor_count} referrals",
     }
     lists = LIST_TARGET_MS
-    return sizes, [
+    return sizes, [*department_cases(get)] + [
         Case("bare GET /api/v1/ (anonymous)", None, get("/api/v1/"), group="floor"),
         Case("bare GET /api/v1/ (social worker)", worker, get("/api/v1/"), group="floor"),
         Case("social worker: /orientations/ (busy)", worker, get("/orientations/"),
@@ -223,7 +290,7 @@ def main():
     started = time.monotonic()
     if not args.reuse:
         print(f"creating {DATABASE} (migrate, load_territory)", flush=True)
-        common.database_create(DATABASE, {**os.environ})
+        common.database_create(DATABASE, {**os.environ}, territory=DEPARTMENTS)
 
     import django
 
@@ -291,7 +358,7 @@ def main():
         group = case.group
         lines.append(case.line())
     by_name = {case.name: case for case in measured}
-    lines += ["", code_space_line(Referral.objects.count())]
+    lines += ["", code_space_line(Referral.objects.count()), "", *scoping_lines()]
     lines.append("")
     for page in ("social worker: /orientations/", "social worker: /api/v1/referrals/",
                  "advisor inbox: /orientations/", "advisor inbox: /api/v1/referrals/"):  # fmt: skip

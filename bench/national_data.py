@@ -257,7 +257,7 @@ def generate_social(rng, scale=1.0, log=print):
                 json.dumps(rng.sample(services, rng.choice((1, 1, 1, 2, 2, 3)))), state,
                 decline, "", cancel, "", outcome, appointment, meeting, closed, False,
                 suggested, rng.randint(1, 5) if suggested else None, at, answered, reminded,
-                escalated,
+                escalated, False, "",
             )  # fmt: skip
 
     _copy(
@@ -267,7 +267,7 @@ def generate_social(rng, scale=1.0, log=print):
          "needs", "state", "decline_reason", "decline_detail", "cancel_reason",
          "cancel_detail", "outcome", "appointment_at", "first_meeting_at", "closed_at",
          "shared", "was_suggested", "suggested_rank", "sent_at", "answered_at", "reminded_at",
-         "escalated_at"],
+         "escalated_at", "chosen_outside", "outside_reason"],
         referral_rows(),
     )  # fmt: skip
     log(f"  {n_referrals} referrals ({time.monotonic() - started:.0f} s)")
