@@ -276,9 +276,7 @@ EPCI_MEASURES = {
 def _epcis(department):
     """The EPCIs holding communes of `department`, whichever département the EPCI is filed
     under (an EPCI straddling two départements belongs to one of them)."""
-    return list(
-        Epci.objects.filter(communes__department=department).distinct().order_by("name", "pk")
-    )
+    return list(Epci.objects.of_department(department).order_by("name", "pk"))
 
 
 def states_by_epci(ledger, year):

@@ -44,7 +44,7 @@ class FiltersForm(forms.Form):
         self.years = available_years(department)
         self.fields["annee"].choices = [(year, str(year)) for year in self.years]
         self.fields["annee"].help_text = _("Une année civile : les périodes ne se chevauchent pas.")
-        self.fields["epci"].queryset = Epci.objects.filter(department=department)
+        self.fields["epci"].queryset = Epci.objects.of_department(department)
         self.fields["type"].choices = [("", _("Tous les types")), *_referring_types(department)]
 
     def clean(self):

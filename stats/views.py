@@ -75,7 +75,7 @@ def stats_home(request):
 
 
 def _epci_codes(filters):
-    return dict(Epci.objects.filter(department=filters.department).values_list("pk", "code"))
+    return dict(Epci.objects.of_department(filters.department).values_list("pk", "code"))
 
 
 @role_required(*STATS_ROLES)

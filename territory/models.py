@@ -124,10 +124,19 @@ class Department(models.Model):
         return settings.PASIP_STATS_MIN_COUNT
 
 
+class EpciQuerySet(models.QuerySet):
+    def of_department(self, department):
+        """The EPCIs holding communes of `department`, whichever département they are filed
+        under (an EPCI straddling two départements belongs to one of them)."""
+        return self.filter(communes__department=department).distinct()
+
+
 class Epci(models.Model):
     code = models.CharField(_("SIREN"), max_length=9, unique=True)
     name = models.CharField(_("nom"), max_length=200)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="epcis")
+
+    objects = EpciQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("EPCI")

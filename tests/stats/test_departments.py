@@ -2,7 +2,7 @@
 their own département only, under their own département's threshold."""
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from stats.services import stats_refresh
@@ -76,3 +76,8 @@ def test_an_epci_straddling_two_loaded_departements_counts_in_both():
         UserFactory(officer=True, structure=StructureFactory(commune=commune("12202")))
     )
     assert "CC Ouest Aveyron Communauté" in labels and total["value"] == 0
+    for structure in ({}, {"structure": StructureFactory(commune=commune("12202"))}):
+        client = Client()
+        client.force_login(UserFactory(officer=True, **structure))
+        page = client.get("/statistiques/", {"epci": straddling.pk})
+        assert page.status_code == 200 and "CC Ouest Aveyron Communauté" in page.content.decode()
