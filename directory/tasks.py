@@ -23,8 +23,9 @@ def requeue_directory_imports():
     return services.directory_imports_requeue()
 
 
-# Reading a source page by page may take longer than the default limits (two minutes).
-@shared_task(time_limit=1800, soft_time_limit=1740)
+# Reading a source page by page may take longer than the default limits (two minutes); ten
+# minutes at most, so that the broker's visibility timeout still outlasts it and a retry delay.
+@shared_task(time_limit=600, soft_time_limit=570)
 def directory_sources_fetch(keys=None):
     """Fetches the enabled live sources (data·inclusion, La Coop) and checks what they gave;
     applying stays the coordinator's request. Returns the imports' numbers."""

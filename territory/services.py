@@ -6,9 +6,10 @@ import json
 from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 from . import cog
 from .models import Commune, Department, Epci
@@ -174,7 +175,7 @@ def _postal_codes(codes: str) -> str:
     return kept
 
 
-def _sync(model, key: str, wanted: dict[str, dict]) -> dict:
+def _sync(model: type[models.Model], key: str, wanted: dict[str, dict]) -> dict:
     """Creates the missing rows and updates those that differ, in bulk; returns them by key."""
     existing = model.objects.in_bulk(list(wanted), field_name=key)
     created, changed, fields = [], [], set()
@@ -201,16 +202,16 @@ def _sync(model, key: str, wanted: dict[str, dict]) -> dict:
     return existing
 
 
-def _value(instance, name):
+def _value(instance: models.Model, name: str) -> Any:
     field = instance._meta.get_field(name)
     return getattr(instance, field.attname)
 
 
-def _value_of(attribute):
+def _value_of(attribute: Any) -> Any:
     return attribute.pk if hasattr(attribute, "_meta") else attribute
 
 
-def epci_outlines(department) -> dict:
+def epci_outlines(department: Department | str | None) -> dict:
     """The GeoJSON outlines of the EPCIs in the département (a Department or its code): the
     shipped Lot file for the Lot, the national file otherwise; empty for an unknown code."""
     code = getattr(department, "code", department)
