@@ -154,7 +154,7 @@ def scoping_lines():
         client.force_login(officer)
         table = client.get("/api/v1/stats/territoire/").json()
         labels = {row["label"] for row in table["rows"] if not row["total"] and not row["group"]}
-        own = set(Epci.objects.filter(department=department).values_list("name", flat=True))
+        own = set(Epci.objects.of_department(department).values_list("name", flat=True))
         client.force_login(coordinator)
         board = client.get("/api/v1/coordination/board/").json()
         ids = [row["id"] for row in board["results"]]
@@ -166,7 +166,7 @@ def scoping_lines():
         verdict = "only theirs" if labels <= own and not foreign else "NOT only theirs"
         lines.append(
             f"{department.name} ({department.code}): officer sees {len(labels)} EPCIs "
-            f"({len(labels - own)} of another département), coordinator's board "
+            f"({len(labels - own)} holding none of its communes), coordinator's board "
             f"{len(ids)} referrals on its first page ({foreign} of another département): " + verdict
         )
     return lines
