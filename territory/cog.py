@@ -103,7 +103,7 @@ def _local(source, workdir: Path) -> Path:
         return path
     source, _, fragment = source.partition("#")
     target = workdir / source.rstrip("/").rsplit("/", 1)[-1]
-    with urllib.request.urlopen(source, timeout=300) as response:  # noqa: S310 (https)
+    with urllib.request.urlopen(source, timeout=300) as response:  # noqa: S310 (http(s) only, checked above)
         target.write_bytes(response.read())
     expected = fragment.removeprefix("sha256=") if fragment.startswith("sha256=") else None
     if expected and hashlib.sha256(target.read_bytes()).hexdigest() != expected:

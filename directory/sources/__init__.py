@@ -31,7 +31,12 @@ def get_json(url, *, label, params=None, headers=None):
     """The JSON answer of a GET on `url` (with `params` in its query), or `SourceError`."""
     if params:
         url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
-    request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise SourceError(
+            _("%(source)s : adresse invalide (http ou https attendu).") % {"source": label}
+        )
+    # S310 below: an http(s) address only, checked above.
+    request = urllib.request.Request(  # noqa: S310
         url, headers={"Accept": "application/json", **(headers or {})}
     )
     timeout = settings.PASIP_SOURCES_TIMEOUT

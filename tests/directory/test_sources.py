@@ -354,3 +354,11 @@ def test_beat_fetches_the_sources_every_night():
     assert entry["task"] == "directory.tasks.directory_sources_fetch"
     assert entry["schedule"] == crontab(hour=3, minute=20)
     assert entry["task"] in app.tasks
+
+
+def test_a_source_address_other_than_http_is_refused_before_any_read(settings, tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text("[]")
+    settings.PASIP_COOP_URL = f"file://{tmp_path}"
+    with pytest.raises(SourceError, match="adresse invalide"):
+        coop.fetch("46")
