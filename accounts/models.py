@@ -57,8 +57,8 @@ class User(AbstractUser):
         """The département whose data the user works on: that of the user's structure."""
         from territory.models import Department
 
-        if self.structure_id:
-            return self.structure.commune.department
+        if self.structure_id:  # one query, asked on every page (its header names it)
+            return Department.objects.filter(communes__structure=self.structure_id).first()
         from django.conf import settings
 
         return Department.objects.filter(code=settings.PASIP_DEPARTMENT_CODE).first()
