@@ -20,7 +20,6 @@ from accounts.models import Role
 from pasip.errors import NotAllowed
 from referrals import transitions
 from referrals.models import ReferralState
-from territory.models import Commune, Department, Epci
 from tests.factories import (
     AdvisorFactory,
     PersonFactory,
@@ -28,6 +27,7 @@ from tests.factories import (
     StructureFactory,
     UserFactory,
 )
+from tests.territory.factories import rodez
 
 pytestmark = pytest.mark.django_db
 S = ReferralState
@@ -61,26 +61,6 @@ def other_department_advisor():
     """An advisor of a mediation structure of Aveyron, holding a permanence in Rodez."""
     structure = StructureFactory(commune=rodez(), mediation=True)
     return AdvisorFactory(user__structure=structure, place_commune=rodez().insee)
-
-
-def rodez():
-    aveyron, _ = Department.objects.get_or_create(code="12", defaults={"name": "Aveyron"})
-    epci, _ = Epci.objects.get_or_create(
-        code="241200187", defaults={"name": "Rodez Agglomération", "department": aveyron}
-    )
-    commune, _ = Commune.objects.get_or_create(
-        insee="12202",
-        defaults={
-            "name": "Rodez",
-            "population": 24_000,
-            "epci": epci,
-            "department": aveyron,
-            "latitude": 44.35,
-            "longitude": 2.57,
-            "postal_codes": "12000",
-        },
-    )
-    return commune
 
 
 @pytest.fixture

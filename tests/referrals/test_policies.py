@@ -5,27 +5,15 @@ import pytest
 from pasip.errors import NotAllowed
 from referrals import policies
 from referrals.models import ReferralState
-from territory.models import Commune, Department, Epci
 from tests.factories import AdvisorFactory, ReferralFactory, StructureFactory, UserFactory
+from tests.territory.factories import rodez
 
 pytestmark = pytest.mark.django_db
 A = policies.Actor
 
 
 def other_department_structure():
-    aveyron = Department.objects.create(code="12", name="Aveyron")
-    epci = Epci.objects.create(code="241200187", name="Rodez Agglomération", department=aveyron)
-    rodez = Commune.objects.create(
-        insee="12202",
-        name="Rodez",
-        population=24_000,
-        epci=epci,
-        department=aveyron,
-        latitude=44.35,
-        longitude=2.57,
-        postal_codes="12000",
-    )
-    return StructureFactory(commune=rodez)
+    return StructureFactory(commune=rodez())
 
 
 def test_actors_of_each_user():

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
     commune,
 )
-from tests.referrals.test_permissions import rodez
+from tests.territory.factories import rodez
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from referrals import services
 from referrals.codes import CODE_ALPHABET, CODE_LENGTH, referral_code_typed
 from referrals.services import referral_deadlines_apply
 from stats.tables import department_tables, threshold
-from territory.models import Commune, Department, Epci
+from territory.models import Commune, Department
 from territory.services import department_served, territory_load
 from tests.factories import (
     PASSWORD,
@@ -29,29 +29,14 @@ from tests.factories import (
     StructureFactory,
     UserFactory,
 )
+from tests.territory.factories import department_commune
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def department_with_commune(code, name, insee, **settings):
-    department = Department.objects.create(code=code, name=name, **settings)
-    epci = Epci.objects.create(code=f"2{code:0>3}00001", name=f"CC {name}", department=department)
-    commune = Commune.objects.create(
-        insee=insee,
-        name=f"Chef-lieu {name}",
-        population=20_000,
-        epci=epci,
-        department=department,
-        latitude=44.35,
-        longitude=2.57,
-        postal_codes=f"{insee[:2]}000",
-    )
-    return department, commune
-
-
 def aveyron(**settings):
-    return department_with_commune("12", "Aveyron", "12202", liaison=5, **settings)
+    return department_commune("12", "Aveyron", "12202", liaison=5, **settings)
 
 
 def test_the_lot_loaded_from_its_files_keeps_its_prefix_name_and_partner():
@@ -72,7 +57,7 @@ def test_a_referral_code_carries_its_departments_prefix_and_six_characters():
     )
     assert re.fullmatch(rf"AVE-[{CODE_ALPHABET}]{{{CODE_LENGTH}}}", referral.code)
 
-    lozere, mende = department_with_commune("48", "Lozère", "48095", liaison=3)
+    lozere, mende = department_commune("48", "Lozère", "48095", liaison=3)
     person = PersonFactory(commune=mende)
     referral = services.referral_send(
         user=person.created_by, person=person, advisor=AdvisorFactory(), needs=["demarches"]
@@ -111,7 +96,7 @@ def test_deadlines_are_the_departements_own_else_the_national_ones():
 
 
 def test_moselle_counts_good_friday_and_saint_stephen_as_holidays():
-    moselle, _metz = department_with_commune("57", "Moselle", "57463", liaison=3)
+    moselle, _metz = department_commune("57", "Moselle", "57463", liaison=3)
     assert moselle.holidays == "57"
     thursday, friday = date(2026, 4, 2), date(2026, 4, 3)
     assert working_days_between(thursday, friday) == 1
@@ -120,7 +105,7 @@ def test_moselle_counts_good_friday_and_saint_stephen_as_holidays():
 
 
 def test_a_moselle_referral_expires_a_day_later_over_good_friday():
-    _moselle, metz = department_with_commune("57", "Moselle", "57463", liaison=3)
+    _moselle, metz = department_commune("57", "Moselle", "57463", liaison=3)
     with time_machine.travel(datetime(2026, 3, 23, 10, tzinfo=PARIS), tick=False):  # Monday
         in_lot = ReferralFactory()
         in_moselle = ReferralFactory(person=PersonFactory(commune=metz))
